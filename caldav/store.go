@@ -1,0 +1,59 @@
+package caldav
+
+import (
+	"context"
+	"time"
+
+	"veileder/booking"
+)
+
+// Store is what the CalDAV server needs from persistence. Errors are the
+// booking package's domain errors (wrapped); the handler maps them to HTTP
+// statuses in one place (errors.go).
+type Store interface {
+	// Authenticate checks a user name and password (a web password or an
+	// app-password) and returns the enabled user. Wrong credentials, a
+	// disabled or an unknown user give booking.ErrUnauthenticated.
+	Authenticate(ctx context.Context, username, password string) (booking.User, error)
+	UserByUsername(ctx context.Context, username string) (booking.User, error)
+
+	// Calendars lists the calendars in the user's home: their own and the
+	// shared ones.
+	Calendars(ctx context.Context, userID int64) ([]booking.Calendar, error)
+	// CalendarBySlug finds a calendar in the user's home: their own one of
+	// that slug, else a shared one.
+	CalendarBySlug(ctx context.Context, userID int64, slug string) (booking.Calendar, error)
+	// CreateCalendar stores a new owned calendar; booking.ErrConflict when
+	// the slug is taken in that home.
+	CreateCalendar(ctx context.Context, cal booking.Calendar) (booking.Calendar, error)
+	// UpdateCalendar stores changed display name, description, colour, order
+	// and time zone. It does not change SyncSeq (RFC 6578 tokens track
+	// members, not properties), but it does change UpdatedAt.
+	UpdateCalendar(ctx context.Context, cal booking.Calendar) (booking.Calendar, error)
+	// DeleteCalendar removes a calendar and all its objects.
+	DeleteCalendar(ctx context.Context, calendarID int64) error
+
+	// Object returns one object with its data.
+	Object(ctx context.Context, calendarID int64, name string) (booking.CalendarObject, error)
+	// Objects returns the named objects that exist, with data.
+	ObjectsByName(ctx context.Context, calendarID int64, names []string) ([]booking.CalendarObject, error)
+	// Objects lists every object of the calendar; with data only if withData.
+	Objects(ctx context.Context, calendarID int64, withData bool) ([]booking.CalendarObject, error)
+	// ObjectsOverlapping returns, with data, the objects of the given
+	// component whose [FirstStart, LastEnd) may overlap [start, end), chosen
+	// by the indexed columns alone. A zero start or end is open.
+	ObjectsOverlapping(ctx context.Context, calendarID int64, component string, start, end time.Time) ([]booking.CalendarObject, error)
+	// PutObject creates or replaces an object under cond, in one
+	// transaction that also bumps the calendar's SyncSeq and logs the
+	// change. It returns the stored object and whether it was created.
+	// booking.ErrPreconditionFailed when cond does not hold;
+	// booking.ErrConflict when another object of the calendar has the UID.
+	PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error)
+	// DeleteObject removes an object under cond and logs a tombstone.
+	DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error
+	// ChangesSince returns the latest change of each object changed after
+	// seq, oldest first, and the calendar's current SyncSeq.
+	// booking.ErrInvalid when seq is older than the kept log or newer than
+	// the calendar (the client's token is not valid).
+	ChangesSince(ctx context.Context, calendarID int64, seq int64) ([]booking.Change, int64, error)
+}
