@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"testing"
+
+	"github.com/pressly/goose/v3"
+
+	"veileder/migrations"
+	"veileder/store"
+	"veileder/store/storetest"
+)
+
+// Opening applies the migrations; opening again finds nothing to do and
+// keeps the data.
+func TestMigrateIdempotent(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := t.Context()
+			cfg := storetest.NewConfig(t, d)
+
+			s, err := store.OpenWith(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Dialect() != d {
+				t.Errorf("Dialect: got %q, want %q", s.Dialect(), d)
+			}
+			createUser(t, s, "ola", "")
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			s, err = store.OpenWith(ctx, cfg)
+			if err != nil {
+				t.Fatalf("reopen: %v", err)
+			}
+			defer s.Close()
+			if _, err := s.UserByUsername(ctx, "ola"); err != nil {
+				t.Errorf("user after reopen: %v", err)
+			}
+			cals, err := s.Calendars(ctx, 0)
+			if err != nil || len(cals) != 1 || cals[0].Slug != "dropin" {
+				t.Errorf("shared calendars after reopen: got %v, %v; want the one dropin", cals, err)
+			}
+
+			current, latest, err := s.SchemaVersion(ctx)
+			if err != nil || current != 1 || latest != 1 {
+				t.Errorf("SchemaVersion: got %d, %d, %v; want 1, 1", current, latest, err)
+			}
+
+			dialect, fsys := goose.DialectSQLite3, migrations.SQLite()
+			if d == store.Postgres {
+				dialect, fsys = goose.DialectPostgres, migrations.Postgres()
+			}
+			p, err := goose.NewProvider(dialect, store.DB(s).DB, fsys, goose.WithDisableGlobalRegistry(true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, err := p.Status(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(status) != 1 || status[0].State != goose.StateApplied || status[0].Source.Version != 1 {
+				t.Errorf("goose status: got %+v, want version 1 applied", status)
+			}
+		})
+	}
+}
+
+// Each PostgreSQL store works in its own schema, set through search_path
+// in the URL, which lib/pq passes to the server as a run-time parameter.
+func TestPostgresSchemaPerTest(t *testing.T) {
+	s := storetest.Open(t, store.Postgres)
+	var schema string
+	if err := store.DB(s).GetContext(t.Context(), &schema, `SELECT current_schema()`); err != nil {
+		t.Fatal(err)
+	}
+	var tables int
+	err := store.DB(s).GetContext(t.Context(), &tables,
+		`SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename IN ('users', 'goose_db_version')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(schema) < 3 || schema[:2] != "t_" || tables != 2 {
+		t.Errorf("got schema %q with %d of the tables, want t_… with users and goose_db_version", schema, tables)
+	}
+}
+
+func TestOpenRejectsOtherURLs(t *testing.T) {
+	_, err := store.Open(t.Context(), "mysql://localhost/x", t.TempDir())
+	if err == nil {
+		t.Errorf("Open(mysql://...): got no error, want one")
+	}
+}
+
+// The SQLite connection settings that correctness depends on are in force
+// on every connection.
+func TestSQLiteSettings(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	tests := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+		{"synchronous", "2"}, // FULL
+	}
+	for _, tt := range tests {
+		var got string
+		if err := store.DB(s).GetContext(t.Context(), &got, "PRAGMA "+tt.pragma); err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("PRAGMA %s: got %q, want %q", tt.pragma, got, tt.want)
+		}
+	}
+}
