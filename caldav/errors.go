@@ -1,0 +1,88 @@
+package caldav
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"veileder/booking"
+)
+
+// httpError is what the client is told: a status, an optional precondition
+// element (RFC 4918 §16, RFC 4791 §1.3) and a short message. The cause goes
+// to the log only, so that no SQL or internal detail reaches a client.
+type httpError struct {
+	status       int
+	precondition xml.Name // zero for none
+	preInner     string   // inner XML of the precondition element, e.g. an href
+	message      string
+	cause        error
+}
+
+func (e *httpError) Error() string {
+	if e.cause != nil {
+		return fmt.Sprintf("%d %s: %v", e.status, e.message, e.cause)
+	}
+	return fmt.Sprintf("%d %s", e.status, e.message)
+}
+
+func (e *httpError) Unwrap() error { return e.cause }
+
+func newError(status int, message string) *httpError {
+	return &httpError{status: status, message: message}
+}
+
+func preconditionError(status int, pre xml.Name, message string) *httpError {
+	return &httpError{status: status, precondition: pre, message: message}
+}
+
+// asHTTPError maps any error to what the client sees. Domain errors map to
+// their one status each; anything else is a 500 whose text stays in the log.
+func asHTTPError(err error) *httpError {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he
+	}
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return &httpError{status: http.StatusNotFound, message: "not found", cause: err}
+	case errors.Is(err, booking.ErrPreconditionFailed):
+		return &httpError{status: http.StatusPreconditionFailed, message: "precondition failed", cause: err}
+	case errors.Is(err, booking.ErrConflict):
+		return &httpError{status: http.StatusConflict, message: "conflict", cause: err}
+	case errors.Is(err, booking.ErrForbidden):
+		return &httpError{status: http.StatusForbidden, message: "forbidden", cause: err}
+	case errors.Is(err, booking.ErrUnauthenticated):
+		return &httpError{status: http.StatusUnauthorized, message: "authentication required", cause: err}
+	case errors.Is(err, booking.ErrInvalid):
+		return &httpError{status: http.StatusBadRequest, message: "invalid request", cause: err}
+	}
+	return &httpError{status: http.StatusInternalServerError, message: "internal server error", cause: err}
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	he := asHTTPError(err)
+	level := slog.LevelInfo
+	if he.status >= 500 {
+		level = slog.LevelError
+	}
+	h.logger.Log(r.Context(), level, "caldav request failed",
+		"method", r.Method, "path", r.URL.Path, "status", he.status, "err", err)
+	if he.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Veileder", charset="UTF-8"`)
+	}
+	if he.precondition.Local != "" {
+		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+		w.WriteHeader(he.status)
+		_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+
+			`<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">%s<D:responsedescription>%s</D:responsedescription></D:error>`+"\n",
+			element(he.precondition, he.preInner), xmlText(he.message))
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(he.status)
+	_, _ = fmt.Fprintln(w, he.message)
+}

@@ -1,0 +1,212 @@
+// Package caldav serves each staff user's calendars over CalDAV (RFC 4791)
+// with WebDAV sync (RFC 6578), extended MKCOL (RFC 5689) and the
+// calendarserver.org getctag property that Apple clients poll.
+//
+// go-webdav's server lacks MKCALENDAR, PROPPATCH, sync-collection,
+// free-busy-query, conditional requests and most of the properties real
+// clients ask for, and its PUT answers 201 for updates and re-encodes what
+// the client sent. So this package owns the whole request cycle and uses
+// go-webdav's types (conditional matches, precondition names) and go-ical
+// for parsing; see the notes in README.md.
+package caldav
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"veileder/booking"
+)
+
+// Config configures a Handler.
+type Config struct {
+	Store Store
+	// Prefix is the path the CalDAV tree is mounted at, such as "/dav".
+	Prefix string
+	// Location evaluates floating times and all-day events.
+	Location *time.Location
+	// MaxResourceSize bounds a calendar object's size in bytes.
+	MaxResourceSize int64
+	Logger          *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler is the CalDAV server.
+type Handler struct {
+	store   Store
+	prefix  string
+	loc     *time.Location
+	maxSize int64
+	logger  *slog.Logger
+	now     func() time.Time
+	hrefs   hrefs
+	auth    *authCache
+}
+
+// DefaultMaxResourceSize is advertised as CALDAV:max-resource-size.
+const DefaultMaxResourceSize = 1 << 20
+
+// maxXMLBody bounds request bodies of PROPFIND, REPORT and friends.
+const maxXMLBody = 1 << 20
+
+// NewHandler builds a Handler.
+func NewHandler(cfg Config) *Handler {
+	h := &Handler{
+		store:   cfg.Store,
+		prefix:  strings.TrimSuffix(cfg.Prefix, "/"),
+		loc:     cfg.Location,
+		maxSize: cfg.MaxResourceSize,
+		logger:  cfg.Logger,
+		now:     cfg.Now,
+	}
+	if h.loc == nil {
+		h.loc = time.UTC
+	}
+	if h.maxSize <= 0 {
+		h.maxSize = DefaultMaxResourceSize
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	h.hrefs = hrefs{prefix: h.prefix}
+	h.auth = newAuthCache(time.Minute, 10000, h.now)
+	return h
+}
+
+// Prefix is where the tree is mounted.
+func (h *Handler) Prefix() string { return h.prefix }
+
+type ctxKey struct{}
+
+// userFrom returns the authenticated user of a request.
+func userFrom(ctx context.Context) booking.User {
+	u, _ := ctx.Value(ctxKey{}).(booking.User)
+	return u
+}
+
+// ServeHTTP implements http.Handler. It answers /.well-known/caldav too, so
+// the caller may route that path here.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		// A bug must not take the server down nor leak a stack trace.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
+		}
+	}()
+	w.Header().Set("DAV", "1, 3, calendar-access, extended-mkcol")
+
+	if r.URL.Path == "/.well-known/caldav" || r.URL.Path == "/.well-known/caldav/" {
+		// RFC 6764 §5. 301 rather than go-webdav's 308: iOS mishandles 308,
+		// and python-requests turns PROPFIND into GET on 302/303.
+		http.Redirect(w, r, h.hrefs.root(), http.StatusMovedPermanently)
+		return
+	}
+	if r.Method == http.MethodOptions {
+		h.serveOptions(w, r)
+		return
+	}
+
+	user, err := h.authenticate(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, user))
+
+	p, err := parsePath(h.prefix, r.URL.EscapedPath())
+	if err != nil {
+		h.writeError(w, r, &httpError{status: http.StatusNotFound, message: "no such resource", cause: err})
+		return
+	}
+	// A collection's canonical URL ends in a slash; answer the slash-less
+	// form as if the slash were there (clients differ, and go-webdav answers
+	// an empty 207 here).
+	if err := h.dispatch(w, r, p); err != nil {
+		h.writeError(w, r, err)
+	}
+}
+
+func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, p davPath) error {
+	switch r.Method {
+	case "PROPFIND":
+		return h.servePropfind(w, r, p)
+	case "PROPPATCH":
+		return h.serveProppatch(w, r, p)
+	case "REPORT":
+		return h.serveReport(w, r, p)
+	case "MKCALENDAR", "MKCOL":
+		return h.serveMkcalendar(w, r, p)
+	case http.MethodGet, http.MethodHead:
+		return h.serveGet(w, r, p)
+	case http.MethodPut:
+		return h.servePut(w, r, p)
+	case http.MethodDelete:
+		return h.serveDelete(w, r, p)
+	case "COPY", "MOVE", "LOCK", "UNLOCK", "ACL", http.MethodPost, http.MethodPatch:
+		w.Header().Set("Allow", allowFor(p.kind))
+		return newError(http.StatusMethodNotAllowed, "method not supported here")
+	}
+	w.Header().Set("Allow", allowFor(p.kind))
+	return newError(http.StatusNotImplemented, "unknown method")
+}
+
+func allowFor(k resourceKind) string {
+	switch k {
+	case kindObject:
+		return "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT"
+	case kindCalendar:
+		return "OPTIONS, GET, HEAD, DELETE, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, MKCOL"
+	case kindHome:
+		return "OPTIONS, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, MKCOL"
+	}
+	return "OPTIONS, PROPFIND, REPORT"
+}
+
+func (h *Handler) serveOptions(w http.ResponseWriter, r *http.Request) {
+	p, err := parsePath(h.prefix, r.URL.EscapedPath())
+	kind := kindRoot
+	if err == nil {
+		kind = p.kind
+	}
+	w.Header().Set("Allow", allowFor(kind))
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// authenticate checks HTTP Basic credentials (RFC 7617). The user name may
+// arrive percent-encoded (iOS 18.4 sends "%40"), so it is decoded when the
+// raw form does not authenticate.
+func (h *Handler) authenticate(r *http.Request) (booking.User, error) {
+	username, password, ok := r.BasicAuth()
+	if !ok || username == "" {
+		return booking.User{}, fmt.Errorf("caldav: no credentials: %w", booking.ErrUnauthenticated)
+	}
+	username = strings.ToLower(username)
+	if u, ok := h.auth.get(username, password); ok {
+		return u, nil
+	}
+	u, err := h.store.Authenticate(r.Context(), username, password)
+	if errors.Is(err, booking.ErrUnauthenticated) && strings.Contains(username, "%") {
+		if dec, derr := pathUnescape(username); derr == nil {
+			username = dec
+			u, err = h.store.Authenticate(r.Context(), username, password)
+		}
+	}
+	if err != nil {
+		return booking.User{}, fmt.Errorf("caldav: authenticate %q: %w", username, err)
+	}
+	h.auth.put(username, password, u)
+	return u, nil
+}

@@ -1,0 +1,356 @@
+package caldav
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav"
+
+	"veileder/booking"
+	"veileder/recurrence"
+)
+
+// resolveCalendar finds the calendar of an object path; the object itself
+// need not exist.
+func (h *Handler) resolveCalendar(ctx context.Context, p davPath) (resource, error) {
+	cp := p
+	cp.kind, cp.object = kindCalendar, ""
+	res, err := h.resolve(ctx, cp)
+	if err != nil {
+		return res, err
+	}
+	res.path = p
+	res.href = h.hrefs.object(res.user.Username, res.cal.Slug, p.object)
+	return res, nil
+}
+
+func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, p davPath) error {
+	ctx := r.Context()
+	res, err := h.resolve(ctx, p)
+	if err != nil {
+		return err
+	}
+	switch p.kind {
+	case kindObject:
+	case kindCalendar:
+		return h.serveCalendarExport(w, r, res)
+	default:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = fmt.Fprintln(w, "Veileder CalDAV server. Point your calendar app at this address.")
+		return nil
+	}
+	etag := quoteETag(res.obj.ETag)
+	if im := r.Header.Get("If-Match"); im != "" && !etagListMatches(im, res.obj.ETag) {
+		return newError(http.StatusPreconditionFailed, "If-Match does not match")
+	}
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Last-Modified", httpDate(res.obj.ModifiedAt))
+	w.Header().Set("Content-Type", contentType(res.obj.Component))
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListMatches(inm, res.obj.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(res.obj.Data)))
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, _ = w.Write(res.obj.Data)
+	return nil
+}
+
+// serveCalendarExport answers GET on a calendar with all its objects as
+// one iCalendar file, for a "download calendar" link.
+func (h *Handler) serveCalendarExport(w http.ResponseWriter, r *http.Request, res resource) error {
+	objs, err := h.store.Objects(r.Context(), res.cal.ID, true)
+	if err != nil {
+		return fmt.Errorf("caldav: export %q: %w", res.cal.Slug, err)
+	}
+	out := ical.NewCalendar()
+	out.Props.SetText(ical.PropVersion, "2.0")
+	out.Props.SetText(ical.PropProductID, "-//Veileder//CalDAV//EN")
+	out.Props.SetText("X-WR-CALNAME", res.cal.DisplayName)
+	seenTZ := map[string]bool{}
+	for _, o := range objs {
+		c, err := parseICal(o.Data)
+		if err != nil {
+			h.logger.Warn("caldav: stored object does not parse", "calendar", res.cal.ID, "name", o.Name, "err", err)
+			continue
+		}
+		for _, child := range c.Children {
+			if child.Name == ical.CompTimezone {
+				id := child.Props.Get(ical.PropTimezoneID)
+				if id == nil || seenTZ[id.Value] {
+					continue
+				}
+				seenTZ[id.Value] = true
+			}
+			out.Children = append(out.Children, child)
+		}
+	}
+	var buf bytes.Buffer
+	if len(out.Children) > 0 {
+		if err := ical.NewEncoder(&buf).Encode(out); err != nil {
+			return fmt.Errorf("caldav: encode export: %w", err)
+		}
+	} else {
+		buf.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Veileder//CalDAV//EN\r\nEND:VCALENDAR\r\n")
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("ETag", quoteETag(ctag(res.cal)))
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+// etagListMatches implements the strong comparison of RFC 9110 §13.1.1 for
+// a list of entity tags or "*". A weak tag never matches strongly.
+func etagListMatches(header, etag string) bool {
+	for _, part := range strings.Split(header, ",") {
+		part = strings.TrimSpace(part)
+		if part == "*" {
+			return true
+		}
+		if strings.HasPrefix(part, "W/") {
+			continue
+		}
+		if m, err := webdav.ConditionalMatch(part).ETag(); err == nil && m == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// writeCondition turns If-Match and If-None-Match into a store condition.
+// A list of tags is narrowed to the one that matches the stored object
+// (read now), so that the store's atomic check then decides.
+func (h *Handler) writeCondition(ctx context.Context, r *http.Request, calendarID int64, name string) (booking.WriteCondition, error) {
+	var cond booking.WriteCondition
+	im := strings.TrimSpace(r.Header.Get("If-Match"))
+	inm := strings.TrimSpace(r.Header.Get("If-None-Match"))
+	if im == "" && inm == "" {
+		return cond, nil
+	}
+	current := ""
+	if cur, err := h.store.Object(ctx, calendarID, name); err == nil {
+		current = cur.ETag
+	} else if !isNotFound(err) {
+		return cond, err
+	}
+	if im != "" {
+		switch {
+		case im == "*":
+			cond.IfMatch = "*"
+		case current != "" && etagListMatches(im, current):
+			cond.IfMatch = current
+		default:
+			return cond, newError(http.StatusPreconditionFailed, "If-Match does not match the stored object")
+		}
+	}
+	if inm != "" {
+		switch {
+		case inm == "*":
+			cond.IfNoneMatchAny = true
+		case current != "" && etagListMatches(inm, current):
+			return cond, newError(http.StatusPreconditionFailed, "If-None-Match matches the stored object")
+		case current != "":
+			cond.IfNoneMatch = "" // the stored tag is not in the list; the store re-checks IfMatch if any
+		}
+	}
+	return cond, nil
+}
+
+func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) error {
+	if p.kind != kindObject {
+		return newError(http.StatusMethodNotAllowed, "PUT is for calendar objects")
+	}
+	ctx := r.Context()
+	res, err := h.resolveCalendar(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !canWrite(res.user, res.cal) {
+		return &httpError{status: http.StatusForbidden, precondition: dav("need-privileges"), message: "read-only calendar"}
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || !strings.EqualFold(mt, "text/calendar") {
+			return preconditionError(http.StatusUnsupportedMediaType, cal("supported-calendar-data"), "calendar objects must be text/calendar")
+		}
+	}
+	if r.ContentLength > h.maxSize {
+		return preconditionError(http.StatusRequestEntityTooLarge, cal("max-resource-size"), fmt.Sprintf("calendar objects are limited to %d bytes", h.maxSize))
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, h.maxSize+1))
+	if err != nil {
+		return &httpError{status: http.StatusBadRequest, message: "could not read the body", cause: err}
+	}
+	if int64(len(data)) > h.maxSize {
+		return preconditionError(http.StatusRequestEntityTooLarge, cal("max-resource-size"), fmt.Sprintf("calendar objects are limited to %d bytes", h.maxSize))
+	}
+	obj, err := ValidateObject(res.cal, p.object, data, h.loc)
+	if err != nil {
+		return err
+	}
+	cond, err := h.writeCondition(ctx, r, res.cal.ID, p.object)
+	if err != nil {
+		return err
+	}
+	stored, created, err := h.store.PutObject(ctx, obj, cond)
+	switch {
+	case errors.Is(err, booking.ErrConflict):
+		return preconditionError(http.StatusConflict, cal("no-uid-conflict"), "another object in this calendar has the same UID")
+	case err != nil:
+		return fmt.Errorf("caldav: put %q: %w", p.object, err)
+	}
+	w.Header().Set("ETag", quoteETag(stored.ETag))
+	w.Header().Set("Last-Modified", httpDate(stored.ModifiedAt))
+	if created {
+		w.Header().Set("Location", res.href)
+		w.WriteHeader(http.StatusCreated)
+	} else {
+		w.WriteHeader(http.StatusNoContent)
+	}
+	return nil
+}
+
+func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath) error {
+	ctx := r.Context()
+	switch p.kind {
+	case kindCalendar:
+		res, err := h.resolve(ctx, p)
+		if err != nil {
+			return err
+		}
+		return h.deleteCalendar(w, r, res)
+	case kindObject:
+	default:
+		return newError(http.StatusForbidden, "this cannot be deleted")
+	}
+	res, err := h.resolveCalendar(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !canWrite(res.user, res.cal) {
+		return &httpError{status: http.StatusForbidden, precondition: dav("need-privileges"), message: "read-only calendar"}
+	}
+	cond, err := h.writeCondition(ctx, r, res.cal.ID, p.object)
+	if err != nil {
+		return err
+	}
+	if err := h.store.DeleteObject(ctx, res.cal.ID, p.object, cond); err != nil {
+		return fmt.Errorf("caldav: delete %q: %w", p.object, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// parseICal decodes one iCalendar object. go-ical can panic on some
+// malformed input, so the panic is turned into an error here.
+func parseICal(data []byte) (c *ical.Calendar, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			c, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
+		}
+	}()
+	dec := ical.NewDecoder(bytes.NewReader(data))
+	c, err = dec.Decode()
+	if err != nil {
+		return nil, fmt.Errorf("malformed iCalendar: %w", err)
+	}
+	if _, err := dec.Decode(); err != io.EOF {
+		return nil, errors.New("more than one VCALENDAR in one resource")
+	}
+	return c, nil
+}
+
+// ValidateObject validates a calendar object resource for calendar c (RFC
+// 4791 §4.1, §5.3.2.1) and computes its index columns, so that it can be
+// stored. Over HTTP every failure is a 403 with the precondition element
+// clients look for. Other writers (the booking engine, the demo data, the
+// staff drop-in form) use it too, so that every stored object passed the
+// same checks. loc evaluates floating times and dates.
+func ValidateObject(c booking.Calendar, name string, data []byte, loc *time.Location) (booking.CalendarObject, error) {
+	invalidData := func(msg string) error {
+		return preconditionError(http.StatusForbidden, cal("valid-calendar-data"), msg)
+	}
+	invalidObject := func(msg string) error {
+		return preconditionError(http.StatusForbidden, cal("valid-calendar-object-resource"), msg)
+	}
+	parsed, err := parseICal(data)
+	if err != nil {
+		return booking.CalendarObject{}, invalidData(err.Error())
+	}
+	if parsed.Name != ical.CompCalendar {
+		return booking.CalendarObject{}, invalidData("the body is not a VCALENDAR")
+	}
+	if parsed.Props.Get(ical.PropMethod) != nil {
+		return booking.CalendarObject{}, invalidObject("calendar object resources must not have a METHOD (RFC 4791 §4.1)")
+	}
+	var kind, uid string
+	masters := 0
+	seenRID := map[string]bool{}
+	for _, child := range parsed.Children {
+		switch child.Name {
+		case ical.CompTimezone:
+			continue
+		case ical.CompEvent, ical.CompToDo, ical.CompJournal:
+		default:
+			return booking.CalendarObject{}, preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "unsupported component "+child.Name)
+		}
+		if kind == "" {
+			kind = child.Name
+		} else if kind != child.Name {
+			return booking.CalendarObject{}, invalidObject("one resource holds one kind of component")
+		}
+		u := child.Props.Get(ical.PropUID)
+		if u == nil || strings.TrimSpace(u.Value) == "" {
+			return booking.CalendarObject{}, invalidObject("every component needs a UID")
+		}
+		if uid == "" {
+			uid = u.Value
+		} else if uid != u.Value {
+			return booking.CalendarObject{}, invalidObject("all components of one resource share one UID")
+		}
+		if rid := child.Props.Get(ical.PropRecurrenceID); rid != nil {
+			if seenRID[rid.Value] {
+				return booking.CalendarObject{}, invalidObject("two overrides of the same RECURRENCE-ID")
+			}
+			seenRID[rid.Value] = true
+		} else {
+			masters++
+		}
+		if child.Name == ical.CompEvent && child.Props.Get(ical.PropDateTimeStart) == nil {
+			return booking.CalendarObject{}, invalidData("VEVENT without DTSTART")
+		}
+	}
+	if kind == "" {
+		return booking.CalendarObject{}, invalidObject("no VEVENT, VTODO or VJOURNAL in the resource")
+	}
+	if masters > 1 {
+		return booking.CalendarObject{}, invalidObject("more than one component without RECURRENCE-ID")
+	}
+	if len(uid) > 1000 {
+		return booking.CalendarObject{}, invalidObject("UID longer than 1000 bytes")
+	}
+	if !c.AcceptsComponent(kind) {
+		return booking.CalendarObject{}, preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "this calendar does not take "+kind)
+	}
+	first, last, err := recurrence.Bounds(parsed, recurrence.Options{Location: loc})
+	if err != nil {
+		return booking.CalendarObject{}, invalidData(err.Error())
+	}
+	return booking.CalendarObject{
+		CalendarID: c.ID, Name: name, UID: uid, Component: kind, Data: data,
+		FirstStart: first, LastEnd: last,
+	}, nil
+}

@@ -1,0 +1,354 @@
+package caldav
+
+import (
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"veileder/booking"
+)
+
+type propfindReq struct {
+	XMLName  xml.Name  `xml:"DAV: propfind"`
+	AllProp  *struct{} `xml:"DAV: allprop"`
+	PropName *struct{} `xml:"DAV: propname"`
+	Prop     *propList `xml:"DAV: prop"`
+	Include  *propList `xml:"DAV: include"`
+}
+
+// propEntry is a property a resource has. live properties that are costly
+// or large are left out of allprop, as RFC 4918 §9.1 allows.
+type propEntry struct {
+	name    xml.Name
+	value   string // escaped inner XML
+	allprop bool
+}
+
+// propQuery says which properties a request wants.
+type propQuery struct {
+	all   bool
+	names bool
+	want  []xml.Name
+}
+
+func (q propQuery) wants(n xml.Name) bool {
+	for _, w := range q.want {
+		if w == n {
+			return true
+		}
+	}
+	return false
+}
+
+// answer picks from what the resource has what the query asks for; asked
+// names the resource lacks get 404 (RFC 4918 §9.1).
+func (q propQuery) answer(have []propEntry) []prop {
+	var out []prop
+	switch {
+	case q.names:
+		for _, e := range have {
+			out = append(out, prop{name: e.name})
+		}
+	case q.all:
+		for _, e := range have {
+			if e.allprop || q.wants(e.name) {
+				out = append(out, prop{name: e.name, inner: e.value})
+			}
+		}
+	default:
+		for _, n := range q.want {
+			found := false
+			for _, e := range have {
+				if e.name == n {
+					out = append(out, prop{name: n, inner: e.value})
+					found = true
+					break
+				}
+			}
+			if !found {
+				out = append(out, prop{name: n, status: http.StatusNotFound})
+			}
+		}
+	}
+	return out
+}
+
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, &httpError{status: http.StatusBadRequest, message: "could not read the request body", cause: err}
+	}
+	if int64(len(body)) > limit {
+		return nil, newError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", limit))
+	}
+	return body, nil
+}
+
+func parsePropfind(body []byte) (propQuery, error) {
+	var req propfindReq
+	if err := decodeXML(body, &req); err != nil {
+		if err == errEmptyBody {
+			// RFC 4918 §9.1: an empty PROPFIND body means allprop.
+			return propQuery{all: true}, nil
+		}
+		return propQuery{}, &httpError{status: http.StatusBadRequest, message: "malformed PROPFIND body", cause: err}
+	}
+	switch {
+	case req.PropName != nil:
+		return propQuery{names: true}, nil
+	case req.AllProp != nil:
+		return propQuery{all: true, want: req.Include.names()}, nil
+	case req.Prop != nil:
+		return propQuery{want: req.Prop.names()}, nil
+	}
+	return propQuery{}, newError(http.StatusBadRequest, "PROPFIND needs prop, allprop or propname")
+}
+
+// depth reads the Depth header: 0, 1 or infinity (the default, RFC 4918
+// §9.1). Infinity is answered as 1: our tree is shallow and walking every
+// object of every calendar is never what a client wants.
+func depth(r *http.Request) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Depth"))) {
+	case "0":
+		return 0, nil
+	case "1", "", "infinity":
+		return 1, nil
+	}
+	return 0, newError(http.StatusBadRequest, "Depth must be 0, 1 or infinity")
+}
+
+func (h *Handler) servePropfind(w http.ResponseWriter, r *http.Request, p davPath) error {
+	body, err := readBody(r, maxXMLBody)
+	if err != nil {
+		return err
+	}
+	q, err := parsePropfind(body)
+	if err != nil {
+		return err
+	}
+	d, err := depth(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	res, err := h.resolve(ctx, p)
+	if err != nil {
+		return err
+	}
+	ms := &multistatus{}
+	self, err := h.properties(ctx, res)
+	if err != nil {
+		return err
+	}
+	ms.add(response{href: res.href, props: q.answer(self)})
+	if d == 1 {
+		if err := h.propfindChildren(ctx, res, q, ms); err != nil {
+			return err
+		}
+	}
+	writeMultistatus(w, ms)
+	return nil
+}
+
+func (h *Handler) propfindChildren(ctx context.Context, res resource, q propQuery, ms *multistatus) error {
+	me := res.user
+	var children []resource
+	switch res.path.kind {
+	case kindRoot:
+		children = append(children,
+			resource{path: davPath{kind: kindPrincipals}, href: h.hrefs.principals(), user: me},
+			resource{path: davPath{kind: kindCalendars}, href: h.hrefs.calendars(), user: me})
+	case kindPrincipals:
+		children = append(children, resource{path: davPath{kind: kindPrincipal, user: me.Username}, href: h.hrefs.principal(me.Username), user: me})
+	case kindCalendars:
+		children = append(children, resource{path: davPath{kind: kindHome, user: me.Username}, href: h.hrefs.home(me.Username), user: me})
+	case kindHome:
+		cals, err := h.store.Calendars(ctx, me.ID)
+		if err != nil {
+			return fmt.Errorf("caldav: list calendars: %w", err)
+		}
+		for _, c := range cals {
+			children = append(children, resource{
+				path: davPath{kind: kindCalendar, user: me.Username, calendar: c.Slug},
+				href: h.hrefs.calendar(me.Username, c.Slug), user: me, cal: c})
+		}
+	case kindCalendar:
+		withData := q.wants(cal("calendar-data"))
+		objs, err := h.store.Objects(ctx, res.cal.ID, withData)
+		if err != nil {
+			return fmt.Errorf("caldav: list objects: %w", err)
+		}
+		for _, o := range objs {
+			children = append(children, resource{
+				path: davPath{kind: kindObject, user: me.Username, calendar: res.cal.Slug, object: o.Name},
+				href: h.hrefs.object(me.Username, res.cal.Slug, o.Name), user: me, cal: res.cal, obj: o})
+		}
+	}
+	for _, c := range children {
+		props, err := h.properties(ctx, c)
+		if err != nil {
+			return err
+		}
+		ms.add(response{href: c.href, props: q.answer(props)})
+	}
+	return nil
+}
+
+// properties lists the live properties of a resource with their values.
+func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, error) {
+	me := res.user
+	common := []propEntry{
+		{name: dav("current-user-principal"), value: hrefXML(h.hrefs.principal(me.Username))},
+		{name: dav("principal-collection-set"), value: hrefXML(h.hrefs.principals())},
+	}
+	switch res.path.kind {
+	case kindRoot, kindPrincipals, kindCalendars:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")), allprop: true},
+			propEntry{name: dav("displayname"), value: "Veileder", allprop: true},
+			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
+		), nil
+	case kindPrincipal:
+		addr := hrefXML(h.hrefs.principal(me.Username))
+		if me.Email != "" {
+			addr = hrefXML("mailto:"+me.Email) + addr
+		}
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(dav("principal")), allprop: true},
+			propEntry{name: dav("displayname"), value: xmlText(displayName(me)), allprop: true},
+			propEntry{name: dav("principal-URL"), value: hrefXML(h.hrefs.principal(me.Username))},
+			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
+			propEntry{name: cal("calendar-home-set"), value: hrefXML(h.hrefs.home(me.Username))},
+			propEntry{name: cal("calendar-user-address-set"), value: addr},
+			propEntry{name: cal("calendar-user-type"), value: "INDIVIDUAL"},
+			propEntry{name: cs("email-address-set"), value: emailSet(me)},
+			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
+			propEntry{name: dav("supported-report-set"), value: ""},
+		), nil
+	case kindHome:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")), allprop: true},
+			propEntry{name: dav("displayname"), value: xmlText(displayName(me)), allprop: true},
+			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
+			propEntry{name: dav("current-user-privilege-set"), value: privileges(true)},
+			propEntry{name: dav("supported-report-set"), value: ""},
+		), nil
+	case kindCalendar:
+		return append(common, h.calendarProps(res.cal, me)...), nil
+	case kindObject:
+		return append(common, objectProps(res.obj, canWrite(me, res.cal))...), nil
+	}
+	return nil, fmt.Errorf("caldav: no properties for %s", res.path.kind)
+}
+
+func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry {
+	writable := canWrite(me, c)
+	var comps strings.Builder
+	for _, comp := range c.Components {
+		fmt.Fprintf(&comps, `<C:comp name="%s"/>`, xmlText(comp))
+	}
+	owner := h.hrefs.principal(me.Username)
+	if c.Shared() {
+		owner = h.hrefs.principals()
+	}
+	props := []propEntry{
+		{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(cal("calendar")), allprop: true},
+		{name: dav("displayname"), value: xmlText(c.DisplayName), allprop: true},
+		{name: cal("calendar-description"), value: xmlText(c.Description), allprop: true},
+		{name: cal("supported-calendar-component-set"), value: comps.String()},
+		{name: cal("supported-calendar-data"), value: `<C:calendar-data content-type="text/calendar" version="2.0"/>`},
+		{name: cal("max-resource-size"), value: strconv.FormatInt(h.maxSize, 10)},
+		{name: cal("min-date-time"), value: "19000101T000000Z"},
+		{name: cal("max-date-time"), value: "21001231T235959Z"},
+		{name: cs("getctag"), value: xmlText(ctag(c)), allprop: true},
+		{name: dav("sync-token"), value: xmlText(syncToken(c)), allprop: true},
+		{name: dav("supported-report-set"), value: supportedReports(cal("calendar-query"), cal("calendar-multiget"), dav("sync-collection"), cal("free-busy-query"))},
+		{name: dav("current-user-privilege-set"), value: privileges(writable)},
+		{name: dav("owner"), value: hrefXML(owner)},
+		{name: apple("calendar-order"), value: strconv.Itoa(c.Order)},
+		{name: dav("getlastmodified"), value: httpDate(c.UpdatedAt)},
+	}
+	if c.Color != "" {
+		props = append(props, propEntry{name: apple("calendar-color"), value: xmlText(c.Color)})
+	}
+	if c.TimeZone != "" {
+		props = append(props, propEntry{name: cal("calendar-timezone"), value: xmlText(c.TimeZone)})
+	}
+	return props
+}
+
+func objectProps(o booking.CalendarObject, writable bool) []propEntry {
+	props := []propEntry{
+		{name: dav("resourcetype"), value: "", allprop: true},
+		{name: dav("getetag"), value: xmlText(quoteETag(o.ETag)), allprop: true},
+		{name: dav("getcontenttype"), value: xmlText(contentType(o.Component)), allprop: true},
+		{name: dav("getlastmodified"), value: httpDate(o.ModifiedAt), allprop: true},
+		{name: dav("current-user-privilege-set"), value: privileges(writable)},
+	}
+	if o.Data != nil {
+		props = append(props,
+			propEntry{name: dav("getcontentlength"), value: strconv.Itoa(len(o.Data)), allprop: true},
+			propEntry{name: cal("calendar-data"), value: xmlText(string(o.Data))})
+	}
+	return props
+}
+
+func contentType(component string) string {
+	if component == "" {
+		return "text/calendar; charset=utf-8"
+	}
+	return "text/calendar; charset=utf-8; component=" + strings.ToLower(component)
+}
+
+func httpDate(t time.Time) string {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return t.UTC().Format(http.TimeFormat)
+}
+
+func quoteETag(etag string) string { return `"` + etag + `"` }
+
+func displayName(u booking.User) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+func emailSet(u booking.User) string {
+	if u.Email == "" {
+		return ""
+	}
+	return "<CS:email-address>" + xmlText(u.Email) + "</CS:email-address>"
+}
+
+// supportedReports writes DAV:supported-report-set entries wrapped as RFC
+// 3253 §3.1.5 says; tsdav ignores sync-collection without the wrapper.
+func supportedReports(names ...xml.Name) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString("<D:supported-report><D:report>" + emptyElem(n) + "</D:report></D:supported-report>")
+	}
+	return b.String()
+}
+
+// privileges writes DAV:current-user-privilege-set (RFC 3744 §5.4).
+// Read-only calendars (the shared drop-in calendar for non-coordinators)
+// lack the write privileges, which clients show as a lock.
+func privileges(writable bool) string {
+	names := []xml.Name{dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy")}
+	if writable {
+		names = append(names, dav("all"), dav("write"), dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind"))
+	}
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString("<D:privilege>" + emptyElem(n) + "</D:privilege>")
+	}
+	return b.String()
+}

@@ -1,0 +1,288 @@
+package caldav
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"veileder/booking"
+	"veileder/caldav/calquery"
+	"veileder/recurrence"
+)
+
+// serveReport dispatches on the REPORT body's root element.
+func (h *Handler) serveReport(w http.ResponseWriter, r *http.Request, p davPath) error {
+	body, err := readBody(r, maxXMLBody)
+	if err != nil {
+		return err
+	}
+	root, err := rootName(body)
+	if err != nil {
+		return &httpError{status: http.StatusBadRequest, message: "malformed REPORT body", cause: err}
+	}
+	ctx := r.Context()
+	res, err := h.resolve(ctx, p)
+	if err != nil {
+		return err
+	}
+	switch root {
+	case dav("sync-collection"):
+		return h.serveSyncCollection(w, r, res, body)
+	case cal("calendar-multiget"):
+		return h.serveMultiget(w, r, res, body)
+	case cal("calendar-query"):
+		return h.serveQuery(w, r, res, body)
+	case cal("free-busy-query"):
+		return h.serveFreeBusy(w, r, res, body)
+	}
+	// RFC 3253 §3.6: an unsupported report is a 403 with supported-report.
+	return preconditionError(http.StatusForbidden, dav("supported-report"), fmt.Sprintf("report %s is not supported here", root.Local))
+}
+
+// queryError maps calquery's parse errors to statuses and preconditions.
+func queryError(err error) error {
+	switch {
+	case errors.Is(err, calquery.ErrUnsupportedCollation):
+		return &httpError{status: http.StatusForbidden, precondition: cal("supported-collation"), message: "unsupported collation", cause: err}
+	case errors.Is(err, calquery.ErrInvalidFilter):
+		return &httpError{status: http.StatusForbidden, precondition: cal("valid-filter"), message: "invalid filter", cause: err}
+	case errors.Is(err, calquery.ErrUnsupportedCalendarData):
+		return &httpError{status: http.StatusForbidden, precondition: cal("supported-calendar-data"), message: "unsupported calendar-data request", cause: err}
+	case errors.Is(err, calquery.ErrInvalidCalendarData):
+		return &httpError{status: http.StatusForbidden, precondition: cal("valid-calendar-data"), message: "invalid calendar data in the request", cause: err}
+	}
+	return &httpError{status: http.StatusBadRequest, message: "malformed REPORT body: " + err.Error(), cause: err}
+}
+
+func (h *Handler) opts(loc *time.Location) recurrence.Options {
+	if loc == nil {
+		loc = h.loc
+	}
+	return recurrence.Options{Location: loc}
+}
+
+// objectResponse answers the asked properties of one object, shaping
+// calendar-data as the request says (RFC 4791 §9.6).
+func (h *Handler) objectResponse(ctx context.Context, res resource, o booking.CalendarObject, q propQuery, data *calquery.CalendarDataRequest, loc *time.Location) (response, error) {
+	href := h.hrefs.object(res.user.Username, res.cal.Slug, o.Name)
+	child := resource{path: davPath{kind: kindObject, user: res.user.Username, calendar: res.cal.Slug, object: o.Name},
+		href: href, user: res.user, cal: res.cal, obj: o}
+	props, err := h.properties(ctx, child)
+	if err != nil {
+		return response{}, err
+	}
+	answered := q.answer(props)
+	if data != nil && needsShaping(data) {
+		for i := range answered {
+			if answered[i].name != cal("calendar-data") || answered[i].status != 0 {
+				continue
+			}
+			parsed, err := parseICal(o.Data)
+			if err != nil {
+				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
+				continue
+			}
+			shaped, err := calquery.Shape(parsed, data, h.opts(loc))
+			if err != nil {
+				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
+				continue
+			}
+			var buf bytes.Buffer
+			// calquery.Encode, not go-ical's encoder: a shaped object may
+			// lack properties go-ical insists on (DTSTAMP, PRODID).
+			if err := calquery.Encode(&buf, shaped); err != nil {
+				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
+				continue
+			}
+			answered[i].inner = xmlText(buf.String())
+		}
+	}
+	return response{href: href, props: answered}, nil
+}
+
+func needsShaping(d *calquery.CalendarDataRequest) bool {
+	return d.Comp != nil || d.Expand != nil || d.LimitRecurrenceSet != nil || d.LimitFreeBusySet != nil
+}
+
+func queryProps(all, names bool, want []xml.Name) propQuery {
+	q := propQuery{all: all, names: names, want: want}
+	if !all && !names && len(want) == 0 {
+		q.want = []xml.Name{dav("getetag")}
+	}
+	return q
+}
+
+// serveMultiget answers RFC 4791 §7.9 calendar-multiget.
+func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
+	mg, err := calquery.ParseMultiget(bytes.NewReader(body))
+	if err != nil {
+		return queryError(err)
+	}
+	if res.path.kind != kindCalendar && res.path.kind != kindObject {
+		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-multiget works on calendars")
+	}
+	ctx := r.Context()
+	q := queryProps(mg.AllProp, mg.PropName, mg.Props)
+	ms := &multistatus{}
+	names := make([]string, 0, len(mg.Hrefs))
+	hrefOf := map[string]string{}
+	for _, href := range mg.Hrefs {
+		p, err := parseHref(h.prefix, href)
+		if err != nil || p.kind != kindObject || p.user != res.user.Username || p.calendar != res.cal.Slug {
+			ms.add(response{href: href, status: http.StatusNotFound})
+			continue
+		}
+		names = append(names, p.object)
+		hrefOf[p.object] = href
+	}
+	objs, err := h.store.ObjectsByName(ctx, res.cal.ID, names)
+	if err != nil {
+		return err
+	}
+	found := map[string]booking.CalendarObject{}
+	for _, o := range objs {
+		found[o.Name] = o
+	}
+	for _, name := range names {
+		o, ok := found[name]
+		if !ok {
+			ms.add(response{href: hrefOf[name], status: http.StatusNotFound})
+			continue
+		}
+		resp, err := h.objectResponse(ctx, res, o, q, mg.CalendarData, mg.Location(h.loc))
+		if err != nil {
+			return err
+		}
+		ms.add(resp)
+	}
+	writeMultistatus(w, ms)
+	return nil
+}
+
+// candidates picks the objects a query can match, from the indexed
+// columns: a time-range on the one component filter becomes a range
+// condition, so a one-week query reads one week's objects, not the
+// calendar.
+func (h *Handler) candidates(ctx context.Context, c booking.Calendar, f *calquery.CompFilter) ([]booking.CalendarObject, error) {
+	if f != nil && !f.IsNotDefined && len(f.CompFilters) == 1 {
+		child := f.CompFilters[0]
+		switch child.Name {
+		case "VEVENT", "VTODO", "VJOURNAL":
+			if child.IsNotDefined {
+				break
+			}
+			var start, end time.Time
+			if child.TimeRange != nil {
+				start, end = child.TimeRange.Start, child.TimeRange.End
+			}
+			return h.store.ObjectsOverlapping(ctx, c.ID, child.Name, start, end)
+		}
+	}
+	return h.store.Objects(ctx, c.ID, true)
+}
+
+// serveQuery answers RFC 4791 §7.8 calendar-query.
+func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
+	query, err := calquery.ParseCalendarQuery(bytes.NewReader(body))
+	if err != nil {
+		return queryError(err)
+	}
+	ctx := r.Context()
+	loc := query.Location(h.loc)
+	var objs []booking.CalendarObject
+	switch res.path.kind {
+	case kindCalendar:
+		d, err := depth(r)
+		if err != nil {
+			return err
+		}
+		if d == 0 && r.Header.Get("Depth") == "0" {
+			// Depth 0 on a collection asks about the collection itself,
+			// which is no calendar object.
+			writeMultistatus(w, &multistatus{})
+			return nil
+		}
+		objs, err = h.candidates(ctx, res.cal, query.Filter)
+		if err != nil {
+			return err
+		}
+	case kindObject:
+		objs = []booking.CalendarObject{res.obj}
+	default:
+		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-query works on calendars")
+	}
+	q := queryProps(query.AllProp, query.PropName, query.Props)
+	ms := &multistatus{}
+	for _, o := range objs {
+		if query.Filter != nil {
+			parsed, err := parseICal(o.Data)
+			if err != nil {
+				h.logger.Warn("caldav: stored object does not parse", "calendar", res.cal.ID, "name", o.Name, "err", err)
+				continue
+			}
+			ok, err := calquery.Match(parsed, query.Filter, h.opts(loc))
+			if err != nil {
+				// One odd object must not fail the whole REPORT.
+				h.logger.Warn("caldav: cannot evaluate filter", "calendar", res.cal.ID, "name", o.Name, "err", err)
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		resp, err := h.objectResponse(ctx, res, o, q, query.CalendarData, loc)
+		if err != nil {
+			return err
+		}
+		ms.add(resp)
+		if query.Limit > 0 && len(ms.responses) >= query.Limit {
+			// RFC 5323 §5.17: say that the result was cut short.
+			ms.add(response{href: res.href, status: http.StatusInsufficientStorage})
+			break
+		}
+	}
+	writeMultistatus(w, ms)
+	return nil
+}
+
+// serveFreeBusy answers RFC 4791 §7.10 free-busy-query with a VFREEBUSY.
+func (h *Handler) serveFreeBusy(w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
+	start, end, err := calquery.ParseFreeBusyQuery(bytes.NewReader(body))
+	if err != nil {
+		return queryError(err)
+	}
+	if res.path.kind != kindCalendar {
+		return preconditionError(http.StatusForbidden, dav("supported-report"), "free-busy-query works on calendars")
+	}
+	// An open side is bounded, so that the answer stays finite.
+	if start.IsZero() {
+		start = end.AddDate(-1, 0, 0)
+	}
+	if end.IsZero() {
+		end = start.AddDate(1, 0, 0)
+	}
+	objs, err := h.store.ObjectsOverlapping(r.Context(), res.cal.ID, "VEVENT", start, end)
+	if err != nil {
+		return err
+	}
+	var cals []*ical.Calendar
+	for _, o := range objs {
+		if parsed, err := parseICal(o.Data); err == nil {
+			cals = append(cals, parsed)
+		}
+	}
+	periods := calquery.FreeBusy(cals, start, end, h.opts(nil))
+	var buf bytes.Buffer
+	if err := calquery.Encode(&buf, calquery.EncodeFreeBusy(periods, start, end, h.now())); err != nil {
+		return fmt.Errorf("caldav: encode free-busy: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}

@@ -1,0 +1,103 @@
+package caldav
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"veileder/booking"
+)
+
+// resource is a resolved request target.
+type resource struct {
+	path davPath
+	href string
+	user booking.User // the authenticated user, whose tree this is
+	cal  booking.Calendar
+	obj  booking.CalendarObject
+}
+
+// resolve finds what a path names, for the authenticated user. Another
+// user's principal, home, calendars and objects answer 403 without telling
+// whether they exist.
+func (h *Handler) resolve(ctx context.Context, p davPath) (resource, error) {
+	me := userFrom(ctx)
+	res := resource{path: p, user: me}
+	switch p.kind {
+	case kindRoot:
+		res.href = h.hrefs.root()
+		return res, nil
+	case kindPrincipals:
+		res.href = h.hrefs.principals()
+		return res, nil
+	case kindCalendars:
+		res.href = h.hrefs.calendars()
+		return res, nil
+	}
+	if p.user != me.Username {
+		return res, &httpError{status: http.StatusForbidden, message: "this belongs to another user",
+			cause: fmt.Errorf("%s asked for %s of %q", me.Username, p.kind, p.user)}
+	}
+	switch p.kind {
+	case kindPrincipal:
+		res.href = h.hrefs.principal(me.Username)
+		return res, nil
+	case kindHome:
+		res.href = h.hrefs.home(me.Username)
+		return res, nil
+	}
+	c, err := h.store.CalendarBySlug(ctx, me.ID, p.calendar)
+	if err != nil {
+		return res, fmt.Errorf("caldav: calendar %q: %w", p.calendar, err)
+	}
+	res.cal = c
+	res.href = h.hrefs.calendar(me.Username, c.Slug)
+	if p.kind == kindCalendar {
+		return res, nil
+	}
+	res.href = h.hrefs.object(me.Username, c.Slug, p.object)
+	o, err := h.store.Object(ctx, c.ID, p.object)
+	if err != nil {
+		return res, fmt.Errorf("caldav: object %q: %w", p.object, err)
+	}
+	res.obj = o
+	return res, nil
+}
+
+// canWrite says whether the user may change the calendar's members and
+// properties: their own calendars, and shared ones for coordinators.
+func canWrite(u booking.User, c booking.Calendar) bool {
+	if c.Shared() {
+		return u.CanCoordinate()
+	}
+	return c.OwnerID == u.ID
+}
+
+func isNotFound(err error) bool { return errors.Is(err, booking.ErrNotFound) }
+
+// syncToken is the calendar's RFC 6578 sync token: a URI naming the
+// calendar and the position in its change log.
+func syncToken(c booking.Calendar) string {
+	return fmt.Sprintf("https://veileder.invalid/sync/%d/%d", c.ID, c.SyncSeq)
+}
+
+// parseSyncToken returns the change-log position of a token issued for c.
+func parseSyncToken(c booking.Calendar, token string) (int64, error) {
+	var id, seq int64
+	if _, err := fmt.Sscanf(token, "https://veileder.invalid/sync/%d/%d", &id, &seq); err != nil {
+		return 0, fmt.Errorf("token %q was not issued here", token)
+	}
+	if id != c.ID {
+		return 0, fmt.Errorf("token %q belongs to another calendar", token)
+	}
+	if fmt.Sprintf("https://veileder.invalid/sync/%d/%d", id, seq) != token {
+		return 0, fmt.Errorf("token %q has trailing data", token)
+	}
+	return seq, nil
+}
+
+// ctag is the calendarserver.org getctag value: it changes whenever a
+// member changes, and differs between a deleted calendar and a new one of
+// the same name.
+func ctag(c booking.Calendar) string { return fmt.Sprintf("%d-%d", c.ID, c.SyncSeq) }
