@@ -338,7 +338,7 @@ func (x *expander) zone(tzid string) *time.Location {
 	if loc, ok := x.zones[tzid]; ok {
 		return loc
 	}
-	loc, _ := ResolveLocation(tzid, x.cal, x.opts.Location)
+	loc, _ := resolve(tzid, x.cal, x.opts.Location, x.deadline)
 	x.zones[tzid] = loc
 	return loc
 }
@@ -541,6 +541,9 @@ func (x *expander) parseMaster(obj *object, c *ical.Component, kind string, hasO
 		return err
 	}
 	s := &series{comp: c, start: start, shape: sh}
+	if len(rrules) > maxRules {
+		return fmt.Errorf("recurrence: %d RRULE properties, more than %d", len(rrules), maxRules)
+	}
 	for _, p := range rrules {
 		r, err := parseRule(p.Value, start.wall, start.date, start.loc)
 		if err != nil {
@@ -645,15 +648,18 @@ func (sh shape) end(at, wall time.Time, loc *time.Location) time.Time {
 	return at
 }
 
-// upper bounds the exact length of any instance.
+// upper bounds the exact length of any instance, clamped so that range
+// arithmetic cannot overflow (an instance longer than that is absurd).
 func (sh shape) upper() time.Duration {
+	const limit = 200 * 366 * 24 * time.Hour
+	d := time.Duration(0)
 	switch sh.kind {
 	case endExact:
-		return sh.exact
+		d = sh.exact
 	case endNominal:
-		return sh.nominal.upper()
+		d = sh.nominal.upper()
 	}
-	return 0
+	return min(d, limit)
 }
 
 // shapeOf derives the instance length from DTEND, DUE or DURATION, as RFC

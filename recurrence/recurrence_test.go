@@ -12,10 +12,10 @@ type bound struct {
 	open bool // -∞ for a range start, +∞ for a range end
 }
 
-func le(a bound, b time.Time) bool { return a.open || !a.t.After(b) } // range start <= b
-func lt(a bound, b time.Time) bool { return a.open || a.t.Before(b) } // range start < b
+func le(a bound, b time.Time) bool { return a.open || !a.t.After(b) }  // range start <= b
+func lt(a bound, b time.Time) bool { return a.open || a.t.Before(b) }  // range start < b
 func ge(a bound, b time.Time) bool { return a.open || !a.t.Before(b) } // range end >= b
-func gt(a bound, b time.Time) bool { return a.open || a.t.After(b) }  // range end > b
+func gt(a bound, b time.Time) bool { return a.open || a.t.After(b) }   // range end > b
 
 type rfcComponent struct {
 	kind                                string

@@ -18,6 +18,7 @@ import (
 const (
 	maxInterval    = 1000000
 	maxTimesPerDay = 1440 // BYHOUR × BYMINUTE × BYSECOND for DAILY and coarser
+	maxRules       = 8    // RRULEs per component; RFC 5545 §3.8.5.3: SHOULD NOT occur more than once
 )
 
 // ruleSpec is one parsed RRULE (RFC 5545 §3.3.10, §3.8.5.3), evaluated on
@@ -447,7 +448,9 @@ func (r *ruleSpec) walk(dt time.Time, loc *time.Location, from, deadline time.Ti
 	}
 	n := 1
 	for i := 0; ; i++ {
-		if i%64 == 63 && !deadline.IsZero() && time.Now().After(deadline) {
+		// Checked before the first step too: after the deadline, every
+		// further rule of the call gives up without a costly rrule-go step.
+		if i%64 == 0 && !deadline.IsZero() && time.Now().After(deadline) {
 			return true, nil
 		}
 		w, ok, err := next()

@@ -89,6 +89,7 @@ func TestPathologicalRulesTerminate(t *testing.T) {
 		{rule: "FREQ=HOURLY;BYSETPOS=2", empty: true},
 		{rule: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", empty: true},
 		{rule: "FREQ=DAILY;BYSETPOS=2", empty: true},
+		{rule: "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30", empty: true},
 		{rule: "FREQ=SECONDLY;BYMONTH=4;BYMONTHDAY=31;BYHOUR=9;BYMINUTE=0;BYSECOND=0", empty: true},
 		{rule: "FREQ=SECONDLY;INTERVAL=7;BYHOUR=9;BYMINUTE=0;BYSECOND=0;BYMONTH=2;BYMONTHDAY=29"},
 		{rule: "FREQ=MONTHLY;BYDAY=5MO;BYMONTH=2;BYMONTHDAY=1"},
@@ -122,6 +123,22 @@ func TestPathologicalRulesTerminate(t *testing.T) {
 		}); err != nil {
 			t.Errorf("%s: walk: %v", tt.rule, err)
 		}
+	}
+}
+
+func TestWalkHonoursPastDeadline(t *testing.T) {
+	dt := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	r, err := parseRule("FREQ=MONTHLY;BYDAY=5MO;BYMONTH=2;BYMONTHDAY=1", dt, false, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	timedOut, err := r.walk(dt, time.UTC, time.Time{}, time.Now().Add(-time.Second), func(w, at time.Time) bool {
+		called = true
+		return true
+	})
+	if !timedOut || err != nil || called {
+		t.Errorf("walk after the deadline = timedOut %v, err %v, called %v; want true, nil, false", timedOut, err, called)
 	}
 }
 

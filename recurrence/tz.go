@@ -21,6 +21,13 @@ import (
 // ok=false. An unknown zone must never fail a whole REPORT, so callers use
 // the fallback rather than an error. It never panics.
 func ResolveLocation(tzid string, cal *ical.Calendar, fallback *time.Location) (loc *time.Location, ok bool) {
+	return resolve(tzid, cal, fallback, time.Now().Add(DefaultMaxDuration))
+}
+
+// resolve is ResolveLocation within an expansion's deadline: matching a
+// VTIMEZONE evaluates its rules and tries every candidate zone, and an object
+// may name many zones.
+func resolve(tzid string, cal *ical.Calendar, fallback *time.Location, deadline time.Time) (*time.Location, bool) {
 	if fallback == nil {
 		fallback = time.UTC
 	}
@@ -46,8 +53,8 @@ func ResolveLocation(tzid string, cal *ical.Calendar, fallback *time.Location) (
 			return loc, true
 		}
 	}
-	obs := parseObservances(vtz)
-	if loc := matchObservances(obs, fallback); loc != nil {
+	obs := parseObservances(vtz, deadline)
+	if loc := matchObservances(obs, fallback, deadline); loc != nil {
 		return loc, true
 	}
 	if loc := fixedFromObservances(obs, name); loc != nil {
@@ -135,11 +142,14 @@ type observance struct {
 	rdates     []time.Time // wall-UTC
 }
 
-func parseObservances(vtz *ical.Component) []observance {
+func parseObservances(vtz *ical.Component, deadline time.Time) []observance {
 	var obs []observance
 	for _, c := range vtz.Children {
 		if c.Name != ical.CompTimezoneStandard && c.Name != ical.CompTimezoneDaylight {
 			continue
+		}
+		if time.Now().After(deadline) {
+			break
 		}
 		o := observance{standard: c.Name == ical.CompTimezoneStandard}
 		p := c.Props.Get(ical.PropDateTimeStart)
@@ -191,9 +201,8 @@ type onset struct {
 // onsets lists the instants at which each observance starts, from a year
 // before the sample window to its end (RFC 5545 §3.6.5: DTSTART, RRULE and
 // RDATE give the onsets, as local times in TZOFFSETFROM).
-func onsets(obs []observance) []onset {
+func onsets(obs []observance, deadline time.Time) []onset {
 	var out []onset
-	deadline := time.Now().Add(20 * time.Millisecond)
 	for _, o := range obs {
 		loc := time.FixedZone("", o.offsetFrom)
 		add := func(w time.Time) {
@@ -237,8 +246,11 @@ func offsetAt(on []onset, t time.Time) (int, bool) {
 // every sample in the window: Outlook sends TZIDs such as "Customized Time
 // Zone" with a full VTIMEZONE, and a fixed offset would put half of each year
 // an hour off.
-func matchObservances(obs []observance, fallback *time.Location) *time.Location {
-	on := onsets(obs)
+func matchObservances(obs []observance, fallback *time.Location, deadline time.Time) *time.Location {
+	if time.Now().After(deadline) {
+		return nil
+	}
+	on := onsets(obs, deadline)
 	if len(on) == 0 {
 		return nil
 	}
@@ -267,7 +279,7 @@ func matchObservances(obs []observance, fallback *time.Location) *time.Location 
 	}
 	seen := make(map[string]bool)
 	for _, z := range windowsZones {
-		if seen[z.iana] {
+		if seen[z.iana] || time.Now().After(deadline) {
 			continue
 		}
 		seen[z.iana] = true

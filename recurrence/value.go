@@ -140,9 +140,10 @@ type duration struct {
 	secs int64
 }
 
-// Limits keep every duration representable as a time.Duration (±292 years).
+// Limits keep every duration, and the sum of both parts, representable as a
+// time.Duration (±292 years).
 const (
-	maxDurationDays = 100000
+	maxDurationDays = 36600
 	maxDurationSecs = int64(maxDurationDays) * 86400
 )
 
