@@ -290,7 +290,7 @@ func objectProps(o booking.CalendarObject, writable bool) []propEntry {
 		{name: dav("getlastmodified"), value: httpDate(o.ModifiedAt), allprop: true},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
 	}
-	if o.Data != nil {
+	if len(o.Data) > 0 {
 		props = append(props,
 			propEntry{name: dav("getcontentlength"), value: strconv.Itoa(len(o.Data)), allprop: true},
 			propEntry{name: cal("calendar-data"), value: xmlText(string(o.Data))})
@@ -342,10 +342,19 @@ func supportedReports(names ...xml.Name) string {
 // Read-only calendars (the shared drop-in calendar for non-coordinators)
 // lack the write privileges, which clients show as a lock.
 func privileges(writable bool) string {
-	names := []xml.Name{dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy")}
 	if writable {
-		names = append(names, dav("all"), dav("write"), dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind"))
+		return readWritePrivileges
 	}
+	return readPrivileges
+}
+
+var (
+	readPrivileges      = privilegeSet(dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy"))
+	readWritePrivileges = readPrivileges + privilegeSet(dav("all"), dav("write"), dav("write-properties"),
+		dav("write-content"), dav("bind"), dav("unbind"))
+)
+
+func privilegeSet(names ...xml.Name) string {
 	var b strings.Builder
 	for _, n := range names {
 		b.WriteString("<D:privilege>" + emptyElem(n) + "</D:privilege>")

@@ -51,8 +51,13 @@ func (r calendarRow) calendar() booking.Calendar {
 func (s *Store) Calendars(ctx context.Context, userID int64) ([]booking.Calendar, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	return calendars(ctx, s.db, userID)
+}
+
+// calendars is Calendars on the pool or in a transaction.
+func calendars(ctx context.Context, q querier, userID int64) ([]booking.Calendar, error) {
 	var rows []calendarRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+	err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
 		       components, timezone, sync_seq, created_at, updated_at
 		FROM calendars
@@ -73,8 +78,13 @@ func (s *Store) Calendars(ctx context.Context, userID int64) ([]booking.Calendar
 func (s *Store) CalendarBySlug(ctx context.Context, userID int64, slug string) (booking.Calendar, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	return calendarBySlug(ctx, s.db, userID, slug)
+}
+
+// calendarBySlug is CalendarBySlug on the pool or in a transaction.
+func calendarBySlug(ctx context.Context, q querier, userID int64, slug string) (booking.Calendar, error) {
 	var row calendarRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
+	err := sqlx.GetContext(ctx, q, &row, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
 		       components, timezone, sync_seq, created_at, updated_at
 		FROM calendars
@@ -91,8 +101,13 @@ func (s *Store) CalendarBySlug(ctx context.Context, userID int64, slug string) (
 func (s *Store) CalendarByID(ctx context.Context, id int64) (booking.Calendar, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	return calendarByID(ctx, s.db, id)
+}
+
+// calendarByID is CalendarByID on the pool or in a transaction.
+func calendarByID(ctx context.Context, q querier, id int64) (booking.Calendar, error) {
 	var row calendarRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
+	err := sqlx.GetContext(ctx, q, &row, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
 		       components, timezone, sync_seq, created_at, updated_at
 		FROM calendars

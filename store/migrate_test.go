@@ -10,6 +10,9 @@ import (
 	"veileder/store/storetest"
 )
 
+// latestVersion is the number of the newest migration.
+const latestVersion = 2
+
 // Opening applies the migrations; opening again finds nothing to do and
 // keeps the data.
 func TestMigrateIdempotent(t *testing.T) {
@@ -44,8 +47,8 @@ func TestMigrateIdempotent(t *testing.T) {
 			}
 
 			current, latest, err := s.SchemaVersion(ctx)
-			if err != nil || current != 1 || latest != 1 {
-				t.Errorf("SchemaVersion: got %d, %d, %v; want 1, 1", current, latest, err)
+			if err != nil || current != latestVersion || latest != latestVersion {
+				t.Errorf("SchemaVersion: got %d, %d, %v; want %d, %d", current, latest, err, latestVersion, latestVersion)
 			}
 
 			dialect, fsys := goose.DialectSQLite3, migrations.SQLite()
@@ -60,8 +63,13 @@ func TestMigrateIdempotent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(status) != 1 || status[0].State != goose.StateApplied || status[0].Source.Version != 1 {
-				t.Errorf("goose status: got %+v, want version 1 applied", status)
+			if len(status) != latestVersion {
+				t.Errorf("goose status: got %d migrations, want %d", len(status), latestVersion)
+			}
+			for i, st := range status {
+				if st.State != goose.StateApplied || st.Source.Version != int64(i+1) {
+					t.Errorf("goose status %d: got version %d %s, want version %d applied", i, st.Source.Version, st.State, i+1)
+				}
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,15 +60,25 @@ func objectsOf(rows []objectRow) []booking.CalendarObject {
 func (s *Store) Object(ctx context.Context, calendarID int64, name string) (booking.CalendarObject, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	return getObject(ctx, s.db, calendarID, name)
+}
+
+// getObject is Object on the pool or in a transaction.
+func getObject(ctx context.Context, q querier, calendarID int64, name string) (booking.CalendarObject, error) {
+	row, err := objectRowOf(ctx, q, calendarID, name)
+	if err != nil {
+		return booking.CalendarObject{}, fmt.Errorf("store: object %s in calendar %d: %w", name, calendarID, err)
+	}
+	return row.object(), nil
+}
+
+func objectRowOf(ctx context.Context, q querier, calendarID int64, name string) (objectRow, error) {
 	var row objectRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
+	err := sqlx.GetContext(ctx, q, &row, q.Rebind(`
 		SELECT calendar_id, name, uid, component, data, etag, size, first_start, last_end, modified_at, seq
 		FROM calendar_objects
 		WHERE calendar_id = ? AND name = ?`), calendarID, name)
-	if err != nil {
-		return booking.CalendarObject{}, fmt.Errorf("store: object %s in calendar %d: %w", name, calendarID, dbErr(err))
-	}
-	return row.object(), nil
+	return row, dbErr(err)
 }
 
 // namesPerQuery keeps IN lists well below both databases' limits on bound
@@ -150,17 +159,16 @@ func (s *Store) Objects(ctx context.Context, calendarID int64, withData bool) ([
 // query become the extremes of int64, so that one SQL text serves all
 // cases and both databases.
 func (s *Store) ObjectsOverlapping(ctx context.Context, calendarID int64, component string, start, end time.Time) ([]booking.CalendarObject, error) {
-	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-	if !start.IsZero() {
-		lo = start.Unix() // rounds down: a wider range is safe
-	}
-	if !end.IsZero() {
-		hi = unixCeilOrNull(end).Int64
-	}
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
+	return objectsOverlapping(ctx, s.db, calendarID, component, start, end)
+}
+
+// objectsOverlapping is ObjectsOverlapping on the pool or in a transaction.
+func objectsOverlapping(ctx context.Context, q querier, calendarID int64, component string, start, end time.Time) ([]booking.CalendarObject, error) {
+	lo, hi := openRange(start, end)
 	var rows []objectRow
-	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+	err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(`
 		SELECT calendar_id, name, uid, component, data, etag, size, first_start, last_end, modified_at, seq
 		FROM calendar_objects
 		WHERE calendar_id = ? AND component = ?
@@ -187,9 +195,69 @@ func (s *Store) ObjectsOverlapping(ctx context.Context, calendarID int64, compon
 // from BEGIN. So the condition and the UID are checked against the state
 // the write replaces, and of concurrent writes with the same If-Match
 // exactly one succeeds.
+//
+// In a bookings calendar the object hook (SetObjectHook) runs after the
+// write, in the same transaction; its error undoes the write. If the hook
+// rewrote the object, the object returned is the one stored now.
 func (s *Store) PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error) {
+	// Bad input fails before the transaction takes any lock.
 	if err := validObject(obj); err != nil {
 		return booking.CalendarObject{}, false, fmt.Errorf("store: put object %s: %w", obj.Name, err)
+	}
+	var (
+		stored  booking.CalendarObject
+		created bool
+	)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		hook, cal, err := s.hookFor(ctx, tx, obj.CalendarID)
+		if err != nil {
+			return err
+		}
+		w, err := putObject(ctx, tx, obj, cond, s.now(), hook != nil)
+		if err != nil {
+			return err
+		}
+		stored, created = w.after, w.created
+		if hook == nil {
+			return nil
+		}
+		after := stored // the hook gets a copy: what it does to it is not stored
+		if err := hook(ctx, &Tx{s: s, tx: tx}, cal, w.before, &after); err != nil {
+			return fmt.Errorf("object hook: %w", err)
+		}
+		etag, exists, err := currentETag(ctx, tx, stored.CalendarID, stored.Name)
+		if err != nil {
+			return err
+		}
+		if exists && etag != stored.ETag {
+			row, err := objectRowOf(ctx, tx, stored.CalendarID, stored.Name)
+			if err != nil {
+				return err
+			}
+			stored = row.object()
+		}
+		return nil
+	})
+	if err != nil {
+		return booking.CalendarObject{}, false, fmt.Errorf("store: put object %s: %w", obj.Name, err)
+	}
+	return stored, created, nil
+}
+
+// objectWrite is what a write in a transaction did.
+type objectWrite struct {
+	// before is the object the write replaced or deleted, with its data;
+	// set only when asked for, and nil if there was none.
+	before  *booking.CalendarObject
+	after   booking.CalendarObject
+	created bool
+}
+
+// putObject is PutObject's write inside tx, shared by Store.PutObject and
+// Tx.PutObject. With withBefore it also returns the object it replaced.
+func putObject(ctx context.Context, tx *sqlx.Tx, obj booking.CalendarObject, cond booking.WriteCondition, now time.Time, withBefore bool) (objectWrite, error) {
+	if err := validObject(obj); err != nil {
+		return objectWrite{}, err
 	}
 	row := objectRow{
 		CalendarID: obj.CalendarID,
@@ -201,62 +269,60 @@ func (s *Store) PutObject(ctx context.Context, obj booking.CalendarObject, cond 
 		Size:       int64(len(obj.Data)),
 		FirstStart: unixOrNull(obj.FirstStart),
 		LastEnd:    unixCeilOrNull(obj.LastEnd),
-		ModifiedAt: s.now().Unix(),
+		ModifiedAt: now.Unix(),
 	}
-	var created bool
-	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
-		seq, err := bumpSyncSeq(ctx, tx, row.CalendarID)
-		if err != nil {
-			return err
-		}
-		row.Seq = seq
-
-		current, exists, err := currentETag(ctx, tx, row.CalendarID, row.Name)
-		if err != nil {
-			return err
-		}
-		if err := checkCondition(cond, current, exists); err != nil {
-			return err
-		}
-		created = !exists
-
-		var other string
-		err = tx.GetContext(ctx, &other, tx.Rebind(`
-			SELECT name FROM calendar_objects
-			WHERE calendar_id = ? AND uid = ? AND name <> ?`), row.CalendarID, row.UID, row.Name)
-		switch {
-		case err == nil:
-			return fmt.Errorf("uid %q is used by %s: %w", row.UID, other, booking.ErrConflict)
-		case !errors.Is(err, sql.ErrNoRows):
-			return dbErr(err)
-		}
-
-		if created {
-			_, err = tx.ExecContext(ctx, tx.Rebind(`
-				INSERT INTO calendar_objects (calendar_id, name, uid, component, data, etag, size,
-				                              first_start, last_end, modified_at, seq)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				row.CalendarID, row.Name, row.UID, row.Component, row.Data, row.ETag, row.Size,
-				row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq)
-		} else {
-			_, err = tx.ExecContext(ctx, tx.Rebind(`
-				UPDATE calendar_objects
-				SET uid = ?, component = ?, data = ?, etag = ?, size = ?,
-				    first_start = ?, last_end = ?, modified_at = ?, seq = ?
-				WHERE calendar_id = ? AND name = ?`),
-				row.UID, row.Component, row.Data, row.ETag, row.Size,
-				row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq,
-				row.CalendarID, row.Name)
-		}
-		if err != nil {
-			return dbErr(err)
-		}
-		return logChange(ctx, tx, row.CalendarID, row.Seq, row.Name, false)
-	})
+	seq, err := bumpSyncSeq(ctx, tx, row.CalendarID)
 	if err != nil {
-		return booking.CalendarObject{}, false, fmt.Errorf("store: put object %s: %w", obj.Name, err)
+		return objectWrite{}, err
 	}
-	return row.object(), created, nil
+	row.Seq = seq
+
+	var w objectWrite
+	current, exists, err := currentObject(ctx, tx, row.CalendarID, row.Name, withBefore, &w)
+	if err != nil {
+		return objectWrite{}, err
+	}
+	if err := checkCondition(cond, current, exists); err != nil {
+		return objectWrite{}, err
+	}
+	w.created = !exists
+
+	var other string
+	err = tx.GetContext(ctx, &other, tx.Rebind(`
+		SELECT name FROM calendar_objects
+		WHERE calendar_id = ? AND uid = ? AND name <> ?`), row.CalendarID, row.UID, row.Name)
+	switch {
+	case err == nil:
+		return objectWrite{}, fmt.Errorf("uid %q is used by %s: %w", row.UID, other, booking.ErrConflict)
+	case !errors.Is(err, sql.ErrNoRows):
+		return objectWrite{}, dbErr(err)
+	}
+
+	if w.created {
+		_, err = tx.ExecContext(ctx, tx.Rebind(`
+			INSERT INTO calendar_objects (calendar_id, name, uid, component, data, etag, size,
+			                              first_start, last_end, modified_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			row.CalendarID, row.Name, row.UID, row.Component, row.Data, row.ETag, row.Size,
+			row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq)
+	} else {
+		_, err = tx.ExecContext(ctx, tx.Rebind(`
+			UPDATE calendar_objects
+			SET uid = ?, component = ?, data = ?, etag = ?, size = ?,
+			    first_start = ?, last_end = ?, modified_at = ?, seq = ?
+			WHERE calendar_id = ? AND name = ?`),
+			row.UID, row.Component, row.Data, row.ETag, row.Size,
+			row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq,
+			row.CalendarID, row.Name)
+	}
+	if err != nil {
+		return objectWrite{}, dbErr(err)
+	}
+	if err := logChange(ctx, tx, row.CalendarID, row.Seq, row.Name, false); err != nil {
+		return objectWrite{}, err
+	}
+	w.after = row.object()
+	return w, nil
 }
 
 // validObject rejects what the database would reject differently or not
@@ -282,34 +348,79 @@ func validObject(obj booking.CalendarObject) error {
 
 // DeleteObject removes an object under cond and logs a tombstone, in one
 // transaction serialised like PutObject's. booking.ErrNotFound when there is
-// no such object (booking.ErrPreconditionFailed if cond required one).
+// no such object (booking.ErrPreconditionFailed if cond required one). In a
+// bookings calendar the object hook runs after the delete, in the same
+// transaction; its error undoes the delete.
 func (s *Store) DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
-		seq, err := bumpSyncSeq(ctx, tx, calendarID)
+		hook, cal, err := s.hookFor(ctx, tx, calendarID)
 		if err != nil {
 			return err
 		}
-		current, exists, err := currentETag(ctx, tx, calendarID, name)
+		before, err := deleteObject(ctx, tx, calendarID, name, cond, hook != nil)
 		if err != nil {
 			return err
 		}
-		if err := checkCondition(cond, current, exists); err != nil {
-			return err
+		if hook == nil {
+			return nil
 		}
-		if !exists {
-			return booking.ErrNotFound
+		if err := hook(ctx, &Tx{s: s, tx: tx}, cal, before, nil); err != nil {
+			return fmt.Errorf("object hook: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`
-			DELETE FROM calendar_objects WHERE calendar_id = ? AND name = ?`), calendarID, name)
-		if err != nil {
-			return dbErr(err)
-		}
-		return logChange(ctx, tx, calendarID, seq, name, true)
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete object %s in calendar %d: %w", name, calendarID, err)
 	}
 	return nil
+}
+
+// deleteObject is DeleteObject's write inside tx, shared by
+// Store.DeleteObject and Tx.DeleteObject. With withBefore it returns the
+// deleted object.
+func deleteObject(ctx context.Context, tx *sqlx.Tx, calendarID int64, name string, cond booking.WriteCondition, withBefore bool) (*booking.CalendarObject, error) {
+	seq, err := bumpSyncSeq(ctx, tx, calendarID)
+	if err != nil {
+		return nil, err
+	}
+	var w objectWrite
+	current, exists, err := currentObject(ctx, tx, calendarID, name, withBefore, &w)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkCondition(cond, current, exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, booking.ErrNotFound
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`
+		DELETE FROM calendar_objects WHERE calendar_id = ? AND name = ?`), calendarID, name)
+	if err != nil {
+		return nil, dbErr(err)
+	}
+	if err := logChange(ctx, tx, calendarID, seq, name, true); err != nil {
+		return nil, err
+	}
+	return w.before, nil
+}
+
+// currentObject reads the stored object's ETag, and with withBefore the
+// whole object into w.before, which only the object hook needs.
+func currentObject(ctx context.Context, tx *sqlx.Tx, calendarID int64, name string, withBefore bool, w *objectWrite) (etag string, exists bool, err error) {
+	if !withBefore {
+		return currentETag(ctx, tx, calendarID, name)
+	}
+	row, err := objectRowOf(ctx, tx, calendarID, name)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return "", false, nil
+	case err != nil:
+		return "", false, err
+	}
+	obj := row.object()
+	w.before = &obj
+	return row.ETag, true, nil
 }
 
 // bumpSyncSeq takes the calendar's next sequence number. On PostgreSQL the

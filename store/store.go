@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -76,6 +77,9 @@ type Store struct {
 	cfg       Config
 	migrator  *goose.Provider
 	dummyHash []byte // compared against on unknown users, so they take as long
+	// hook is called inside CalDAV writes to bookings calendars; see
+	// SetObjectHook.
+	hook atomic.Pointer[objectHook]
 }
 
 // Open opens the database at databaseURL, or the SQLite file in dataDir when
@@ -260,6 +264,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// querier is the pool or a transaction, so that a read can serve both the
+// Store and a Tx without its SQL written twice.
+type querier = sqlx.ExtContext
+
 // timeout gives one database call, a query or a whole transaction, its
 // deadline.
 func (s *Store) timeout(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -305,6 +313,9 @@ func dbErr(err error) error {
 		switch e.Code {
 		case pqerror.UniqueViolation:
 			domain = booking.ErrConflict
+		case pqerror.ExclusionViolation:
+			// The only exclusion constraint is bookings_no_overlap.
+			domain = booking.ErrSlotTaken
 		case pqerror.ForeignKeyViolation:
 			domain = booking.ErrNotFound
 		case pqerror.CheckViolation, pqerror.NotNullViolation,
@@ -321,6 +332,12 @@ func dbErr(err error) error {
 			domain = booking.ErrNotFound
 		case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL, sqlite3.SQLITE_CONSTRAINT_DATATYPE:
 			domain = booking.ErrInvalid
+		case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+			// The triggers that stand in for PostgreSQL's exclusion
+			// constraint (migrations/sqlite/00002_booking.sql).
+			if strings.Contains(e.Error(), "bookings_no_overlap") {
+				domain = booking.ErrSlotTaken
+			}
 		}
 	}
 	if domain != nil {

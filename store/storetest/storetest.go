@@ -122,6 +122,10 @@ func postgresSchema(t testing.TB) string {
 		t.Skip(msg)
 	}
 
+	if err := ensureBtreeGist(ctx, admin); err != nil {
+		t.Fatalf("postgres at %s: %v", u.Redacted(), err)
+	}
+
 	// 130 random bits in lower case, which needs no quoting.
 	schema := "t_" + strings.ToLower(rand.Text())
 	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
@@ -145,4 +149,23 @@ func postgresSchema(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// ensureBtreeGist installs btree_gist, which the bookings table's exclusion
+// constraint needs, in the public schema, before any test schema exists.
+// Otherwise the first test's migration would install it in that test's
+// schema, and dropping the schema after the test would take the extension,
+// and with it the constraints of every other test running, along.
+// Test packages run in parallel and may race to create it; the loser's
+// error is harmless once the extension is there.
+func ensureBtreeGist(ctx context.Context, admin *sql.DB) error {
+	_, err := admin.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public`)
+	if err == nil {
+		return nil
+	}
+	var exists bool
+	if qerr := admin.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gist')`).Scan(&exists); qerr != nil || !exists {
+		return fmt.Errorf("create extension btree_gist: %w", err)
+	}
+	return nil
 }

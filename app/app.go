@@ -1,0 +1,148 @@
+// Package app wires Veileder together: the store, the CalDAV server and the
+// web front, on one port. cmd/veileder reads the configuration and runs it;
+// tests start the same wiring on a real socket.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	_ "time/tzdata" // the library's zone must resolve on hosts without tzdata
+
+	"veileder/booking"
+	"veileder/caldav"
+	"veileder/scheduling"
+	"veileder/store"
+	"veileder/web"
+)
+
+// Config is the whole service's configuration.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means the embedded SQLite
+	// file in DataDir.
+	DatabaseURL string
+	DataDir     string
+	// BaseURL is the public address, used in links and shown to users.
+	BaseURL  string
+	TimeZone string
+	Logger   *slog.Logger
+	// CSRFKey signs the web forms' CSRF tokens; replicas behind one load
+	// balancer need the same key. Empty: a random key per process.
+	CSRFKey []byte
+	// TrustedProxies are the load balancers whose X-Forwarded-For the web
+	// front believes, for its per-address rate limit.
+	TrustedProxies []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Store, when set, is used as the store configuration as it is
+	// (tests use it for a private PostgreSQL schema and a cheap password
+	// hash); DatabaseURL and DataDir are then ignored.
+	Store *store.Config
+}
+
+func (c Config) storeConfig() store.Config {
+	if c.Store != nil {
+		return *c.Store
+	}
+	return store.Config{DatabaseURL: c.DatabaseURL, DataDir: c.DataDir, Logger: c.Logger}
+}
+
+// App is a running Veileder: its store and its HTTP handler.
+type App struct {
+	Store      *store.Store
+	Handler    http.Handler
+	CalDAV     *caldav.Handler
+	Scheduling *scheduling.Service
+	Location   *time.Location
+	cfg        Config
+}
+
+// New opens the store (applying migrations) and builds the handler.
+func New(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = "Europe/Oslo"
+	}
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
+	}
+	st, err := store.OpenWith(ctx, cfg.storeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("app: open store: %w", err)
+	}
+	dav := caldav.NewHandler(caldav.Config{
+		Store:    st,
+		Prefix:   "/dav",
+		Location: loc,
+		Logger:   cfg.Logger.With("component", "caldav"),
+	})
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	svc := scheduling.New(scheduling.Config{
+		Store:    st,
+		Location: loc,
+		Now:      now,
+		Logger:   cfg.Logger.With("component", "scheduling"),
+		BaseURL:  cfg.BaseURL,
+	})
+	// A librarian deleting, cancelling or moving a booking's event in their
+	// calendar app changes the booking in the same transaction.
+	st.SetObjectHook(func(ctx context.Context, tx *store.Tx, c booking.Calendar, before, after *booking.CalendarObject) error {
+		return svc.OnBookingEvent(ctx, tx, c, before, after)
+	})
+	front, err := web.New(web.Config{
+		BaseURL:        cfg.BaseURL,
+		Logger:         cfg.Logger.With("component", "web"),
+		Booker:         svc,
+		Location:       loc,
+		Now:            now,
+		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
+		CSRFKey:        cfg.CSRFKey,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: web: %w", err)
+	}
+	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, cfg: cfg}
+	a.Handler = route(dav, front)
+	return a, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// davMethods are the WebDAV methods a browser never sends; on the site's
+// root they come from a calendar app looking for the server (Apple
+// Calendar and DAVx5 PROPFIND "/" before trying .well-known).
+var davMethods = map[string]bool{"PROPFIND": true, "PROPPATCH": true, "REPORT": true, "MKCALENDAR": true, "MKCOL": true}
+
+// route sends the CalDAV tree and .well-known/caldav to the CalDAV server
+// and everything else to the web front.
+func route(dav *caldav.Handler, front http.Handler) http.Handler {
+	prefix := dav.Prefix()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == prefix || strings.HasPrefix(p, prefix+"/"),
+			strings.HasPrefix(p, "/.well-known/caldav"):
+			dav.ServeHTTP(w, r)
+		case (p == "/" || p == "") && davMethods[r.Method]:
+			// Answer as the CalDAV root would, so that discovery from the
+			// bare host name works.
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = prefix+"/", ""
+			dav.ServeHTTP(w, r2)
+		default:
+			front.ServeHTTP(w, r)
+		}
+	})
+}

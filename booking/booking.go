@@ -1,0 +1,236 @@
+package booking
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Status is where a booking stands.
+type Status string
+
+const (
+	StatusConfirmed Status = "confirmed"
+	StatusCancelled Status = "cancelled"
+)
+
+// Party says who did something to a booking.
+type Party string
+
+const (
+	PartyStudent   Party = "student"
+	PartyLibrarian Party = "librarian"
+	PartyAdmin     Party = "admin"
+	PartySystem    Party = "system"
+)
+
+// Booking is a student's reservation of one slot with one librarian for one
+// topic. Its event lives in the librarian's bookings calendar under
+// EventName, with EventUID as the iCalendar UID.
+type Booking struct {
+	ID          int64
+	TopicID     int64
+	LibrarianID int64
+	Start, End  time.Time // UTC
+	Online      bool
+	Location    string
+
+	StudentName  string
+	StudentEmail string
+	Question     string
+	Programme    string // study programme or level, free text
+	StudyLevel   string // bachelor, master, phd, staff, other
+	Language     string // the meeting language, "nb" or "en"
+	Locale       string // the language of the student's messages, "nb" or "en"
+
+	Status      Status
+	CancelledBy Party
+	// Sequence is the iCalendar SEQUENCE of the event: it grows when the
+	// time or status changes, so that invitations replace older ones.
+	Sequence int
+	EventUID string
+	// EventName is the resource name of the event in the bookings calendar.
+	EventName string
+	// TokenHash is the SHA-256 of the manage link's token; the token itself
+	// is only known to the student.
+	TokenHash string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Anonymised is set when personal data was removed after retention.
+	Anonymised bool
+}
+
+// Active reports whether the booking still holds its slot.
+func (b Booking) Active() bool { return b.Status == StatusConfirmed }
+
+// Request is what a student sends to book.
+type Request struct {
+	TopicSlug    string
+	Start        time.Time
+	Language     string
+	Mode         Mode
+	Campus       string
+	StudentName  string
+	StudentEmail string
+	Question     string
+	Programme    string
+	StudyLevel   string
+	Locale       string
+	Consent      bool
+}
+
+// Field limits, shared by the web form and the API.
+const (
+	MaxNameLen      = 200
+	MaxEmailLen     = 254
+	MaxQuestionLen  = 4000
+	MaxProgrammeLen = 200
+)
+
+// FieldError names the request field that is wrong, so that a form can tie
+// the message to its field.
+type FieldError struct {
+	Field string // "name", "email", "question", "programme", "consent", "start", "topic", "language"
+	Code  string // a message key: "required", "too_long", "invalid"
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Code) }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// Validate checks a request's fields (not whether the slot is free) and
+// returns a *FieldError for the first wrong one.
+func (r *Request) Validate() error {
+	r.StudentName = strings.TrimSpace(r.StudentName)
+	r.StudentEmail = strings.TrimSpace(r.StudentEmail)
+	r.Question = strings.TrimSpace(r.Question)
+	r.Programme = strings.TrimSpace(r.Programme)
+	switch {
+	case r.TopicSlug == "":
+		return &FieldError{"topic", "required"}
+	case r.Start.IsZero():
+		return &FieldError{"start", "required"}
+	case r.StudentName == "":
+		return &FieldError{"name", "required"}
+	case utf8.RuneCountInString(r.StudentName) > MaxNameLen:
+		return &FieldError{"name", "too_long"}
+	case r.StudentEmail == "":
+		return &FieldError{"email", "required"}
+	case len(r.StudentEmail) > MaxEmailLen || !validEmail(r.StudentEmail):
+		return &FieldError{"email", "invalid"}
+	case utf8.RuneCountInString(r.Question) > MaxQuestionLen:
+		return &FieldError{"question", "too_long"}
+	case utf8.RuneCountInString(r.Programme) > MaxProgrammeLen:
+		return &FieldError{"programme", "too_long"}
+	case !r.Consent:
+		return &FieldError{"consent", "required"}
+	}
+	for _, s := range []string{r.StudentName, r.Question, r.Programme} {
+		if strings.ContainsAny(s, "\x00") || !utf8.ValidString(s) {
+			return &FieldError{"question", "invalid"}
+		}
+	}
+	return nil
+}
+
+// validEmail accepts a bare address (no display name) with a dot in the
+// domain, as a student types it.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " \t\r\n<>")
+}
+
+// EventChange is what a librarian's calendar app did to a booking's event.
+type EventChange struct {
+	Deleted    bool
+	Cancelled  bool // STATUS:CANCELLED
+	Start, End time.Time
+}
+
+// ChangeKind says what a booking change means for the student.
+type ChangeKind string
+
+const (
+	ChangeNone      ChangeKind = ""
+	ChangeCancelled ChangeKind = "cancelled"
+	ChangeMoved     ChangeKind = "moved"
+)
+
+// ApplyEventChange works out how a change of the booking's event in the
+// librarian's calendar changes the booking: deleting the event or setting
+// it STATUS:CANCELLED cancels the booking; moving it moves the booking.
+// Any other edit (a note in the description) changes nothing.
+func ApplyEventChange(b Booking, ch EventChange, now time.Time) (Booking, ChangeKind) {
+	if !b.Active() {
+		return b, ChangeNone
+	}
+	switch {
+	case ch.Deleted || ch.Cancelled:
+		b.Status, b.CancelledBy = StatusCancelled, PartyLibrarian
+		b.Sequence++
+		b.UpdatedAt = now
+		return b, ChangeCancelled
+	case !ch.Start.IsZero() && !ch.End.IsZero() && (!ch.Start.Equal(b.Start) || !ch.End.Equal(b.End)):
+		b.Start, b.End = ch.Start.UTC(), ch.End.UTC()
+		b.Sequence++
+		b.UpdatedAt = now
+		return b, ChangeMoved
+	}
+	return b, ChangeNone
+}
+
+// Catalog is what students choose from: services and their topics.
+type Catalog struct {
+	Services []Service
+	Topics   []Topic
+}
+
+// SlotSearch is a student's slot search as the web front and the API send
+// it; the scheduling service turns it into a SlotQuery.
+type SlotSearch struct {
+	TopicSlug string
+	Language  string // "" for any
+	Mode      Mode
+	Campus    string // "" for any
+	// From and To, when not zero, keep only slots starting in [From, To).
+	From, To time.Time
+}
+
+// View is a booking with the names a page shows.
+type View struct {
+	Booking
+	Topic         Topic
+	LibrarianName string
+	LibrarianMail string
+}
+
+// MessageKind is what a message to a student (or librarian) is about.
+type MessageKind string
+
+const (
+	MessageConfirmation MessageKind = "confirmation"
+	MessageReminder     MessageKind = "reminder"
+	MessageMoved        MessageKind = "moved"
+	MessageCancelled    MessageKind = "cancelled"
+	// MessageLibrarianNew tells a librarian who opted in about a new booking.
+	MessageLibrarianNew MessageKind = "librarian-new"
+)
+
+// Message is an outbox entry: a notification to send about a booking. It
+// holds only references; the sender renders the text from the booking as
+// it is when sending, so personal data is not copied into the outbox.
+type Message struct {
+	ID        int64
+	Kind      MessageKind
+	BookingID int64
+	// Sequence is the booking's Sequence when the message was queued; it
+	// goes into the invitation and makes the Message-ID stable.
+	Sequence  int
+	SendAfter time.Time
+	CreatedAt time.Time
+}

@@ -1,0 +1,364 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"veileder/booking"
+	"veileder/caldav"
+)
+
+// errNoBookingsCalendar marks a librarian who cannot take a booking because
+// their bookings calendar is gone; the next candidate is tried.
+var errNoBookingsCalendar = errors.New("librarian has no bookings calendar")
+
+// Book books the slot starting at r.Start for the student, with the
+// librarian booking.Assign prefers among those free at that time by fresh
+// schedules; when that librarian was taken meanwhile, the next one is
+// tried. It returns the booking and the plain manage token, which is
+// stored only as its SHA-256 and must reach the student now.
+//
+// Errors: a *booking.FieldError (ErrInvalid) for a bad request or unknown
+// topic; booking.ErrSlotTaken when nobody is free at r.Start any more (or
+// r.Start is not a slot); booking.ErrLimitReached when the student holds
+// the most active bookings allowed.
+func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, string, error) {
+	if err := r.Validate(); err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	lang := normLang(r.Language)
+	if !validLang(lang) {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", &booking.FieldError{Field: "language", Code: "invalid"})
+	}
+	mode, err := booking.ParseMode(string(r.Mode))
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	topic, err := s.store.TopicBySlug(ctx, strings.TrimSpace(r.TopicSlug))
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return booking.View{}, "", fmt.Errorf("scheduling: book: topic %q: %w", r.TopicSlug, &booking.FieldError{Field: "topic", Code: "invalid"})
+	case err != nil:
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	rules, err := s.Rules(ctx, topic)
+	if err != nil {
+		return booking.View{}, "", err
+	}
+	select {
+	case s.bookGate <- struct{}{}:
+		defer func() { <-s.bookGate }()
+	case <-ctx.Done():
+		return booking.View{}, "", fmt.Errorf("scheduling: book: waiting for a turn: %w", ctx.Err())
+	}
+	// The clock is read after the wait, for the notice rule.
+	now := s.now()
+	start := r.Start.UTC()
+	q := booking.SlotQuery{Topic: topic, Language: lang, Mode: mode, Campus: strings.TrimSpace(r.Campus), Now: now}
+
+	libs, err := s.store.LibrariansForTopic(ctx, topic.ID)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	known, err := s.knownTopics(ctx)
+	if err != nil {
+		return booking.View{}, "", err
+	}
+	rg := s.rangeFor(rules, now, start, start.Add(time.Nanosecond))
+	scheds, err := s.schedules(ctx, libs, rg, known)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	cands, err := candidates(q, rules, s.loc, start, scheds)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+
+	token, hash := newToken()
+	for _, a := range cands {
+		i := slices.IndexFunc(libs, func(l booking.Librarian) bool { return l.ID == a.LibrarianID })
+		lib := libs[i]
+		user, err := s.store.UserByID(ctx, lib.ID)
+		if err != nil {
+			return booking.View{}, "", fmt.Errorf("scheduling: book: librarian %d: %w", lib.ID, err)
+		}
+		b := booking.Booking{
+			TopicID:      topic.ID,
+			LibrarianID:  lib.ID,
+			Start:        a.Start.UTC(),
+			End:          a.End.UTC(),
+			Online:       a.Online,
+			Location:     a.Location,
+			StudentName:  r.StudentName,
+			StudentEmail: r.StudentEmail,
+			Question:     r.Question,
+			Programme:    r.Programme,
+			StudyLevel:   strings.ToLower(strings.TrimSpace(r.StudyLevel)),
+			Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
+			Locale:       normLocale(r.Locale),
+			Status:       booking.StatusConfirmed,
+			EventUID:     newUID(),
+			TokenHash:    hash,
+			CreatedAt:    now,
+			UpdatedAt:    now,
+		}
+		b.EventName = b.EventUID + ".ics"
+		qa := q
+		qa.Mode = booking.ModeInPerson
+		if a.Online {
+			qa.Mode = booking.ModeOnline
+		}
+		var booked booking.Booking
+		err = s.store.Tx(ctx, lib.ID, func(ctx context.Context, tx Tx) error {
+			var err error
+			booked, err = s.bookInTx(ctx, tx, bookArgs{q: qa, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, b: b})
+			return err
+		})
+		switch {
+		case err == nil:
+			return booking.View{Booking: booked, Topic: topic, LibrarianName: displayName(user), LibrarianMail: user.Email}, token, nil
+		case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrConflict):
+			s.log.Debug("scheduling: candidate taken meanwhile", "librarian", lib.ID, "start", start, "err", err)
+			continue
+		case errors.Is(err, errNoBookingsCalendar):
+			s.log.Error("scheduling: librarian cannot take bookings", "librarian", lib.ID, "err", err)
+			continue
+		default:
+			return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+		}
+	}
+	return booking.View{}, "", fmt.Errorf("scheduling: book %s at %s: %w", topic.Slug, start.In(s.loc).Format("2006-01-02 15:04 MST"), booking.ErrSlotTaken)
+}
+
+// candidates lists the librarians free at start, best first by
+// booking.Assign's order (weekly load, competence level, ID).
+func candidates(q booking.SlotQuery, r booking.Rules, loc *time.Location, start time.Time, scheds []booking.LibrarianSchedule) ([]booking.Assignment, error) {
+	pool := slices.Clone(scheds)
+	var out []booking.Assignment
+	for len(pool) > 0 {
+		a, err := booking.Assign(q, r, loc, start, pool)
+		if errors.Is(err, booking.ErrSlotTaken) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+		pool = slices.DeleteFunc(pool, func(ls booking.LibrarianSchedule) bool { return ls.Librarian.ID == a.LibrarianID })
+	}
+	return out, nil
+}
+
+type bookArgs struct {
+	q     booking.SlotQuery
+	rules booking.Rules
+	rg    readRange
+	known topicSet
+	lib   booking.Librarian
+	user  booking.User
+	topic booking.Topic
+	b     booking.Booking
+}
+
+// bookInTx stores the booking and its event inside the transaction that
+// holds the librarian's lock, after checking again, on what the
+// transaction reads, that the librarian is still free and the student
+// under their limit: what was read before the lock may be stale.
+func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Booking, error) {
+	d, err := s.schedule(ctx, tx, a.lib, a.rg, a.known)
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	if !booking.SlotFree(a.q, a.rules, s.loc, d.sched, a.b.Start) {
+		return booking.Booking{}, fmt.Errorf("librarian %d no longer free at %s: %w", a.lib.ID, a.b.Start.Format(time.RFC3339), booking.ErrSlotTaken)
+	}
+	if !d.hasBookings {
+		return booking.Booking{}, fmt.Errorf("librarian %d: %w", a.lib.ID, errNoBookingsCalendar)
+	}
+	active, err := tx.ActiveBookingsByEmail(ctx, a.b.StudentEmail, a.q.Now)
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	if err := booking.CheckStudentLimit(active, a.rules); err != nil {
+		return booking.Booking{}, err
+	}
+	b, err := tx.InsertBooking(ctx, a.b)
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	data, err := bookingEvent(eventInput{Booking: b, Topic: a.topic, LibrarianName: displayName(a.user), LibrarianEmail: a.user.Email, Stamp: a.q.Now})
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	obj, err := caldav.ValidateObject(d.bookingsCal, b.EventName, data, s.loc)
+	if err != nil {
+		// Our own event failing validation is a bug, not bad input.
+		return booking.Booking{}, fmt.Errorf("booking event does not validate: %v", err)
+	}
+	if _, _, err := tx.PutObject(ctx, obj, booking.WriteCondition{IfNoneMatchAny: true}); err != nil {
+		return booking.Booking{}, err
+	}
+	err = tx.Enqueue(ctx, booking.Message{Kind: booking.MessageConfirmation, BookingID: b.ID, Sequence: b.Sequence, SendAfter: a.q.Now, CreatedAt: a.q.Now})
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	return b, nil
+}
+
+// Booking returns the booking a manage token belongs to.
+func (s *Service) Booking(ctx context.Context, token string) (booking.View, error) {
+	b, err := s.bookingByToken(ctx, token)
+	if err != nil {
+		return booking.View{}, err
+	}
+	return s.view(ctx, b)
+}
+
+func (s *Service) bookingByToken(ctx context.Context, token string) (booking.Booking, error) {
+	if !validToken(token) {
+		return booking.Booking{}, fmt.Errorf("scheduling: booking by token: %w", booking.ErrNotFound)
+	}
+	b, err := s.store.BookingByTokenHash(ctx, tokenHash(token))
+	if err != nil {
+		return booking.Booking{}, fmt.Errorf("scheduling: booking by token: %w", err)
+	}
+	return b, nil
+}
+
+// Cancel cancels the booking of a manage token for the student: the
+// booking is marked cancelled, its event leaves the librarian's bookings
+// calendar and the student is told, in one transaction. Cancelling a
+// cancelled booking changes nothing; a meeting that has begun cannot be
+// cancelled (booking.ErrInvalid).
+func (s *Service) Cancel(ctx context.Context, token string) (booking.View, error) {
+	b, err := s.bookingByToken(ctx, token)
+	if err != nil {
+		return booking.View{}, err
+	}
+	err = s.store.Tx(ctx, b.LibrarianID, func(ctx context.Context, tx Tx) error {
+		cur, err := tx.BookingByID(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		b = cur
+		if !cur.Active() {
+			return nil
+		}
+		now := s.now()
+		if !now.Before(cur.Start) {
+			return fmt.Errorf("the meeting at %s has begun: %w", cur.Start.In(s.loc).Format("2006-01-02 15:04"), booking.ErrInvalid)
+		}
+		cur.Status, cur.CancelledBy = booking.StatusCancelled, booking.PartyStudent
+		cur.Sequence++
+		cur.UpdatedAt = now
+		if err := tx.UpdateBooking(ctx, cur); err != nil {
+			return err
+		}
+		if err := s.deleteEvent(ctx, tx, cur); err != nil {
+			return err
+		}
+		if err := tx.Enqueue(ctx, booking.Message{Kind: booking.MessageCancelled, BookingID: cur.ID, Sequence: cur.Sequence, SendAfter: now, CreatedAt: now}); err != nil {
+			return err
+		}
+		b = cur
+		return nil
+	})
+	if err != nil {
+		return booking.View{}, fmt.Errorf("scheduling: cancel booking %d: %w", b.ID, err)
+	}
+	return s.view(ctx, b)
+}
+
+// deleteEvent removes a booking's event from the librarian's bookings
+// calendar; an event the librarian already deleted is no error.
+func (s *Service) deleteEvent(ctx context.Context, tx Tx, b booking.Booking) error {
+	cals, err := tx.Calendars(ctx, b.LibrarianID)
+	if err != nil {
+		return err
+	}
+	for _, cal := range cals {
+		if cal.OwnerID != b.LibrarianID || cal.Kind != booking.KindBookings {
+			continue
+		}
+		err := tx.DeleteObject(ctx, cal.ID, b.EventName, booking.WriteCondition{})
+		if err != nil && !errors.Is(err, booking.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// view adds the names a page shows to a booking.
+func (s *Service) view(ctx context.Context, b booking.Booking) (booking.View, error) {
+	v := booking.View{Booking: b}
+	t, err := s.store.TopicByID(ctx, b.TopicID)
+	if err != nil && !errors.Is(err, booking.ErrNotFound) {
+		return booking.View{}, fmt.Errorf("scheduling: booking %d: %w", b.ID, err)
+	}
+	v.Topic = t
+	u, err := s.store.UserByID(ctx, b.LibrarianID)
+	if err != nil && !errors.Is(err, booking.ErrNotFound) {
+		return booking.View{}, fmt.Errorf("scheduling: booking %d: %w", b.ID, err)
+	}
+	if err == nil {
+		v.LibrarianName, v.LibrarianMail = displayName(u), u.Email
+	}
+	return v, nil
+}
+
+func displayName(u booking.User) string {
+	if n := strings.TrimSpace(u.DisplayName); n != "" {
+		return n
+	}
+	return u.Username
+}
+
+// normLocale is "en" for an English locale ("en", "en-GB") and "nb" for
+// everything else: the service speaks Bokmål and English.
+func normLocale(s string) string {
+	if strings.HasPrefix(normLang(s), "en") {
+		return "en"
+	}
+	return "nb"
+}
+
+// validLang accepts "" (any) or a short language tag.
+func validLang(s string) bool {
+	if len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// meetingLanguage is the language the meeting is held in: the one asked
+// for, else the student's locale when the librarian guides in it, else
+// the librarian's first language for the topic.
+func meetingLanguage(asked string, lib booking.Librarian, topicID int64, locale string) string {
+	if asked != "" {
+		return asked
+	}
+	langs := lib.Languages
+	for _, c := range lib.Competences {
+		if c.TopicID == topicID && len(c.Languages) > 0 {
+			langs = c.Languages
+		}
+	}
+	for _, l := range langs {
+		if strings.EqualFold(l, locale) {
+			return locale
+		}
+	}
+	if len(langs) > 0 {
+		return normLang(langs[0])
+	}
+	return locale
+}

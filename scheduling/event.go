@@ -1,0 +1,276 @@
+package scheduling
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
+
+	"veileder/booking"
+)
+
+// ProductID is the PRODID of what Veileder writes.
+const ProductID = "-//Veileder//Booking//NB"
+
+// eventInput is what the booking event in the librarian's calendar shows.
+type eventInput struct {
+	Booking        booking.Booking
+	Topic          booking.Topic
+	LibrarianName  string
+	LibrarianEmail string
+	Stamp          time.Time // DTSTAMP, CREATED, LAST-MODIFIED
+}
+
+// bookingEvent renders the booking's event for the librarian's bookings
+// calendar with go-ical, the library CalDAV storage is read with (never
+// golang-ical: see CALDAV-NOTES.md). Times are UTC, so that no VTIMEZONE is
+// needed and no client can read them in another zone.
+func bookingEvent(in eventInput) ([]byte, error) {
+	b := in.Booking
+	ev := ical.NewComponent(ical.CompEvent)
+	ev.Props.SetText(ical.PropUID, b.EventUID)
+	ev.Props.SetDateTime(ical.PropDateTimeStamp, in.Stamp.UTC().Truncate(time.Second))
+	ev.Props.SetDateTime(ical.PropCreated, in.Stamp.UTC().Truncate(time.Second))
+	ev.Props.SetDateTime(ical.PropLastModified, in.Stamp.UTC().Truncate(time.Second))
+	ev.Props.SetDateTime(ical.PropDateTimeStart, b.Start.UTC())
+	ev.Props.SetDateTime(ical.PropDateTimeEnd, b.End.UTC())
+	seq := ical.NewProp(ical.PropSequence)
+	seq.Value = strconv.Itoa(b.Sequence)
+	ev.Props.Set(seq)
+	ev.Props.SetText(ical.PropStatus, "CONFIRMED")
+	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
+	ev.Props.SetText(ical.PropSummary, oneLine(fmt.Sprintf("Veiledning: %s – %s", in.Topic.NameNB, b.StudentName)))
+	ev.Props.SetText(ical.PropDescription, librarianDescription(b))
+	if loc := oneLine(b.Location); loc != "" {
+		ev.Props.SetText(ical.PropLocation, loc)
+	}
+	if b.Online && isWebURL(b.Location) {
+		u := ical.NewProp(ical.PropURL)
+		u.SetValueType(ical.ValueURI)
+		u.Value = strings.TrimSpace(b.Location)
+		ev.Props.Set(u)
+	}
+	if addr := calAddress(in.LibrarianEmail); addr != "" {
+		org := ical.NewProp(ical.PropOrganizer)
+		org.Value = addr
+		if cn := paramText(in.LibrarianName); cn != "" {
+			org.Params.Set(ical.ParamCommonName, cn)
+		}
+		ev.Props.Set(org)
+	}
+	att := ical.NewProp(ical.PropAttendee)
+	att.Value = calAddress(b.StudentEmail)
+	if cn := paramText(b.StudentName); cn != "" {
+		att.Params.Set(ical.ParamCommonName, cn)
+	}
+	att.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
+	att.Params.Set(ical.ParamParticipationStatus, "ACCEPTED")
+	att.Params.Set(ical.ParamRSVP, "FALSE")
+	ev.Props.Set(att)
+	cat := ical.NewProp(ical.PropCategories)
+	cat.SetTextList([]string{in.Topic.Slug})
+	ev.Props.Set(cat)
+
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText(ical.PropProductID, ProductID)
+	cal.Children = append(cal.Children, ev)
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("encode booking event: %w", err)
+	}
+	return fold(buf.Bytes()), nil
+}
+
+// librarianDescription is the event's DESCRIPTION: what the librarian
+// needs to prepare, in Norwegian like the rest of the staff side.
+func librarianDescription(b booking.Booking) string {
+	var sb strings.Builder
+	line := func(label, value string) {
+		if value = strings.TrimSpace(value); value != "" {
+			fmt.Fprintf(&sb, "%s: %s\n", label, value)
+		}
+	}
+	if q := multiLine(b.Question); q != "" {
+		sb.WriteString("Spørsmål:\n" + q + "\n\n")
+	}
+	line("Studieprogram", oneLine(b.Programme))
+	line("Nivå", studyLevelNB(b.StudyLevel))
+	line("Møtespråk", languageNB(b.Language))
+	if b.Online {
+		line("Nettmøte", oneLine(b.Location))
+	} else {
+		line("Sted", oneLine(b.Location))
+	}
+	line("Student", oneLine(b.StudentName)+" <"+b.StudentEmail+">")
+	sb.WriteString("\nBooket i Veileder. Slett eller avlys hendelsen for å avlyse timen, flytt den for å endre tidspunktet: studenten får beskjed.")
+	return sb.String()
+}
+
+func studyLevelNB(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "bachelor":
+		return "bachelor"
+	case "master":
+		return "master"
+	case "phd":
+		return "ph.d."
+	case "staff":
+		return "ansatt"
+	case "other":
+		return "annet"
+	}
+	return oneLine(s)
+}
+
+func languageNB(s string) string {
+	switch normLang(s) {
+	case "nb", "no", "nn":
+		return "norsk"
+	case "en":
+		return "engelsk"
+	}
+	return oneLine(s)
+}
+
+// oneLine makes free text fit a one-line property: control characters
+// (line breaks included) become spaces, runs of space collapse.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+}
+
+// multiLine keeps line breaks (as LF; go-ical escapes them as \n) and tabs,
+// and drops every other control character, CR included: go-ical refuses a
+// raw CR.
+func multiLine(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' || r == '\t':
+			return r
+		case r == '\r':
+			return '\n'
+		case unicode.IsControl(r) || r == utf8.RuneError:
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// paramText cleans a parameter value such as CN (RFC 5545 §3.2): a
+// param-value cannot hold a DQUOTE or control characters, even quoted, so
+// they go; the encoder then quotes a value holding ',', ';' or ':'.
+func paramText(s string) string {
+	s = strings.ReplaceAll(oneLine(s), `"`, "")
+	return strings.TrimSpace(s)
+}
+
+// calAddress is the mailto: URI of an e-mail address, or "" for none.
+// Characters that would end or split the value are dropped; addresses
+// reaching here were validated, this only keeps a bad row from breaking
+// the calendar data.
+func calAddress(email string) string {
+	email = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`,;"\<>`, r) {
+			return -1
+		}
+		return r
+	}, email)
+	if email == "" {
+		return ""
+	}
+	return "mailto:" + email
+}
+
+func isWebURL(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && !strings.ContainsAny(s, " \t\r\n")
+}
+
+// fold folds content lines longer than 75 octets (RFC 5545 §3.1), which
+// go-ical's encoder does not do, without splitting a UTF-8 character.
+func fold(data []byte) []byte {
+	const limit = 75
+	var out bytes.Buffer
+	out.Grow(len(data) + len(data)/64)
+	for len(data) > 0 {
+		i := bytes.Index(data, []byte("\r\n"))
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+2:]
+		}
+		first := true
+		for {
+			n := limit
+			if !first {
+				n = limit - 1 // the leading space counts
+			}
+			if len(line) <= n {
+				break
+			}
+			cut := n
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			if !first {
+				out.WriteByte(' ')
+			}
+			out.Write(line[:cut])
+			out.WriteString("\r\n")
+			line = line[cut:]
+			first = false
+		}
+		if !first {
+			out.WriteByte(' ')
+		}
+		out.Write(line)
+		out.WriteString("\r\n")
+	}
+	return out.Bytes()
+}
+
+// newUID is a fresh event UID: 128 random bits, hex, "@veileder".
+func newUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:]) + "@veileder"
+}
+
+// tokenBytes is the length of a manage token before encoding.
+const tokenBytes = 32
+
+// newToken is a fresh manage token: 32 random bytes, base64url without
+// padding, and the SHA-256 hex that is stored in its place.
+func newToken() (token, hash string) {
+	var b [tokenBytes]byte
+	_, _ = rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, tokenHash(token)
+}
+
+// tokenHash is the stored form of a manage token.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// validToken reports whether s can be a manage token at all, so that junk
+// in a URL does not reach the database.
+func validToken(s string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil && len(b) == tokenBytes
+}

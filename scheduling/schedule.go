@@ -1,0 +1,335 @@
+package scheduling
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/emersion/go-ical"
+
+	"veileder/booking"
+	"veileder/recurrence"
+)
+
+// readRange is what one search reads of a librarian's calendars.
+type readRange struct {
+	// lo and hi bound the windows and busy events read: every slot lies
+	// in [lo+Buffer, hi-Buffer], and busy time further out cannot touch
+	// one.
+	lo, hi time.Time
+	// weekLo and weekHi bound the bookings read: whole local ISO weeks
+	// around [lo, hi], for the per-day limit and the weekly load that
+	// booking.Assign balances.
+	weekLo, weekHi time.Time
+}
+
+// rangeFor is the read range of a search at now for slots starting in
+// [from, to) (zero for open), under rules r.
+func (s *Service) rangeFor(r booking.Rules, now, from, to time.Time) readRange {
+	lo, hi := now.Add(r.MinNotice), now.Add(r.Horizon)
+	if !from.IsZero() && from.After(lo) {
+		lo = from
+	}
+	if !to.IsZero() && to.Add(r.MeetingLength).Before(hi) {
+		hi = to.Add(r.MeetingLength)
+	}
+	if hi.Before(lo) {
+		hi = lo
+	}
+	lo, hi = lo.Add(-r.Buffer).UTC(), hi.Add(r.Buffer).UTC()
+	return readRange{lo: lo, hi: hi, weekLo: weekStart(lo, s.loc), weekHi: weekStart(hi, s.loc).AddDate(0, 0, 7)}
+}
+
+// weekStart is local midnight of the Monday of t's ISO week in loc, in
+// calendar days (a DST week is not 168 hours).
+func weekStart(t time.Time, loc *time.Location) time.Time {
+	lt := t.In(loc)
+	back := (int(lt.Weekday()) + 6) % 7
+	return time.Date(lt.Year(), lt.Month(), lt.Day()-back, 0, 0, 0, 0, loc).UTC()
+}
+
+// librarianData is one librarian's schedule with the calendar their
+// bookings are written to.
+type librarianData struct {
+	sched       booking.LibrarianSchedule
+	bookingsCal booking.Calendar
+	hasBookings bool
+}
+
+// schedule reads one librarian's schedule over rg with rd, which is the
+// store outside a transaction or the transaction inside one. Only objects
+// whose indexed bounds overlap rg are read, never a calendar's history.
+func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
+	d := librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
+	cals, err := rd.Calendars(ctx, lib.ID)
+	if err != nil {
+		return d, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
+	}
+	for _, cal := range cals {
+		if cal.OwnerID != lib.ID {
+			continue // shared calendars (drop-in) are not the librarian's time
+		}
+		if cal.Kind == booking.KindBookings && !d.hasBookings {
+			d.bookingsCal, d.hasBookings = cal, true
+		}
+		objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
+		if err != nil {
+			return d, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+		}
+		for _, obj := range objs {
+			insts := s.instances(cal, obj, rg.lo, rg.hi)
+			if cal.Kind == booking.KindAvailability {
+				d.sched.Windows = append(d.sched.Windows, windows(insts, lib, known)...)
+			} else {
+				d.sched.Busy = append(d.sched.Busy, busy(insts)...)
+			}
+		}
+	}
+	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
+	if err != nil {
+		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
+	}
+	for _, b := range bs {
+		if b.Active() {
+			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: b.Start, End: b.End})
+		}
+	}
+	return d, nil
+}
+
+// readParallelism bounds the librarians read at once by one search: enough
+// to hide query latency, few enough to leave the pool to other requests.
+const readParallelism = 8
+
+// schedules reads the schedules of libs, a few at a time, in libs' order.
+func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
+	out := make([]booking.LibrarianSchedule, len(libs))
+	errs := make([]error, len(libs))
+	sem := make(chan struct{}, readParallelism)
+	var wg sync.WaitGroup
+	for i, lib := range libs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			d, err := s.schedule(ctx, s.store, lib, rg, known)
+			out[i], errs[i] = d.sched, err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// instances expands one stored object over [lo, hi) in the library's zone.
+// An object that cannot be read is skipped with a warning: it passed
+// caldav.ValidateObject when stored, so this is a bug to log, not a reason
+// to fail every student's search.
+func (s *Service) instances(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) []recurrence.Instance {
+	c, err := parseICal(obj.Data)
+	if err != nil {
+		s.log.Warn("scheduling: stored object does not parse", "calendar", cal.ID, "name", obj.Name, "err", err)
+		return nil
+	}
+	insts, truncated, err := recurrence.Expand(c, lo, hi, recurrence.Options{Location: s.loc})
+	if err != nil {
+		s.log.Warn("scheduling: stored object does not expand", "calendar", cal.ID, "name", obj.Name, "err", err)
+		return nil
+	}
+	if truncated {
+		s.log.Warn("scheduling: expansion truncated", "calendar", cal.ID, "name", obj.Name, "instances", len(insts))
+	}
+	return insts
+}
+
+// windows turns availability instances into windows. Cancelled instances
+// are no window; an override carries its own STATUS, place and tags.
+func windows(insts []recurrence.Instance, lib booking.Librarian, known topicSet) []booking.Window {
+	var out []booking.Window
+	for _, in := range insts {
+		c := in.Component
+		if c == nil || !in.End.After(in.Start) || status(c) == "CANCELLED" {
+			continue
+		}
+		online, url := meetingMode(c)
+		place := text(c, ical.PropLocation)
+		if online && url != "" {
+			place = url
+		}
+		if place == "" && !online {
+			place = lib.Campus
+		}
+		out = append(out, booking.Window{
+			Start:    in.Start.UTC(),
+			End:      in.End.UTC(),
+			Topics:   topicTags(c, known),
+			Location: place,
+			Online:   online,
+		})
+	}
+	return out
+}
+
+// busy turns instances of any other own calendar into busy time: all but
+// those marked TRANSP:TRANSPARENT (free) or STATUS:CANCELLED, judged per
+// instance since an override has its own.
+func busy(insts []recurrence.Instance) []booking.Interval {
+	var out []booking.Interval
+	for _, in := range insts {
+		c := in.Component
+		if c == nil || !in.End.After(in.Start) || status(c) == "CANCELLED" ||
+			strings.EqualFold(strings.TrimSpace(propValue(c, ical.PropTransparency)), "TRANSPARENT") {
+			continue
+		}
+		out = append(out, booking.Interval{Start: in.Start.UTC(), End: in.End.UTC()})
+	}
+	return out
+}
+
+func status(c *ical.Component) string {
+	return strings.ToUpper(strings.TrimSpace(propValue(c, ical.PropStatus)))
+}
+
+func propValue(c *ical.Component, name string) string {
+	if p := c.Props.Get(name); p != nil {
+		return p.Value
+	}
+	return ""
+}
+
+// text is a TEXT property's value unescaped; a malformed escape gives the
+// raw value rather than nothing.
+func text(c *ical.Component, name string) string {
+	p := c.Props.Get(name)
+	if p == nil {
+		return ""
+	}
+	if v, err := p.Text(); err == nil {
+		return strings.TrimSpace(v)
+	}
+	return strings.TrimSpace(p.Value)
+}
+
+// topicTags collects the topic slugs a window is narrowed to: #hashtags in
+// SUMMARY and DESCRIPTION and every CATEGORIES value (RFC 5545 §3.8.1.2,
+// which may repeat and hold lists). Only tags naming a known topic count,
+// so that an unrelated tag or category does not close the window; a nil
+// known keeps every tag.
+func topicTags(c *ical.Component, known topicSet) []string {
+	var raw []string
+	raw = append(raw, hashtags(text(c, ical.PropSummary))...)
+	raw = append(raw, hashtags(text(c, ical.PropDescription))...)
+	for _, p := range c.Props.Values(ical.PropCategories) {
+		vals, err := p.TextList()
+		if err != nil {
+			vals = strings.Split(p.Value, ",")
+		}
+		for _, v := range vals {
+			raw = append(raw, strings.TrimPrefix(strings.TrimSpace(v), "#"))
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range raw {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if t == "" || seen[t] || (known != nil && !known[t]) {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// hashtags finds "#slug" tags in text. A tag starts after a space, an
+// opening bracket or punctuation (not inside a word or a URL fragment such
+// as "https://meet.example/#room") with a letter, so that "rom #204" is no
+// tag, and runs over letters, digits, '-' and '_'. Tags are lower-cased.
+func hashtags(s string) []string {
+	var out []string
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != '#' {
+			continue
+		}
+		if i > 0 && !tagBoundary(rs[i-1]) {
+			continue
+		}
+		j := i + 1
+		if j >= len(rs) || !unicode.IsLetter(rs[j]) {
+			continue
+		}
+		for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '-' || rs[j] == '_') {
+			j++
+		}
+		tag := strings.TrimRight(string(rs[i+1:j]), "-_")
+		out = append(out, strings.ToLower(tag))
+		i = j - 1
+	}
+	return out
+}
+
+func tagBoundary(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(`([{,;"'`, r)
+}
+
+var (
+	onlineWord = regexp.MustCompile(`(?i)\b(online|digital|digitalt)\b`)
+	webURL     = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
+)
+
+// meetingMode says whether a window is an online one and, if it names one,
+// its meeting URL. A window is online when its LOCATION or DESCRIPTION says
+// "online", "digital" or "digitalt", or carries an http(s) URL, or the event
+// has a URL or CONFERENCE (RFC 7986 §5.11) property. The URL is taken from
+// CONFERENCE, URL, LOCATION, DESCRIPTION, in that order.
+func meetingMode(c *ical.Component) (online bool, url string) {
+	loc, desc := text(c, ical.PropLocation), text(c, ical.PropDescription)
+	var urls []string
+	for _, p := range c.Props.Values(ical.PropConference) {
+		urls = append(urls, strings.TrimSpace(p.Value))
+	}
+	if p := c.Props.Get(ical.PropURL); p != nil {
+		urls = append(urls, strings.TrimSpace(p.Value))
+	}
+	online = len(urls) > 0 || onlineWord.MatchString(loc) || onlineWord.MatchString(desc)
+	for _, s := range []string{loc, desc} {
+		if u := webURL.FindString(s); u != "" {
+			online = true
+			urls = append(urls, strings.TrimRight(u, ".,;:!?)]}>'\""))
+		}
+	}
+	for _, u := range urls {
+		if u != "" {
+			return online, u
+		}
+	}
+	return online, ""
+}
+
+// parseICal decodes one stored iCalendar object, as caldav does: go-ical
+// can panic on some malformed input, so a panic becomes an error.
+func parseICal(data []byte) (c *ical.Calendar, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			c, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
+		}
+	}()
+	dec := ical.NewDecoder(bytes.NewReader(data))
+	c, err = dec.Decode()
+	if err != nil {
+		return nil, fmt.Errorf("malformed iCalendar: %w", err)
+	}
+	if _, err := dec.Decode(); err != io.EOF {
+		return nil, errors.New("more than one VCALENDAR in one resource")
+	}
+	return c, nil
+}

@@ -1,0 +1,77 @@
+package scheduling
+
+import (
+	"context"
+	"time"
+
+	"veileder/booking"
+)
+
+// Store is what the scheduling service needs from persistence. Reads
+// outside a transaction see committed data; everything that must be
+// re-checked before a booking is stored is read again inside Tx.
+type Store interface {
+	Reader
+
+	Services(ctx context.Context) ([]booking.Service, error)
+	Topics(ctx context.Context) ([]booking.Topic, error)
+	TopicBySlug(ctx context.Context, slug string) (booking.Topic, error)
+	TopicByID(ctx context.Context, id int64) (booking.Topic, error)
+	// LibrariansForTopic returns the enabled librarians holding a
+	// competence in the topic, each with all their competences, languages,
+	// campus and meeting modes.
+	LibrariansForTopic(ctx context.Context, topicID int64) ([]booking.Librarian, error)
+	UserByID(ctx context.Context, id int64) (booking.User, error)
+	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
+	// RecordDemand stores a search that found no slot (no personal data).
+	RecordDemand(ctx context.Context, d booking.DemandRecord) error
+
+	// Tx runs fn in one database transaction. When lockLibrarianID is not
+	// zero, writes touching that librarian's schedule are serialised: on
+	// PostgreSQL by locking the librarian's row, on SQLite by the
+	// database's single writer. fn's error rolls everything back.
+	Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx Tx) error) error
+}
+
+// Reader are the reads needed both outside and inside a transaction.
+type Reader interface {
+	// Calendars lists a user's own calendars (and the shared ones).
+	Calendars(ctx context.Context, userID int64) ([]booking.Calendar, error)
+	CalendarBySlug(ctx context.Context, userID int64, slug string) (booking.Calendar, error)
+	// ObjectsOverlapping picks, from indexed columns, the objects of a
+	// component that may overlap [start, end).
+	ObjectsOverlapping(ctx context.Context, calendarID int64, component string, start, end time.Time) ([]booking.CalendarObject, error)
+	// BookingsOfLibrarian lists a librarian's confirmed bookings that
+	// overlap [start, end).
+	BookingsOfLibrarian(ctx context.Context, librarianID int64, start, end time.Time) ([]booking.Booking, error)
+}
+
+// Tx is a transaction's view of the store.
+type Tx interface {
+	Reader
+	// ActiveBookingsByEmail counts confirmed bookings of a student e-mail
+	// address (case-insensitive) that end after now.
+	ActiveBookingsByEmail(ctx context.Context, email string, now time.Time) (int, error)
+	InsertBooking(ctx context.Context, b booking.Booking) (booking.Booking, error)
+	UpdateBooking(ctx context.Context, b booking.Booking) error
+	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
+	// BookingByEvent finds the booking whose event has this UID in the
+	// librarian's bookings calendar.
+	BookingByEvent(ctx context.Context, librarianID int64, eventUID string) (booking.Booking, error)
+	Object(ctx context.Context, calendarID int64, name string) (booking.CalendarObject, error)
+	// PutObject and DeleteObject behave as the CalDAV store's (ETag, sync
+	// token and change log), inside this transaction, without calling the
+	// object hook.
+	PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error)
+	DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error
+	// Enqueue stores a message to send in the outbox, in this transaction,
+	// so that it is sent if and only if the change commits.
+	Enqueue(ctx context.Context, m booking.Message) error
+}
+
+// ObjectHook is called by the store inside the transaction of every CalDAV
+// write (PUT or DELETE) to a calendar of kind bookings, so that a
+// librarian deleting, cancelling or moving a booking's event in their
+// calendar app changes the booking in the same transaction. before is nil
+// for a new object, after is nil for a deletion.
+type ObjectHook func(ctx context.Context, tx Tx, cal booking.Calendar, before, after *booking.CalendarObject) error

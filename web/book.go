@@ -1,0 +1,275 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// honeypotField is a text field that people never see; bots fill it in.
+const honeypotField = "website"
+
+// studyLevels are the choices of the study level select; "" is "not said".
+var studyLevels = []string{"bachelor", "master", "phd", "staff", "other"}
+
+type bookPage struct {
+	page
+	Topic  booking.Topic
+	Form   bookForm
+	Levels []string
+	// Languages are the meeting languages the slot is offered in.
+	Languages []string
+	Action    string
+	BackURL   string
+	Limits    fieldLimits
+	Honeypot  string
+}
+
+type fieldLimits struct{ Name, Email, Question, Programme int }
+
+var limits = fieldLimits{booking.MaxNameLen, booking.MaxEmailLen, booking.MaxQuestionLen, booking.MaxProgrammeLen}
+
+// bookForm is what the student typed, kept when the form comes back.
+type bookForm struct {
+	Start, End time.Time
+	Mode       booking.Mode
+	Search     filters // the slot list's filters, for the way back
+
+	Name, Email, Question, Programme, Level, Language string
+	Consent                                           bool
+}
+
+// bookForm shows the form for the slot in ?start= and ?mode=.
+func (s *Server) bookForm(c *gin.Context) {
+	t, ok := s.bookTopic(c)
+	if !ok {
+		return
+	}
+	f := filtersFrom(c)
+	start, err := time.Parse(time.RFC3339, c.Query("start"))
+	if err != nil || f.Mode == booking.ModeAny {
+		c.Redirect(http.StatusSeeOther, f.topicURL(t.Slug, nil))
+		return
+	}
+	form := bookForm{Start: start, Mode: f.Mode, Search: f, Language: f.Language}
+	if form.Language == "" {
+		form.Language = s.lang(c)
+	}
+	s.renderBook(c, http.StatusOK, t, form, nil)
+}
+
+// book takes the form: CSRF is checked by then; next come the rate limit,
+// the honeypot and the fields, and only then the booking itself.
+func (s *Server) book(c *gin.Context) {
+	t, ok := s.bookTopic(c)
+	if !ok {
+		return
+	}
+	form, ok := readBookForm(c)
+	if !ok {
+		c.Redirect(http.StatusSeeOther, form.Search.topicURL(t.Slug, nil))
+		return
+	}
+	lang := s.lang(c)
+	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
+		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate")}})
+		return
+	}
+	if c.PostForm(honeypotField) != "" {
+		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
+		s.renderBook(c, http.StatusBadRequest, t, form, []formError{{Message: T(lang, "book.refused")}})
+		return
+	}
+	if errs := form.validate(lang); len(errs) > 0 {
+		s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
+		return
+	}
+
+	_, token, err := s.booker.Book(c.Request.Context(), booking.Request{
+		TopicSlug: t.Slug, Start: form.Start, Language: form.Language, Mode: form.Mode, Campus: form.Search.Campus,
+		StudentName: form.Name, StudentEmail: form.Email, Question: form.Question,
+		Programme: form.Programme, StudyLevel: form.Level, Locale: lang, Consent: form.Consent,
+	})
+	var fe *booking.FieldError
+	switch {
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, "/booking/"+url.PathEscape(token)+"?new=1")
+	case errors.Is(err, booking.ErrSlotTaken):
+		s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+	case errors.Is(err, booking.ErrLimitReached):
+		s.renderBook(c, http.StatusConflict, t, form, []formError{{Message: T(lang, "book.limit")}})
+	case errors.As(err, &fe):
+		s.renderBook(c, http.StatusUnprocessableEntity, t, form, []formError{{Field: fieldID(fe.Field), Message: fieldMessage(lang, fe.Field, fe.Code)}})
+	default:
+		s.fail(c, err, token)
+	}
+}
+
+// bookTopic finds the path's topic or answers 404.
+func (s *Server) bookTopic(c *gin.Context) (booking.Topic, bool) {
+	cat, err := s.booker.Catalog(c.Request.Context())
+	if err != nil {
+		s.fail(c, err, "")
+		return booking.Topic{}, false
+	}
+	t, ok := findTopic(cat, c.Param("slug"))
+	if !ok {
+		s.failPage(c, http.StatusNotFound)
+	}
+	return t, ok
+}
+
+// readBookForm reads the posted form; false means the slot itself is
+// missing or malformed, which no field of the form can fix.
+func readBookForm(c *gin.Context) (bookForm, bool) {
+	f := bookForm{
+		Name:      c.PostForm("name"),
+		Email:     strings.TrimSpace(c.PostForm("email")),
+		Question:  c.PostForm("question"),
+		Programme: c.PostForm("programme"),
+		Level:     c.PostForm("level"),
+		Language:  c.PostForm("language"),
+		Consent:   c.PostForm("consent") == "yes",
+	}
+	if l := c.PostForm("search_language"); isLang(l) {
+		f.Search.Language = l
+	}
+	if campus := strings.TrimSpace(c.PostForm("campus")); utf8.RuneCountInString(campus) <= maxCampusLen {
+		f.Search.Campus = campus
+	}
+	m, err := booking.ParseMode(c.PostForm("mode"))
+	start, err2 := time.Parse(time.RFC3339, c.PostForm("start"))
+	if err != nil || err2 != nil || m == booking.ModeAny {
+		return f, false
+	}
+	f.Start, f.Mode, f.Search.Mode = start, m, m
+	return f, true
+}
+
+// validate checks every field, so that the student sees all problems at
+// once; the service checks again and has the last word.
+func (f *bookForm) validate(lang string) []formError {
+	var errs []formError
+	add := func(field, code string) {
+		errs = append(errs, formError{Field: fieldID(field), Message: fieldMessage(lang, field, code)})
+	}
+	name, email := strings.TrimSpace(f.Name), strings.TrimSpace(f.Email)
+	switch {
+	case name == "":
+		add("name", "required")
+	case utf8.RuneCountInString(name) > booking.MaxNameLen:
+		add("name", "too_long")
+	}
+	switch {
+	case email == "":
+		add("email", "required")
+	case len(email) > booking.MaxEmailLen || !validEmail(email):
+		add("email", "invalid")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(f.Question)) > booking.MaxQuestionLen {
+		add("question", "too_long")
+	}
+	if f.Level != "" && !slices.Contains(studyLevels, f.Level) {
+		add("level", "invalid")
+	}
+	if utf8.RuneCountInString(strings.TrimSpace(f.Programme)) > booking.MaxProgrammeLen {
+		add("programme", "too_long")
+	}
+	if !isLang(f.Language) {
+		add("language", "required")
+	}
+	if !f.Consent {
+		add("consent", "required")
+	}
+	return errs
+}
+
+// validEmail asks the domain's own rule, on a request that is otherwise
+// valid, so that the form and the service never disagree.
+func validEmail(email string) bool {
+	probe := booking.Request{TopicSlug: "x", Start: time.Unix(1, 0), StudentName: "x", StudentEmail: email, Consent: true}
+	return probe.Validate() == nil
+}
+
+// fieldID is the id of the control for a booking.FieldError's field; ""
+// for fields the form has no control for (the slot, the topic).
+func fieldID(field string) string {
+	switch field {
+	case "name", "email", "question", "programme", "consent", "language":
+		return field
+	case "level", "study_level":
+		return "level"
+	}
+	return ""
+}
+
+// renderBook shows the form for the slot, after checking with the service
+// that it is still free, and in which languages. A slot that is gone
+// sends the student back to the list.
+func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bookForm, errs []formError) {
+	langs, end, err := s.slotLanguages(c, t, form)
+	if err != nil {
+		s.fail(c, err, "")
+		return
+	}
+	if len(langs) == 0 {
+		s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+		return
+	}
+	form.End = end
+	if !slices.Contains(langs, form.Language) && len(langs) == 1 {
+		form.Language = langs[0]
+	}
+	q := form.Search.values(url.Values{"start": {form.Start.UTC().Format(time.RFC3339)}})
+	self := &url.URL{Path: "/book/" + t.Slug, RawQuery: q.Encode()}
+	p := bookPage{
+		page: s.newPage(c, self), Topic: t, Form: form, Levels: studyLevels, Languages: langs,
+		Action: "/book/" + t.Slug, Limits: limits, Honeypot: honeypotField,
+	}
+	p.CSRF = s.csrfToken(c)
+	p.Errors = errs
+	p.BackURL = s.backURL(t, form)
+	s.render(c, status, "book", p)
+}
+
+// backURL is the slot list of the form's week.
+func (s *Server) backURL(t booking.Topic, form bookForm) string {
+	return form.Search.topicURL(t.Slug, url.Values{"week": {weekStart(form.Start, s.loc).Format(time.DateOnly)}})
+}
+
+// slotLanguages finds the meeting languages in which the slot is still
+// offered, and its end.
+func (s *Server) slotLanguages(c *gin.Context, t booking.Topic, form bookForm) ([]string, time.Time, error) {
+	try := []string{"nb", "en"}
+	if form.Search.Language != "" {
+		try = []string{form.Search.Language}
+	}
+	var langs []string
+	var end time.Time
+	for _, l := range try {
+		slots, err := s.booker.Slots(c.Request.Context(), booking.SlotSearch{
+			TopicSlug: t.Slug, Language: l, Mode: form.Mode, Campus: form.Search.Campus,
+			From: form.Start, To: form.Start.Add(time.Second),
+		})
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, sl := range slots {
+			if sl.Start.Equal(form.Start) && sl.Online == (form.Mode == booking.ModeOnline) {
+				langs, end = append(langs, l), sl.End
+				break
+			}
+		}
+	}
+	return langs, end, nil
+}

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+const langCookie = "lang"
+
+// lang picks the page language: a ?lang= switch (remembered in a cookie),
+// then the cookie, then Accept-Language, then Norwegian.
+// The answer is kept on the request, so that the cookie is set once.
+func (s *Server) lang(c *gin.Context) string {
+	if l := c.GetString(langKey); l != "" {
+		return l
+	}
+	l := s.pickLang(c)
+	c.Set(langKey, l)
+	return l
+}
+
+// langKey holds the request's language in the Gin context.
+const langKey = "web.lang"
+
+func (s *Server) pickLang(c *gin.Context) string {
+	if l := c.Query("lang"); isLang(l) {
+		http.SetCookie(c.Writer, &http.Cookie{
+			Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+			Secure: s.cfg.SecureCookies, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		})
+		return l
+	}
+	if ck, err := c.Request.Cookie(langCookie); err == nil && isLang(ck.Value) {
+		return ck.Value
+	}
+	return acceptLanguage(c.GetHeader("Accept-Language"))
+}
+
+func isLang(l string) bool { return l == "nb" || l == "en" }
+
+// acceptLanguage picks nb or en from an Accept-Language header (RFC 9110,
+// section 12.5.4) by quality, the first listed winning a tie. Nynorsk and
+// the generic "no" get Bokmål, the nearest we have.
+func acceptLanguage(h string) string {
+	best, bestQ := "nb", 0.0
+	for part := range strings.SplitSeq(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				continue
+			}
+			q = f
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		var l string
+		switch primary {
+		case "nb", "nn", "no":
+			l = "nb"
+		case "en":
+			l = "en"
+		default:
+			continue
+		}
+		if q > bestQ {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}
+
+// T looks up a message in the language's catalogue and formats it with
+// args. A missing key shows as "MISSING:key", which the tests look for.
+func T(lang, key string, args ...any) string {
+	m, ok := messages[lang][key]
+	if !ok {
+		return "MISSING:" + key
+	}
+	if len(args) == 0 {
+		return m
+	}
+	return fmt.Sprintf(m, args...)
+}

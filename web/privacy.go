@@ -1,0 +1,12 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// privacy is the short privacy notice linked from the consent box.
+func (s *Server) privacy(c *gin.Context) {
+	s.render(c, http.StatusOK, "privacy", s.newPage(c, nil))
+}

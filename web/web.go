@@ -1,0 +1,287 @@
+// Package web is Veileder's web front: the student pages and the JSON API,
+// served with Gin on the same port as CalDAV. The pages are rendered on the
+// server and work without JavaScript, in Norwegian Bokmål and English.
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// Booker is what the web front needs from the scheduling service.
+type Booker interface {
+	Catalog(ctx context.Context) (booking.Catalog, error)
+	Slots(ctx context.Context, s booking.SlotSearch) ([]booking.Slot, error)
+	// Book returns the booking and the plain manage token, which only the
+	// student gets to know.
+	Book(ctx context.Context, r booking.Request) (booking.View, string, error)
+	Booking(ctx context.Context, token string) (booking.View, error)
+	Cancel(ctx context.Context, token string) (booking.View, error)
+	StudentICS(ctx context.Context, token string) ([]byte, error)
+}
+
+// Config configures the web front.
+type Config struct {
+	// BaseURL is the public address, without a final slash; it makes the
+	// API's manage_url absolute. Empty means the request's own host.
+	BaseURL string
+	Logger  *slog.Logger
+	Booker  Booker
+	// Location is the library's time zone, in which times are shown;
+	// nil means Europe/Oslo.
+	Location *time.Location
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// SecureCookies marks cookies Secure (and names the CSRF cookie with
+	// the __Host- prefix); set it when the site is served over HTTPS.
+	SecureCookies bool
+	// CSRFKey signs the CSRF tokens. Nil means a random key, which only
+	// works with a single replica: replicas behind one load balancer must
+	// share the key, or a form served by one is refused by another.
+	CSRFKey []byte
+	// TrustedProxies are the addresses or CIDRs of the reverse proxies
+	// whose X-Forwarded-For names the client, for the rate limit. Nil
+	// trusts none, so that clients cannot pick their own address.
+	TrustedProxies []string
+	// BookingLimit booking attempts per client address per BookingWindow
+	// are allowed; zero means 10 per 10 minutes. Each replica counts on
+	// its own, so the effective limit grows with the number of replicas.
+	BookingLimit  int
+	BookingWindow time.Duration
+}
+
+// Server holds the web front's dependencies; handlers are its methods.
+type Server struct {
+	cfg     Config
+	logger  *slog.Logger
+	booker  Booker
+	loc     *time.Location
+	now     func() time.Time
+	pages   map[string]*template.Template
+	engine  *gin.Engine
+	csrfKey []byte
+	limiter *rateLimiter
+}
+
+// maxFormBytes bounds a form or JSON body: the longest question in
+// percent-encoded four-byte characters fits well within it.
+const maxFormBytes = 128 << 10
+
+// New parses the embedded templates (a broken or missing one fails start)
+// and sets up the routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Booker == nil {
+		return nil, errors.New("web: no Booker configured")
+	}
+	pages, err := parsePages(templateFS)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, booker: cfg.Booker, pages: pages, logger: cfg.Logger, loc: cfg.Location, now: cfg.Now, csrfKey: cfg.CSRFKey}
+	if s.logger == nil {
+		s.logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.loc == nil {
+		if s.loc, err = time.LoadLocation("Europe/Oslo"); err != nil {
+			return nil, fmt.Errorf("web: time zone: %w", err)
+		}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if len(s.csrfKey) == 0 {
+		s.csrfKey = make([]byte, 32)
+		if _, err := rand.Read(s.csrfKey); err != nil {
+			return nil, fmt.Errorf("web: csrf key: %w", err)
+		}
+	}
+	limit, window := cfg.BookingLimit, cfg.BookingWindow
+	if limit <= 0 {
+		limit = 10
+	}
+	if window <= 0 {
+		window = 10 * time.Minute
+	}
+	s.limiter = newRateLimiter(limit, window)
+
+	gin.SetMode(gin.ReleaseMode)
+	s.engine = gin.New()
+	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("web: trusted proxies: %w", err)
+	}
+	s.engine.Use(s.logRequests, s.recover, securityHeaders)
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// parsePages parses the layout and partials once, then each page on a clone
+// of them, so that every page fills the same "title" and "content" blocks.
+func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
+	base, err := template.New("layout.html").ParseFS(fsys, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	pages := make(map[string]*template.Template)
+	for _, file := range names {
+		name := path.Base(file)
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(fsys, file)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	for _, want := range pageNames {
+		if pages[want] == nil {
+			return nil, fmt.Errorf("web: template %s.html is missing", want)
+		}
+	}
+	return pages, nil
+}
+
+// pageNames are the templates the handlers render.
+var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error"}
+
+// render executes a page into a buffer first, so that a template error
+// gives a clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.logger.Error("render", "template", name, "path", redactPath(c.Request.URL.Path), "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("500 internal server error\n"))
+		return
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// securityHeaders sets the headers every response carries. The policy
+// allows no script at all: the pages need none. Referrers are never sent,
+// since manage pages carry the booking's token in their address.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Next()
+}
+
+// noStore keeps personal pages (a booking, its calendar file) out of
+// shared caches and the browser's disk cache.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// limitBody bounds the request body of forms and API calls.
+func limitBody(c *gin.Context) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	c.Next()
+}
+
+// logRequests logs each request with the manage token cut out of its path.
+// The query string is left out: it is never needed to follow a request.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	level := slog.LevelInfo
+	if c.Request.URL.Path == "/healthz" {
+		level = slog.LevelDebug // probes every few seconds would drown the rest
+	}
+	s.logger.Log(c.Request.Context(), level, "request",
+		"method", c.Request.Method,
+		"path", redactPath(c.Request.URL.Path),
+		"status", c.Writer.Status(),
+		"bytes", c.Writer.Size(),
+		"duration", time.Since(start),
+	)
+}
+
+// recover turns a panic into a 500 page. Gin's own Recovery would log the
+// whole request, token and cookies included.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.Error("panic", "path", redactPath(c.Request.URL.Path), "panic", fmt.Sprint(v))
+			if !c.Writer.Written() {
+				s.failPage(c, http.StatusInternalServerError)
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// tokenPrefixes are the paths whose next segment is a manage token.
+var tokenPrefixes = []string{"/booking/", "/api/bookings/"}
+
+// redactPath replaces the manage token in a path, so that logs never hold
+// the key to a student's booking.
+func redactPath(p string) string {
+	for _, prefix := range tokenPrefixes {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			_, tail, _ := strings.Cut(rest, "/")
+			if tail != "" {
+				tail = "/" + tail
+			}
+			return prefix + "REDACTED" + tail
+		}
+	}
+	return p
+}
+
+// scrub removes a token from an error's text before it is logged: the
+// service's errors are not ours to trust with it.
+func scrub(err error, token string) string {
+	if token == "" {
+		return err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), token, "REDACTED")
+}
+
+// baseURL is the public address for absolute links.
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
