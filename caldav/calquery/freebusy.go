@@ -184,21 +184,17 @@ func EncodeFreeBusy(periods []Period, start, end, stamp time.Time) *ical.Calenda
 		fb.Props.Set(&ical.Prop{Name: ical.PropDateTimeEnd, Params: ical.Params{}, Value: formatUTC(end)})
 	}
 
-	byType := make(map[string][]string)
-	var types []string
-	for _, p := range periods {
-		if _, ok := byType[p.Type]; !ok {
-			types = append(types, p.Type)
-		}
-		byType[p.Type] = append(byType[p.Type], formatUTC(p.Start)+"/"+formatUTC(p.End))
-	}
-	sort.SliceStable(types, func(i, j int) bool { return typeOrder(types[i]) < typeOrder(types[j]) })
-	for _, t := range types {
+	// One FREEBUSY property per period rather than a comma list: both are
+	// RFC 5545 §3.8.2.6, but widely deployed parsers (python-icalendar 4,
+	// which python-caldav uses) cannot read the list form.
+	sorted := append([]Period(nil), periods...)
+	sort.SliceStable(sorted, func(i, j int) bool { return typeOrder(sorted[i].Type) < typeOrder(sorted[j].Type) })
+	for _, period := range sorted {
 		p := ical.NewProp(ical.PropFreeBusy)
-		if t != BusyType {
-			p.Params.Set(ical.ParamFreeBusyType, t)
+		if period.Type != BusyType {
+			p.Params.Set(ical.ParamFreeBusyType, period.Type)
 		}
-		p.Value = strings.Join(byType[t], ",")
+		p.Value = formatUTC(period.Start) + "/" + formatUTC(period.End)
 		fb.Props.Add(p)
 	}
 	cal.Children = append(cal.Children, fb)
