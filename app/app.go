@@ -92,6 +92,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Now:      now,
 		Logger:   cfg.Logger.With("component", "scheduling"),
 		BaseURL:  cfg.BaseURL,
+		// SQLite has one writer: more bookings in flight only wait in its
+		// busy handler.
+		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
 	})
 	// A librarian deleting, cancelling or moving a booking's event in their
 	// calendar app changes the booking in the same transaction.

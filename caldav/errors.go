@@ -50,6 +50,10 @@ func asHTTPError(err error) *httpError {
 		return &httpError{status: http.StatusNotFound, message: "not found", cause: err}
 	case errors.Is(err, booking.ErrPreconditionFailed):
 		return &httpError{status: http.StatusPreconditionFailed, message: "precondition failed", cause: err}
+	case errors.Is(err, booking.ErrSlotTaken):
+		// A librarian dragged a booking onto another booking: two
+		// confirmed bookings never overlap.
+		return &httpError{status: http.StatusConflict, message: "this would overlap another booking", cause: err}
 	case errors.Is(err, booking.ErrConflict):
 		return &httpError{status: http.StatusConflict, message: "conflict", cause: err}
 	case errors.Is(err, booking.ErrForbidden):
