@@ -164,18 +164,76 @@ func (s *Store) ObjectsOverlapping(ctx context.Context, calendarID int64, compon
 	return objectsOverlapping(ctx, s.db, calendarID, component, start, end)
 }
 
+// spanBounds are the longest span, in seconds, of each span class: class
+// 0 holds objects up to an hour long, class k up to 2^(k-1) days. Longer,
+// unbounded and undated objects are class unboundedSpan. The backfill in
+// migration 00006 writes the same classes.
+var spanBounds = func() []int64 {
+	b := []int64{3600}
+	for days := int64(1); days <= 1024; days *= 2 {
+		b = append(b, days*86400)
+	}
+	return b
+}()
+
+const unboundedSpan = 99
+
+func spanClass(first, last sql.NullInt64) int {
+	if !first.Valid || !last.Valid {
+		return unboundedSpan
+	}
+	span := last.Int64 - first.Int64
+	for k, b := range spanBounds {
+		if span <= b {
+			return k
+		}
+	}
+	return unboundedSpan
+}
+
 // objectsOverlapping is ObjectsOverlapping on the pool or in a transaction.
+//
+// For a bounded range it asks each span class only for objects that start
+// at most that class's span before the range (an object of class k that
+// started earlier ended before lo), so each part is a range scan of the
+// (calendar, component, span_class, first_start) index over the events
+// near the range: a week's query reads a week's worth of objects whatever
+// the calendar's size. Unbounded objects (open-ended series, to-dos
+// without dates) are few and read by the plain test.
 func objectsOverlapping(ctx context.Context, q querier, calendarID int64, component string, start, end time.Time) ([]booking.CalendarObject, error) {
+	const cols = `calendar_id, name, uid, component, data, etag, size, first_start, last_end, modified_at, seq`
 	lo, hi := openRange(start, end)
-	var rows []objectRow
-	err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(`
-		SELECT calendar_id, name, uid, component, data, etag, size, first_start, last_end, modified_at, seq
+	comp := strings.ToUpper(component)
+	var query strings.Builder
+	var args []any
+	if start.IsZero() {
+		query.WriteString(`
+		SELECT ` + cols + `
 		FROM calendar_objects
 		WHERE calendar_id = ? AND component = ?
 		  AND (first_start IS NULL OR first_start <= ?)
-		  AND (last_end IS NULL OR last_end >= ?)
-		ORDER BY name`), calendarID, strings.ToUpper(component), hi, lo)
-	if err != nil {
+		  AND (last_end IS NULL OR last_end >= ?)`)
+		args = append(args, calendarID, comp, hi, lo)
+	} else {
+		for k, bound := range spanBounds {
+			query.WriteString(`
+		SELECT ` + cols + ` FROM calendar_objects
+		WHERE calendar_id = ? AND component = ? AND span_class = ?
+		  AND first_start BETWEEN ? AND ? AND last_end >= ?
+		UNION ALL`)
+			args = append(args, calendarID, comp, k, lo-bound, hi, lo)
+		}
+		query.WriteString(`
+		SELECT ` + cols + ` FROM calendar_objects
+		WHERE calendar_id = ? AND component = ? AND span_class = ?
+		  AND (first_start IS NULL OR first_start <= ?)
+		  AND (last_end IS NULL OR last_end >= ?)`)
+		args = append(args, calendarID, comp, unboundedSpan, hi, lo)
+	}
+	query.WriteString(`
+		ORDER BY name`)
+	var rows []objectRow
+	if err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(query.String()), args...); err != nil {
 		return nil, fmt.Errorf("store: objects overlapping in calendar %d: %w", calendarID, dbErr(err))
 	}
 	return objectsOf(rows), nil
@@ -301,18 +359,18 @@ func putObject(ctx context.Context, tx *sqlx.Tx, obj booking.CalendarObject, con
 	if w.created {
 		_, err = tx.ExecContext(ctx, tx.Rebind(`
 			INSERT INTO calendar_objects (calendar_id, name, uid, component, data, etag, size,
-			                              first_start, last_end, modified_at, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+			                              first_start, last_end, span_class, modified_at, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 			row.CalendarID, row.Name, row.UID, row.Component, row.Data, row.ETag, row.Size,
-			row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq)
+			row.FirstStart, row.LastEnd, spanClass(row.FirstStart, row.LastEnd), row.ModifiedAt, row.Seq)
 	} else {
 		_, err = tx.ExecContext(ctx, tx.Rebind(`
 			UPDATE calendar_objects
 			SET uid = ?, component = ?, data = ?, etag = ?, size = ?,
-			    first_start = ?, last_end = ?, modified_at = ?, seq = ?
+			    first_start = ?, last_end = ?, span_class = ?, modified_at = ?, seq = ?
 			WHERE calendar_id = ? AND name = ?`),
 			row.UID, row.Component, row.Data, row.ETag, row.Size,
-			row.FirstStart, row.LastEnd, row.ModifiedAt, row.Seq,
+			row.FirstStart, row.LastEnd, spanClass(row.FirstStart, row.LastEnd), row.ModifiedAt, row.Seq,
 			row.CalendarID, row.Name)
 	}
 	if err != nil {
