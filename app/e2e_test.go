@@ -16,7 +16,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -636,19 +635,17 @@ func TestE2EBooking(t *testing.T) {
 	}
 }
 
-// e2eErrNotFound is what a probe for an optional page reports.
-var e2eErrNotFound = errors.New("not found")
-
-// probe says whether a page exists, following redirects (a staff page
-// may send an anonymous visitor on to its login).
-func (s *e2eSite) probe(t *testing.T, p string) error {
+// exists says whether a page is there, following redirects (a staff page
+// may send an anonymous visitor on to its login); a page that is there
+// but fails is an error.
+func (s *e2eSite) exists(t *testing.T, p string) (bool, error) {
 	t.Helper()
 	status, _, _ := e2eGet(t, s.base+p)
 	switch {
 	case status == http.StatusNotFound:
-		return e2eErrNotFound
+		return false, nil
 	case status >= 400:
-		return fmt.Errorf("status %d", status)
+		return false, fmt.Errorf("status %d", status)
 	}
-	return nil
+	return true, nil
 }
