@@ -9,11 +9,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the library's zone must resolve on hosts without tzdata
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/feeds"
+	"veileder/notify"
+	"veileder/ops"
 	"veileder/scheduling"
 	"veileder/store"
 	"veileder/web"
@@ -37,6 +41,18 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Mail configures the e-mails (app/mail.go).
+	Mail MailConfig
+	// SecretKey derives the manage links that e-mails carry; replicas
+	// need the same. Empty: a random key made once and kept in the
+	// database.
+	SecretKey []byte
+	// Retention is how long after the meeting a booking keeps the
+	// student's personal data; zero means DefaultRetention (90 days).
+	Retention time.Duration
+	// JobInterval is how often RunJobs runs the periodic jobs; zero means
+	// DefaultJobInterval.
+	JobInterval time.Duration
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -57,7 +73,19 @@ type App struct {
 	CalDAV     *caldav.Handler
 	Scheduling *scheduling.Service
 	Location   *time.Location
-	cfg        Config
+	// Mailer sends the outbox's e-mails and Reminders queues reminders,
+	// once Start runs them (app/mail.go).
+	Mailer    *notify.Sender
+	Reminders *notify.ReminderJob
+	// Privacy runs the retention job and the GDPR requests
+	// (app/staff.go); Metrics is served at /metrics.
+	Privacy *scheduling.Privacy
+	Metrics *ops.Metrics
+	cfg     Config
+
+	bgMu   sync.Mutex
+	bgStop context.CancelFunc
+	bg     sync.WaitGroup
 }
 
 // New opens the store (applying migrations) and builds the handler.
@@ -86,7 +114,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if now == nil {
 		now = time.Now
 	}
+	key, err := tokenKey(ctx, cfg, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	svc := scheduling.New(scheduling.Config{
+		TokenKey: key,
 		Store:    st,
 		Location: loc,
 		Now:      now,
@@ -96,11 +130,30 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		// busy handler.
 		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
 	})
+	mailer, reminders, err := newMail(cfg, st, svc, now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	dropin, err := feeds.New(feeds.Config{
+		Store: st, Location: loc, BaseURL: cfg.BaseURL, Now: now,
+		Logger: cfg.Logger.With("component", "feeds"),
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: feeds: %w", err)
+	}
 	// A librarian deleting, cancelling or moving a booking's event in their
-	// calendar app changes the booking in the same transaction.
+	// calendar app changes the booking in the same transaction; a session
+	// leaving the drop-in calendar leaves a tombstone for the feeds in it.
 	st.SetObjectHook(func(ctx context.Context, tx *store.Tx, c booking.Calendar, before, after *booking.CalendarObject) error {
+		if c.Kind == booking.KindDropIn {
+			return dropin.OnObject(ctx, tx, c, before, after)
+		}
 		return svc.OnBookingEvent(ctx, tx, c, before, after)
 	})
+	privacy := svc.Privacy(st)
+	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -110,18 +163,32 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
 		CSRFKey:        cfg.CSRFKey,
 		TrustedProxies: cfg.TrustedProxies,
+		Staff: web.StaffConfig{
+			Store:      staffStore{st},
+			Service:    svc,
+			Privacy:    privacy,
+			CalDAVPath: dav.Prefix(),
+		},
+		Ready:   st.Ping,
+		Metrics: metrics.Handler(),
+		Observe: metrics.ObserveHTTP,
+		DropIn:  dropin,
 	})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
-	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, cfg: cfg}
-	a.Handler = route(dav, front)
+	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
+		Privacy: privacy, Metrics: metrics, cfg: cfg}
+	a.Handler = route(dav.Prefix(), metrics.CalDAV(dav), front)
 	return a, nil
 }
 
-// Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the background work Start began, then releases the store.
+func (a *App) Close() error {
+	a.stopBackground()
+	return a.Store.Close()
+}
 
 // davMethods are the WebDAV methods a browser never sends; on the site's
 // root they come from a calendar app looking for the server (Apple
@@ -130,8 +197,7 @@ var davMethods = map[string]bool{"PROPFIND": true, "PROPPATCH": true, "REPORT": 
 
 // route sends the CalDAV tree and .well-known/caldav to the CalDAV server
 // and everything else to the web front.
-func route(dav *caldav.Handler, front http.Handler) http.Handler {
-	prefix := dav.Prefix()
+func route(prefix string, dav, front http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {

@@ -78,7 +78,10 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
 
-	token, hash := newToken()
+	// One UID for every candidate: only one booking commits, and the
+	// manage token may be derived from it (Config.TokenKey).
+	uid := newUID()
+	token, hash := s.newToken(uid)
 	for _, a := range cands {
 		i := slices.IndexFunc(libs, func(l booking.Librarian) bool { return l.ID == a.LibrarianID })
 		lib := libs[i]
@@ -101,7 +104,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
 			Locale:       normLocale(r.Locale),
 			Status:       booking.StatusConfirmed,
-			EventUID:     newUID(),
+			EventUID:     uid,
 			TokenHash:    hash,
 			CreatedAt:    now,
 			UpdatedAt:    now,
@@ -203,6 +206,11 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 		return booking.Booking{}, err
 	}
 	err = tx.Enqueue(ctx, booking.Message{Kind: booking.MessageConfirmation, BookingID: b.ID, Sequence: b.Sequence, SendAfter: a.q.Now, CreatedAt: a.q.Now})
+	if err != nil {
+		return booking.Booking{}, err
+	}
+	// The store queues this one only for a librarian who opted in.
+	err = tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianNew, BookingID: b.ID, Sequence: b.Sequence, SendAfter: a.q.Now, CreatedAt: a.q.Now})
 	if err != nil {
 		return booking.Booking{}, err
 	}

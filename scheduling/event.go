@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -260,6 +261,41 @@ func newToken() (token, hash string) {
 	_, _ = rand.Read(b[:])
 	token = base64.RawURLEncoding.EncodeToString(b[:])
 	return token, tokenHash(token)
+}
+
+// newToken is the manage token of a booking whose event has uid: derived
+// from uid under Config.TokenKey when there is one, so that the e-mails
+// sent later can carry the link while only its hash is stored; random
+// otherwise.
+func (s *Service) newToken(uid string) (token, hash string) {
+	if len(s.tokenKey) == 0 {
+		return newToken()
+	}
+	token = derivedToken(s.tokenKey, uid)
+	return token, tokenHash(token)
+}
+
+// derivedToken is HMAC-SHA256(key, uid): 32 bytes that nobody without the
+// key can tell from random ones, base64url like a random token.
+func derivedToken(key []byte, uid string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("veileder manage token\x00" + uid))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// ManageURL is the student's manage link for the booking, made again from
+// Config.TokenKey, for the e-mails about it; "" when there is no key or
+// the booking's token was not derived from it (a booking made before the
+// key was set), so that no message carries a link that does not work.
+func (s *Service) ManageURL(b booking.Booking) string {
+	if len(s.tokenKey) == 0 || b.EventUID == "" || b.TokenHash == "" {
+		return ""
+	}
+	token := derivedToken(s.tokenKey, b.EventUID)
+	if !hmac.Equal([]byte(tokenHash(token)), []byte(b.TokenHash)) {
+		return ""
+	}
+	return s.manageURL(token)
 }
 
 // tokenHash is the stored form of a manage token.

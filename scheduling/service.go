@@ -42,6 +42,12 @@ type Config struct {
 	// more wait their turn (as long as their context allows). Zero means
 	// DefaultMaxConcurrentBookings.
 	MaxConcurrentBookings int
+	// TokenKey, when set, derives each booking's manage token from its
+	// event UID (HMAC-SHA256), so that ManageURL can make the link again
+	// for the e-mails sent later; only the token's hash is stored either
+	// way. Replicas need the same key. Empty: random tokens, and e-mails
+	// carry no manage link.
+	TokenKey []byte
 }
 
 // DefaultMaxConcurrentBookings is Config.MaxConcurrentBookings' default.
@@ -62,6 +68,7 @@ type Service struct {
 	log      *slog.Logger
 	baseURL  string
 	bookGate chan struct{}
+	tokenKey []byte
 }
 
 // New returns a service with cfg's zero fields set to their defaults.
@@ -73,6 +80,7 @@ func New(cfg Config) *Service {
 		defaults: cfg.Defaults,
 		log:      cfg.Logger,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
+		tokenKey: cfg.TokenKey,
 	}
 	if s.loc == nil {
 		loc, err := time.LoadLocation(DefaultLocation)

@@ -24,7 +24,8 @@ type Tx struct {
 type objectHook = func(ctx context.Context, tx *Tx, cal booking.Calendar, before, after *booking.CalendarObject) error
 
 // SetObjectHook installs h, which PutObject and DeleteObject (the CalDAV
-// entry points) call for every write to a calendar of kind bookings, inside
+// entry points) call for every write to a calendar of kind bookings or
+// dropin (the drop-in feeds keep tombstones of removed sessions), inside
 // the write's transaction and after the write: before is nil for a new
 // object, after is nil for a deletion. h's error rolls the write back and is
 // returned wrapped. The writes h makes through tx do not call h again. A
@@ -43,8 +44,8 @@ func (s *Store) SetObjectHook(h func(ctx context.Context, tx *Tx, cal booking.Ca
 }
 
 // hookFor returns the hook to call for a write to the calendar, and the
-// calendar, or a nil hook when there is none or the calendar is not a
-// bookings calendar.
+// calendar, or a nil hook when there is none or the calendar is neither a
+// bookings nor the drop-in calendar.
 func (s *Store) hookFor(ctx context.Context, tx *sqlx.Tx, calendarID int64) (objectHook, booking.Calendar, error) {
 	h := s.hook.Load()
 	if h == nil {
@@ -54,7 +55,7 @@ func (s *Store) hookFor(ctx context.Context, tx *sqlx.Tx, calendarID int64) (obj
 	if err != nil {
 		return nil, booking.Calendar{}, err
 	}
-	if cal.Kind != booking.KindBookings {
+	if cal.Kind != booking.KindBookings && cal.Kind != booking.KindDropIn {
 		return nil, booking.Calendar{}, nil
 	}
 	if cal.OwnerID != 0 {

@@ -70,6 +70,21 @@ type Config struct {
 	// its own, so the effective limit grows with the number of replicas.
 	BookingLimit  int
 	BookingWindow time.Duration
+
+	// Staff configures the staff and admin pages (staff.go); they are
+	// served when Staff.Store and Staff.Service are set.
+	Staff StaffConfig
+	// Ready reports whether the service can serve (the database answers),
+	// for /readyz; nil is always ready.
+	Ready func(context.Context) error
+	// Metrics, when set, is served at /metrics.
+	Metrics http.Handler
+	// Observe, when set, is told of every request: its route pattern,
+	// method, status and duration (staff_ops.go).
+	Observe func(route, method string, status int, d time.Duration)
+	// DropIn serves the drop-in page, widget, session files and feeds
+	// (dropin.go); nil answers them with 404.
+	DropIn DropIn
 }
 
 // Server holds the web front's dependencies; handlers are its methods.
@@ -83,6 +98,7 @@ type Server struct {
 	engine  *gin.Engine
 	csrfKey []byte
 	limiter *rateLimiter
+	staff   staffDeps
 }
 
 // maxFormBytes bounds a form or JSON body: the longest question in
@@ -125,13 +141,16 @@ func New(cfg Config) (*Server, error) {
 		window = 10 * time.Minute
 	}
 	s.limiter = newRateLimiter(limit, window)
+	if err := s.initStaff(); err != nil {
+		return nil, err
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	s.engine = gin.New()
 	if err := s.engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("web: trusted proxies: %w", err)
 	}
-	s.engine.Use(s.logRequests, s.recover, securityHeaders)
+	s.engine.Use(s.logRequests, s.observe, s.recover, securityHeaders)
 	s.routes()
 	return s, nil
 }
@@ -171,7 +190,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error"}
+var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget"}
 
 // render executes a page into a buffer first, so that a template error
 // gives a clean 500 instead of half a page.

@@ -145,6 +145,10 @@ func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *options) {
 
 func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs, o := newFlagSet("veileder "+cmd, stderr)
+	var mo mailOptions
+	mo.register(fs)
+	var so staffOptions
+	so.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,6 +160,12 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	defer stop()
 
 	cfg := o.config(logger)
+	if err := mo.apply(&cfg); err != nil {
+		return err
+	}
+	if err := so.apply(&cfg); err != nil {
+		return err
+	}
 	a, err := app.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -167,6 +177,15 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+
+	// The e-mail sender and the reminder job, until ctx ends (a.Close
+	// waits for them).
+	a.Start(ctx)
+	// The retention purge and other periodic jobs, until ctx ends; the
+	// store is closed only after they stop.
+	jobsDone := make(chan struct{})
+	go func() { defer close(jobsDone); a.RunJobs(ctx) }()
+	defer func() { stop(); <-jobsDone }()
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -184,6 +203,8 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	fmt.Fprintf(stdout, "\nVeileder is running on %s (data: %s)\n", cfg.BaseURL, where)
 	fmt.Fprintf(stdout, "  Students:      %s/\n", cfg.BaseURL)
 	fmt.Fprintf(stdout, "  CalDAV server: %s/dav/  (or just %s in the calendar app)\n", cfg.BaseURL, cfg.BaseURL)
+	fmt.Fprintf(stdout, "  Staff pages:   %s/staff/login  (metrics %s/metrics, health /healthz, /readyz)\n", cfg.BaseURL, cfg.BaseURL)
+	fmt.Fprintf(stdout, "  E-mail:        %s\n", a.Mailer.Transport())
 	for _, l := range logins {
 		fmt.Fprintf(stdout, "  CalDAV login:  %-10s password %-16s (%s, %s)\n", l.Username, l.Password, l.Name, l.Role)
 	}

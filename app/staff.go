@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"time"
+
+	"veileder/store"
+	"veileder/web"
+)
+
+// DefaultRetention is how long after the meeting a booking keeps the
+// student's personal data (PRODUCT.md, "Privacy").
+const DefaultRetention = 90 * 24 * time.Hour
+
+// DefaultJobInterval is how often the retention job runs.
+const DefaultJobInterval = time.Hour
+
+// staffStore gives the web front's staff pages the store, converting the
+// store's types into the web package's identical ones, so that web does
+// not import store.
+type staffStore struct{ *store.Store }
+
+var _ web.StaffStore = staffStore{}
+
+func (s staffStore) Profile(ctx context.Context, userID int64) (web.Profile, error) {
+	p, err := s.Store.Profile(ctx, userID)
+	return web.Profile(p), err
+}
+
+func (s staffStore) SetProfile(ctx context.Context, p web.Profile) error {
+	return s.Store.SetProfile(ctx, store.Profile(p))
+}
+
+func (s staffStore) AppPasswords(ctx context.Context, userID int64) ([]web.AppPassword, error) {
+	list, err := s.Store.AppPasswords(ctx, userID)
+	out := make([]web.AppPassword, 0, len(list))
+	for _, p := range list {
+		out = append(out, web.AppPassword(p))
+	}
+	return out, err
+}
+
+func (s staffStore) AllTopics(ctx context.Context) ([]web.TopicListing, error) {
+	list, err := s.Store.AllTopics(ctx)
+	out := make([]web.TopicListing, 0, len(list))
+	for _, t := range list {
+		out = append(out, web.TopicListing(t))
+	}
+	return out, err
+}
+
+// RunJobs runs the periodic jobs until ctx ends: the retention purge,
+// which anonymises bookings whose meeting ended more than the retention
+// period ago, and the removal of expired staff sessions. It is safe to
+// run in every replica: the retention job takes a lease in the database,
+// so that one replica at a time does the work.
+func (a *App) RunJobs(ctx context.Context) {
+	every := a.cfg.JobInterval
+	if every <= 0 {
+		every = DefaultJobInterval
+	}
+	holder := jobHolder()
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		a.runJobsOnce(ctx, holder)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunRetention runs the retention job once, now, for the current
+// retention period; it returns how many bookings it anonymised.
+func (a *App) RunRetention(ctx context.Context) (int, error) {
+	return a.Privacy.RunRetention(ctx, a.retention(), jobHolder())
+}
+
+func (a *App) retention() time.Duration {
+	if a.cfg.Retention > 0 {
+		return a.cfg.Retention
+	}
+	return DefaultRetention
+}
+
+func (a *App) runJobsOnce(ctx context.Context, holder string) {
+	log := a.cfg.Logger.With("component", "jobs")
+	if n, err := a.Privacy.RunRetention(ctx, a.retention(), holder); err != nil {
+		if ctx.Err() == nil {
+			log.Error("retention job", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("retention job anonymised bookings", "count", n)
+	}
+	if n, err := a.Store.PurgeExpiredSessions(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Error("purge expired sessions", "err", err)
+		}
+	} else if n > 0 {
+		log.Debug("purged expired staff sessions", "count", n)
+	}
+}
+
+// jobHolder names this process in job leases: host, process and a random
+// part, since two containers may share a host name and a pid.
+func jobHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), rand.Text()[:8])
+}

@@ -1,0 +1,99 @@
+package booking
+
+import "time"
+
+// StaffBooking is a booking as the staff pages list it: with its topic's
+// and librarian's names and whether the student came.
+type StaffBooking struct {
+	Booking
+	TopicSlug     string
+	TopicNameNB   string
+	TopicNameEN   string
+	LibrarianName string
+	// NoShow marks a meeting the student did not come to.
+	NoShow bool
+}
+
+// BookingSearch selects bookings for the staff pages. Zero fields do not
+// filter.
+type BookingSearch struct {
+	LibrarianID int64
+	TopicID     int64
+	Status      Status
+	// Email matches part of the student's address, in any case.
+	Email string
+	// From and To keep bookings starting in [From, To).
+	From, To time.Time
+	// Descending lists the latest first.
+	Descending bool
+	// Limit caps the list; zero means 200.
+	Limit int
+}
+
+// SentMessage is one message queued about a booking, as a student's data
+// export shows it.
+type SentMessage struct {
+	Kind      MessageKind `json:"kind"`
+	Status    string      `json:"status"`
+	CreatedAt time.Time   `json:"created_at"`
+	SentAt    time.Time   `json:"sent_at,omitzero"`
+}
+
+// DropinSession is a drop-in session as the staff form edits it: one
+// event in the shared drop-in calendar.
+type DropinSession struct {
+	// Name is the calendar object's resource name; empty for a new one.
+	Name  string
+	UID   string
+	Title string
+	// Themes are topic slugs, written as CATEGORIES.
+	Themes      []string
+	Place       string
+	Description string
+	Start, End  time.Time
+	// Weekly repeats the session every week until RepeatUntil (a local
+	// date, included), or without end when RepeatUntil is zero.
+	Weekly      bool
+	RepeatUntil time.Time
+	// ETag is the object's ETag when it was read, so that an edit does not
+	// overwrite a change made meanwhile in a calendar app.
+	ETag string
+	// Editable is false for an event the form cannot show faithfully (one
+	// with exceptions or another recurrence than weekly); it is then left
+	// to the calendar app.
+	Editable bool
+}
+
+// DataExport is everything stored about one e-mail address, for a
+// student's request for access (GDPR Art. 15).
+type DataExport struct {
+	Email    string            `json:"email"`
+	Created  time.Time         `json:"created"`
+	Bookings []ExportedBooking `json:"bookings"`
+}
+
+// ExportedBooking is one booking in a DataExport.
+type ExportedBooking struct {
+	ID          int64     `json:"id"`
+	Topic       string    `json:"topic"`
+	Librarian   string    `json:"librarian"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	Online      bool      `json:"online"`
+	Location    string    `json:"location"`
+	Name        string    `json:"name"`
+	Email       string    `json:"email"`
+	Question    string    `json:"question"`
+	Programme   string    `json:"programme"`
+	StudyLevel  string    `json:"study_level"`
+	Language    string    `json:"language"`
+	Locale      string    `json:"locale"`
+	Status      Status    `json:"status"`
+	CancelledBy Party     `json:"cancelled_by,omitempty"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+	// CalendarEvent is the booking's event in the librarian's calendar,
+	// as iCalendar text, while it exists.
+	CalendarEvent string        `json:"calendar_event,omitempty"`
+	Messages      []SentMessage `json:"messages"`
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"veileder/app"
+)
+
+// staffOptions are the flags of the privacy and periodic jobs.
+type staffOptions struct {
+	retention, jobInterval string
+}
+
+func (o *staffOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.retention, "retention", envOr("VEILEDER_RETENTION", "90d"),
+		"how long after the meeting a booking keeps the student's name, e-mail and question, as days (90d) or a Go duration (2160h) (env VEILEDER_RETENTION)")
+	fs.StringVar(&o.jobInterval, "job-interval", envOr("VEILEDER_JOB_INTERVAL", "1h"),
+		"how often the retention job runs (env VEILEDER_JOB_INTERVAL)")
+}
+
+func (o *staffOptions) apply(cfg *app.Config) error {
+	r, err := parseDays(o.retention)
+	if err != nil || r <= 0 {
+		return fmt.Errorf("retention %q: want a positive number of days (90d) or a duration (2160h)", o.retention)
+	}
+	every, err := time.ParseDuration(o.jobInterval)
+	if err != nil || every < time.Minute {
+		return fmt.Errorf("job interval %q: want a duration of at least 1m", o.jobInterval)
+	}
+	cfg.Retention, cfg.JobInterval = r, every
+	return nil
+}
+
+// parseDays reads "90d" as 90 days, or a Go duration.
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
+}

@@ -1,0 +1,141 @@
+package feeds
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"veileder/recurrence"
+)
+
+// dtValue is one DATE or DATE-TIME value of a source property, resolved.
+type dtValue struct {
+	at   time.Time // the instant; midnight in the library's zone for a DATE
+	date bool
+	// zone is where the value's wall clock lives: UTC for "Z" values, the
+	// TZID's zone, or the library's zone for floating times.
+	zone *time.Location
+}
+
+// parseDT parses "YYYYMMDD" or "YYYYMMDDTHHMMSS[Z]" (RFC 5545 §3.3.4,
+// §3.3.5) with the TZID given, resolved by zoneOf; a floating time and a
+// date are read in lib.
+func parseDT(text, valueType, tzid string, zoneOf func(string) *time.Location, lib *time.Location) (dtValue, error) {
+	text = strings.TrimSpace(text)
+	valueType = strings.ToUpper(strings.TrimSpace(valueType))
+	switch {
+	case len(text) == 8 && valueType != "DATE-TIME":
+		d, err := time.ParseInLocation("20060102", text, lib)
+		if err != nil {
+			return dtValue{}, fmt.Errorf("date %q: %w", text, err)
+		}
+		return dtValue{at: d, date: true, zone: lib}, nil
+	case len(text) == 16 && (text[15] == 'Z' || text[15] == 'z') && valueType != "DATE":
+		t, err := time.Parse("20060102T150405", strings.ToUpper(text[:15]))
+		if err != nil {
+			return dtValue{}, fmt.Errorf("date-time %q: %w", text, err)
+		}
+		return dtValue{at: t, zone: time.UTC}, nil
+	case len(text) == 15 && valueType != "DATE":
+		w, err := time.Parse("20060102T150405", strings.ToUpper(text))
+		if err != nil {
+			return dtValue{}, fmt.Errorf("date-time %q: %w", text, err)
+		}
+		zone := lib
+		if tzid != "" {
+			zone = zoneOf(tzid)
+		}
+		return dtValue{at: localTime(w, zone), zone: zone}, nil
+	}
+	return dtValue{}, fmt.Errorf("date or date-time %q", text)
+}
+
+// propDT parses a single-valued date property of a session.
+func (s *session) propDT(p *ical.Prop) (dtValue, error) {
+	return parseDT(p.Value, p.Params.Get(ical.ParamValue), p.Params.Get(ical.ParamTimezoneID), s.zone, s.lib)
+}
+
+// zone resolves a TZID of the session as recurrence does (IANA, Windows
+// and prefixed names, the object's VTIMEZONE), from the zones resolved
+// when the object was parsed: resolving loads zone files, which is too
+// slow to do for every time of every render.
+func (s *session) zone(tzid string) *time.Location {
+	if loc, ok := s.zones[tzid]; ok {
+		return loc
+	}
+	loc, _ := recurrence.ResolveLocation(tzid, s.cal, s.lib)
+	return loc
+}
+
+// resolveZones resolves every TZID the object uses, once.
+func (s *session) resolveZones() {
+	s.zones = map[string]*time.Location{s.lib.String(): s.lib}
+	var walk func(c *ical.Component)
+	walk = func(c *ical.Component) {
+		for _, props := range c.Props {
+			for _, p := range props {
+				if tzid := p.Params.Get(ical.ParamTimezoneID); tzid != "" {
+					if _, ok := s.zones[tzid]; !ok {
+						s.zones[tzid], _ = recurrence.ResolveLocation(tzid, s.cal, s.lib)
+					}
+				}
+			}
+		}
+		for _, child := range c.Children {
+			walk(child)
+		}
+	}
+	walk(s.cal.Component)
+}
+
+// localTime maps the wall clock time w (wall-UTC) to an instant in loc
+// the way RFC 5545 §3.3.5 reads local times: a time that occurs twice
+// (the autumn fold) is the first, a time that does not exist (the spring
+// gap) is read with the offset before the gap. time.Date leaves both
+// unspecified, so the candidate offsets are tried.
+func localTime(w time.Time, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		return w
+	}
+	t := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
+	_, off := t.Zone()
+	_, offBefore := t.Add(-26 * time.Hour).Zone()
+	_, offAfter := t.Add(26 * time.Hour).Zone()
+	var best time.Time
+	for _, o := range [...]int{off, offBefore, offAfter} {
+		c := w.Add(-time.Duration(o) * time.Second).In(loc)
+		if wall(c).Equal(w) && (best.IsZero() || c.Before(best)) {
+			best = c
+		}
+	}
+	if !best.IsZero() {
+		return best
+	}
+	return w.Add(-time.Duration(offBefore) * time.Second).In(loc)
+}
+
+// sameRules reports whether a and b have the same offsets at every moment
+// of [from, to), so that a wall clock time in one names the same instant
+// in the other (W. Europe Standard Time and Europe/Oslo, say).
+func sameRules(a, b *time.Location, from, to time.Time) bool {
+	if a == b || a.String() == b.String() {
+		return true
+	}
+	_, oa := from.In(a).Zone()
+	_, ob := from.In(b).Zone()
+	if oa != ob {
+		return false
+	}
+	ta, tb := zoneTransitions(a, from, to), zoneTransitions(b, from, to)
+	if len(ta) != len(tb) {
+		return false
+	}
+	for i := range ta {
+		if !ta[i].at.Equal(tb[i].at) || ta[i].offsetTo != tb[i].offsetTo {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,355 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/mail"
+	"net/url"
+	"strings"
+	"text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"veileder/booking"
+)
+
+//go:embed templates/*.txt templates/*.html
+var templateFS embed.FS
+
+// languages are the languages messages are written in.
+var languages = []string{"nb", "en"}
+
+// kinds are the messages there are templates for.
+var kinds = []booking.MessageKind{
+	booking.MessageConfirmation, booking.MessageReminder, booking.MessageMoved,
+	booking.MessageCancelled, booking.MessageLibrarianNew,
+}
+
+// templates holds, per language, the subject and plain text of each kind
+// (text/template) and its HTML (html/template, which escapes what the
+// student typed).
+type templates struct {
+	text map[string]*template.Template
+	html map[string]*htmltemplate.Template
+}
+
+// parseTemplates parses the embedded templates once and checks that every
+// kind has its subject, text and HTML in every language, so that a missing
+// one fails start rather than a send.
+func parseTemplates() (*templates, error) {
+	t := &templates{text: map[string]*template.Template{}, html: map[string]*htmltemplate.Template{}}
+	for _, lang := range languages {
+		tt, err := template.New(lang).ParseFS(templateFS, "templates/"+lang+".txt")
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		ht, err := htmltemplate.New(lang).ParseFS(templateFS, "templates/layout.html", "templates/"+lang+".html")
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		for _, k := range kinds {
+			for _, name := range []string{string(k) + ".subject", string(k)} {
+				if tt.Lookup(name) == nil {
+					return nil, fmt.Errorf("templates: %s.txt has no %q", lang, name)
+				}
+			}
+			if ht.Lookup(string(k)) == nil {
+				return nil, fmt.Errorf("templates: %s.html has no %q", lang, k)
+			}
+		}
+		t.text[lang], t.html[lang] = tt, ht
+	}
+	return t, nil
+}
+
+// mailData is what the templates see: the booking as it is at send time,
+// written out in the message's language and the library's time zone.
+type mailData struct {
+	Lang string
+	Kind booking.MessageKind
+
+	StudentName, StudentEmail string
+	Question                  string
+	Programme, StudyLevel     string
+	Language                  string // the meeting language, written out
+
+	Topic                    string
+	Librarian, LibrarianMail string
+
+	Start, End time.Time
+	Date       string // "tirsdag 10. mars 2026", "Tuesday 10 March 2026"
+	Time       string // "10.00–10.45", "10:00–10:45"
+	Zone       string // "CET", "CEST"
+
+	Online     bool
+	Location   string
+	MeetingURL string // the location, when it is a web address
+
+	// CancelledBy is who cancelled: student, librarian, admin or system.
+	CancelledBy string
+
+	ManageURL  string // the student's manage page, "" when unknown
+	AnotherURL string // the topic's page, to book another time
+	BaseURL    string
+
+	// For the invitation.
+	UID          string
+	Sequence     int
+	Summary      string
+	CalendarText string
+}
+
+// outgoing is a composed message.
+type outgoing struct {
+	msg  *gomail.Msg
+	id   string // Message-ID without brackets
+	name string // a file name for it
+}
+
+// permanentError marks a message that cannot be composed however often it
+// is tried (a stored address that is not one).
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+// compose renders message m from its booking as it is now. It returns a
+// reason instead when the message is not to be sent: the booking is gone
+// or anonymised, or a later change made the message moot (that change
+// queued a message of its own).
+func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, string, error) {
+	if m.BookingID == 0 {
+		return nil, "the booking is gone", nil
+	}
+	v, err := s.store.MessageBooking(ctx, m.BookingID)
+	if errors.Is(err, booking.ErrNotFound) {
+		return nil, "the booking is gone", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if v.Anonymised {
+		return nil, "the booking was anonymised", nil
+	}
+	now := s.now()
+	b := v.Booking
+	switch m.Kind {
+	case booking.MessageConfirmation:
+		if !b.Active() {
+			return nil, "the booking was cancelled before its confirmation went out", nil
+		}
+	case booking.MessageReminder:
+		switch {
+		case !b.Active():
+			return nil, "the booking was cancelled", nil
+		case b.Sequence != m.Sequence:
+			return nil, "the meeting was moved; the new time has its own reminder", nil
+		case !b.Start.After(now):
+			return nil, "the meeting has begun", nil
+		}
+	case booking.MessageMoved:
+		switch {
+		case !b.Active():
+			return nil, "the booking was cancelled since", nil
+		case b.Sequence > m.Sequence:
+			return nil, "the meeting was moved again since", nil
+		}
+	case booking.MessageCancelled:
+	case booking.MessageLibrarianNew:
+		if !b.Active() {
+			return nil, "the booking was cancelled before the librarian was told", nil
+		}
+		if v.LibrarianMail == "" {
+			return nil, "the librarian has no e-mail address", nil
+		}
+	default:
+		return nil, "", permanentError{fmt.Errorf("unknown message kind %q", m.Kind)}
+	}
+
+	lang := "nb"
+	if m.Kind != booking.MessageLibrarianNew && b.Locale == "en" {
+		lang = "en"
+	}
+	d := s.data(v, m.Kind, lang)
+	var subject, text, html bytes.Buffer
+	if err := s.tmpl.text[lang].ExecuteTemplate(&subject, string(m.Kind)+".subject", d); err != nil {
+		return nil, "", permanentError{fmt.Errorf("render subject: %w", err)}
+	}
+	if err := s.tmpl.text[lang].ExecuteTemplate(&text, string(m.Kind), d); err != nil {
+		return nil, "", permanentError{fmt.Errorf("render text: %w", err)}
+	}
+	if err := s.tmpl.html[lang].ExecuteTemplate(&html, string(m.Kind), d); err != nil {
+		return nil, "", permanentError{fmt.Errorf("render html: %w", err)}
+	}
+
+	// A stable Message-ID, so that a message sent again after a crash is
+	// recognisable as the same message (RFC 5322 §3.6.4).
+	local := fmt.Sprintf("booking-%d-%s-%d", m.BookingID, m.Kind, m.Sequence)
+	out := &outgoing{msg: gomail.NewMsg(gomail.WithNoDefaultUserAgent()), id: local + "@" + s.host, name: local}
+	msg := out.msg
+	msg.FromMailAddress(s.from)
+	toName, toAddr, replyName, replyAddr := b.StudentName, b.StudentEmail, v.LibrarianName, v.LibrarianMail
+	if m.Kind == booking.MessageLibrarianNew {
+		toName, toAddr, replyName, replyAddr = v.LibrarianName, v.LibrarianMail, b.StudentName, b.StudentEmail
+	}
+	if a, err := mail.ParseAddress(toAddr); err != nil || a.Address != toAddr {
+		return nil, "", permanentError{fmt.Errorf("recipient is not an e-mail address")}
+	}
+	// net/mail quotes and encodes the names; go-mail's *Format methods
+	// would drop a quote character from them.
+	msg.AddToMailAddress(&mail.Address{Name: oneLine(toName), Address: toAddr})
+	if a, err := mail.ParseAddress(replyAddr); err == nil && a.Address == replyAddr {
+		// A reply reaches the person, not a mailbox nobody reads.
+		msg.ReplyToMailAddress(&mail.Address{Name: oneLine(replyName), Address: replyAddr})
+	}
+	msg.Subject(oneLine(subject.String()))
+	msg.SetMessageIDWithValue(out.id)
+	msg.SetDateWithValue(now.In(s.loc))
+	msg.SetUserAgent("Veileder")
+	// RFC 3834: no vacation replies to these.
+	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	msg.SetGenHeader(gomail.HeaderXAutoResponseSuppress, "All")
+	if m.Kind != booking.MessageConfirmation && m.Kind != booking.MessageLibrarianNew {
+		// Thread the messages about one booking under its confirmation.
+		first := fmt.Sprintf("<booking-%d-%s-0@%s>", m.BookingID, booking.MessageConfirmation, s.host)
+		msg.SetGenHeader(gomail.HeaderInReplyTo, first)
+		msg.SetGenHeader(gomail.HeaderReferences, first)
+	}
+	msg.SetGenHeader(gomail.HeaderContentLang, lang)
+	msg.SetBodyString(gomail.TypeTextPlain, text.String())
+	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
+	if m.Kind != booking.MessageLibrarianNew {
+		cal, method := invitation(d, s.from.Address, now)
+		ct := gomail.ContentType("text/calendar; method=" + method)
+		// RFC 6047 §2.4: the iTIP object as a text/calendar alternative
+		// with the method, which mail programs offer to add to the
+		// calendar; and as an attachment, for those that only show files.
+		msg.AddAlternativeString(ct, string(cal))
+		name := "invite.ics"
+		if method == "CANCEL" {
+			name = "cancel.ics"
+		}
+		if err := msg.AttachReader(name, bytes.NewReader(cal), gomail.WithFileContentType(ct)); err != nil {
+			return nil, "", fmt.Errorf("attach invitation: %w", err)
+		}
+	}
+	return out, "", nil
+}
+
+// data writes the booking out for the templates.
+func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mailData {
+	b := v.Booking
+	start, end := b.Start.In(s.loc), b.End.In(s.loc)
+	d := mailData{
+		Lang: lang, Kind: kind,
+		StudentName: oneLine(b.StudentName), StudentEmail: b.StudentEmail,
+		Question:  strings.TrimSpace(b.Question),
+		Programme: oneLine(b.Programme), StudyLevel: studyLevel(lang, b.StudyLevel),
+		Language:  languageName(lang, b.Language),
+		Topic:     topicName(v.Topic, lang),
+		Librarian: v.LibrarianName, LibrarianMail: v.LibrarianMail,
+		Start: b.Start, End: b.End,
+		Date:        dateLong(lang, start),
+		Time:        clock(lang, start) + "–" + clock(lang, end),
+		Zone:        start.Format("MST"),
+		Online:      b.Online,
+		Location:    oneLine(b.Location),
+		CancelledBy: string(b.CancelledBy),
+		BaseURL:     s.baseURL,
+		UID:         b.EventUID,
+		Sequence:    b.Sequence,
+	}
+	if b.Online && isWebURL(d.Location) {
+		d.MeetingURL = d.Location
+	}
+	if s.cfg.ManageURL != nil {
+		d.ManageURL = s.cfg.ManageURL(b)
+	}
+	if v.Topic.Slug != "" {
+		d.AnotherURL = s.baseURL + "/topics/" + url.PathEscape(v.Topic.Slug)
+	} else {
+		d.AnotherURL = s.baseURL + "/"
+	}
+	if lang == "en" {
+		d.Summary = fmt.Sprintf("Library guidance: %s with %s", d.Topic, d.Librarian)
+	} else {
+		d.Summary = fmt.Sprintf("Veiledning: %s med %s", d.Topic, d.Librarian)
+	}
+	var cal bytes.Buffer
+	if err := s.tmpl.text[lang].ExecuteTemplate(&cal, "calendar", d); err == nil {
+		d.CalendarText = strings.TrimSpace(cal.String())
+	}
+	return d
+}
+
+func topicName(t booking.Topic, lang string) string {
+	if lang == "en" && t.NameEN != "" {
+		return t.NameEN
+	}
+	if t.NameNB != "" {
+		return t.NameNB
+	}
+	return t.Slug
+}
+
+func isWebURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t\r\n")
+}
+
+// Norwegian names are written out here: Go's time package knows only
+// English ones (as in the web front's dates.go).
+var (
+	weekdaysNB = [...]string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
+	monthsNB   = [...]string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
+)
+
+// dateLong is "tirsdag 10. mars 2026" or "Tuesday 10 March 2026".
+func dateLong(lang string, t time.Time) string {
+	if lang == "nb" {
+		return fmt.Sprintf("%s %d. %s %d", weekdaysNB[t.Weekday()], t.Day(), monthsNB[t.Month()-1], t.Year())
+	}
+	return t.Format("Monday 2 January 2006")
+}
+
+// clock is "14.30" (Norwegian writes a full stop) or "14:30".
+func clock(lang string, t time.Time) string {
+	if lang == "nb" {
+		return t.Format("15.04")
+	}
+	return t.Format("15:04")
+}
+
+func studyLevel(lang, s string) string {
+	names := map[string][2]string{
+		"bachelor": {"bachelor", "bachelor's"},
+		"master":   {"master", "master's"},
+		"phd":      {"ph.d.", "PhD"},
+		"staff":    {"ansatt", "staff"},
+		"other":    {"annet", "other"},
+	}
+	n, ok := names[strings.ToLower(strings.TrimSpace(s))]
+	if !ok {
+		return oneLine(s)
+	}
+	if lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}
+
+func languageName(lang, code string) string {
+	names := map[string][2]string{"nb": {"norsk", "Norwegian"}, "no": {"norsk", "Norwegian"}, "nn": {"norsk", "Norwegian"}, "en": {"engelsk", "English"}}
+	n, ok := names[strings.ToLower(strings.TrimSpace(code))]
+	if !ok {
+		return oneLine(code)
+	}
+	if lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}

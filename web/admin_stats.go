@@ -1,0 +1,273 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// The statistics page for section heads: server-rendered tables, each
+// with a bar chart in inline SVG drawn from the same numbers (no script,
+// which the CSP forbids anyway), and a CSV file per table. The numbers
+// hold no personal data and survive its deletion (booking.Summarise).
+
+// statTable is one table of the page, with the chart of its Chart column.
+type statTable struct {
+	ID      string
+	Title   string
+	Columns []string
+	Rows    [][]string
+	// Chart draws column ChartCol (1-based) of each row; Values are its
+	// numbers.
+	ChartCol int
+	Values   []int
+	Note     string
+}
+
+// bar is one bar of a chart, laid out in SVG user units.
+type bar struct {
+	Label      string
+	Value      int
+	Y, TextY   int
+	Width      float64
+	ValueX     float64
+	LabelShort string
+}
+
+// Chart geometry, in the SVG's user units (the SVG scales to its box).
+const (
+	chartLabelW = 220
+	chartBarMax = 340
+	chartRowH   = 28
+	chartBarH   = 20
+	chartWidth  = chartLabelW + chartBarMax + 60
+)
+
+// Bars lays out the table's chart.
+func (t statTable) Bars() []bar {
+	most := 0
+	for _, v := range t.Values {
+		most = max(most, v)
+	}
+	out := make([]bar, 0, len(t.Rows))
+	for i, row := range t.Rows {
+		v := t.Values[i]
+		w := 0.0
+		if most > 0 {
+			w = float64(v) / float64(most) * chartBarMax
+		}
+		label := t.ChartLabel(row)
+		short := label
+		if r := []rune(label); len(r) > 28 {
+			short = string(r[:27]) + "…"
+		}
+		out = append(out, bar{Label: label, LabelShort: short, Value: v, Y: i*chartRowH + 4, TextY: i*chartRowH + 4 + chartBarH - 5,
+			Width: w, ValueX: chartLabelW + w + 6})
+	}
+	return out
+}
+
+// ChartHeight is the SVG's height in user units.
+func (t statTable) ChartHeight() int { return len(t.Rows)*chartRowH + 8 }
+
+// ChartWidth, BarX are the SVG's width and where bars begin.
+func (t statTable) ChartWidth() int { return chartWidth }
+func (t statTable) BarX() int       { return chartLabelW }
+
+type statsPage struct {
+	staffPage
+	From, To string // the form's dates; To is included
+	Stats    booking.Stats
+	Tables   []statTable
+	Median   string
+}
+
+// statsRange reads ?from= and ?to= (local dates, both included); the
+// default is the last twelve weeks and the next four.
+func (s *Server) statsRange(c *gin.Context) (from, to time.Time, errs []formError) {
+	lang := s.lang(c)
+	this := weekStart(s.now(), s.loc)
+	from, to = addWeeks(this, -12), addWeeks(this, 5)
+	if v := c.Query("from"); v != "" {
+		t, err := time.ParseInLocation(time.DateOnly, v, s.loc)
+		if err != nil {
+			errs = append(errs, formError{Field: "from", Message: T(lang, "staff.bookings.date.invalid")})
+		} else {
+			from = t
+		}
+	}
+	if v := c.Query("to"); v != "" {
+		t, err := time.ParseInLocation(time.DateOnly, v, s.loc)
+		if err != nil {
+			errs = append(errs, formError{Field: "to", Message: T(lang, "staff.bookings.date.invalid")})
+		} else {
+			to = t.AddDate(0, 0, 1)
+		}
+	}
+	if !to.After(from) {
+		errs = append(errs, formError{Field: "to", Message: T(lang, "staff.stats.range.invalid")})
+	}
+	return from, to, errs
+}
+
+func (s *Server) adminStats(c *gin.Context) {
+	from, to, errs := s.statsRange(c)
+	p := statsPage{staffPage: s.newStaffPage(c, me(c))}
+	p.From, p.To = p.DateInput(from), p.DateInput(to.AddDate(0, 0, -1))
+	p.Errors = errs
+	if errs != nil {
+		s.render(c, http.StatusUnprocessableEntity, "admin_stats", p)
+		return
+	}
+	st, err := s.cfg.Staff.Store.Statistics(c.Request.Context(), from, to, s.loc)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	p.Stats = st
+	p.Tables = statTables(p.Lang, st)
+	p.Median = hoursText(p.Lang, st.LeadMedian)
+	s.render(c, http.StatusOK, "admin_stats", p)
+}
+
+// adminStatsCSV sends one table as CSV (RFC 4180), with a header row.
+func (s *Server) adminStatsCSV(c *gin.Context) {
+	from, to, errs := s.statsRange(c)
+	if errs != nil {
+		s.failPage(c, http.StatusBadRequest)
+		return
+	}
+	st, err := s.cfg.Staff.Store.Statistics(c.Request.Context(), from, to, s.loc)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	id := strings.TrimSuffix(c.Param("table"), ".csv")
+	for _, t := range statTables(s.lang(c), st) {
+		if t.ID != id {
+			continue
+		}
+		var buf bytes.Buffer
+		buf.WriteString("\ufeff") // so that spreadsheet programs read UTF-8
+		w := csv.NewWriter(&buf)
+		w.UseCRLF = true
+		_ = w.Write(t.Columns)
+		for _, row := range t.Rows {
+			safe := make([]string, len(row))
+			for i, cell := range row {
+				safe[i] = csvSafe(cell)
+			}
+			_ = w.Write(safe)
+		}
+		w.Flush()
+		name := fmt.Sprintf("veileder-%s-%s-%s.csv", t.ID, from.In(s.loc).Format(time.DateOnly), to.In(s.loc).AddDate(0, 0, -1).Format(time.DateOnly))
+		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		return
+	}
+	s.failPage(c, http.StatusNotFound)
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula (CSV
+// injection): a leading =, +, - or @ in text gets a quote before it.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return s
+	}
+	if strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func hoursText(lang string, d time.Duration) string {
+	h := d.Hours()
+	if lang == "en" {
+		return strconv.FormatFloat(h, 'f', 1, 64) + " h"
+	}
+	return strings.Replace(strconv.FormatFloat(h, 'f', 1, 64), ".", ",", 1) + " t"
+}
+
+func hours(min int) string { return strconv.FormatFloat(float64(min)/60, 'f', 1, 64) }
+
+// statTables turns the statistics into the page's tables, in lang.
+func statTables(lang string, st booking.Stats) []statTable {
+	tr := func(key string, args ...any) string { return T(lang, key, args...) }
+	name := func(r booking.CountRow) string {
+		if n := pick(lang, r.NameNB, r.NameEN); n != "" {
+			return n
+		}
+		return r.Key
+	}
+	full := func(id, title, first string, rows []booking.CountRow, label func(booking.CountRow) string) statTable {
+		t := statTable{ID: id, Title: tr(title), ChartCol: 2,
+			Columns: []string{tr(first), tr("staff.stats.col.bookings"), tr("staff.stats.col.held"), tr("staff.stats.col.cancelled"), tr("staff.stats.col.noshows"), tr("staff.stats.col.hours")}}
+		for _, r := range rows {
+			t.Rows = append(t.Rows, []string{label(r), strconv.Itoa(r.Bookings), strconv.Itoa(r.Held), strconv.Itoa(r.Cancelled), strconv.Itoa(r.NoShows), hours(r.Minutes)})
+			t.Values = append(t.Values, r.Bookings)
+		}
+		return t
+	}
+	simple := func(id, title, first string, rows []booking.CountRow, label func(booking.CountRow) string) statTable {
+		t := statTable{ID: id, Title: tr(title), ChartCol: 2, Columns: []string{tr(first), tr("staff.stats.col.bookings")}}
+		for _, r := range rows {
+			t.Rows = append(t.Rows, []string{label(r), strconv.Itoa(r.Bookings)})
+			t.Values = append(t.Values, r.Bookings)
+		}
+		return t
+	}
+	keyed := func(prefix string) func(booking.CountRow) string {
+		return func(r booking.CountRow) string {
+			if m, ok := messages[lang][prefix+r.Key]; ok && r.Key != "" {
+				return m
+			}
+			if r.Key == "" {
+				return tr("staff.stats.none")
+			}
+			return r.Key
+		}
+	}
+	week := func(r booking.CountRow) string { return r.Key }
+	tables := []statTable{
+		full("topic", "staff.stats.topic", "staff.stats.col.topic", st.ByTopic, name),
+		full("service", "staff.stats.service", "staff.stats.col.service", st.ByService, name),
+		full("week", "staff.stats.week", "staff.stats.col.week", st.ByWeek, week),
+		simple("level", "staff.stats.level", "staff.stats.col.level", st.ByStudyLevel, keyed("level.")),
+		simple("language", "staff.stats.language", "staff.stats.col.language", st.ByLanguage, keyed("lang.")),
+		simple("mode", "staff.stats.mode", "staff.stats.col.mode", st.ByMode, keyed("mode.")),
+		simple("lead", "staff.stats.lead", "staff.stats.col.lead", st.LeadTime, keyed("staff.lead.")),
+		simple("cancelled", "staff.stats.cancelled", "staff.stats.col.cancelledby", st.CancelledBy, keyed("staff.party.")),
+		full("load", "staff.stats.load", "staff.stats.col.librarian", st.Load, name),
+	}
+	d := statTable{ID: "demand", Title: tr("staff.stats.demand"), ChartCol: 3,
+		Columns: []string{tr("staff.stats.col.topic"), tr("staff.stats.col.week"), tr("staff.stats.col.searches")}}
+	for _, r := range st.Demand {
+		n := pick(lang, r.NameNB, r.NameEN)
+		if n == "" {
+			n = r.TopicSlug
+		}
+		d.Rows = append(d.Rows, []string{n, r.Week, strconv.Itoa(r.Searches)})
+		d.Values = append(d.Values, r.Searches)
+	}
+	tables = append(tables, d)
+	return tables
+}
+
+// ChartLabel is a demand row's label in the chart: topic and week.
+func (t statTable) ChartLabel(row []string) string {
+	if t.ID == "demand" {
+		return row[0] + " " + row[1]
+	}
+	return row[0]
+}

@@ -1,0 +1,537 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// The staff pages: librarians, drop-in coordinators and admins sign in
+// with the account they use for CalDAV. A session lives in the database
+// (only the SHA-256 of its random token is stored) and in an HttpOnly,
+// SameSite=Lax cookie, Secure on HTTPS; every POST carries the CSRF token
+// of csrf.go. Roles nest: a coordinator may do what a librarian may, an
+// admin what a coordinator may.
+
+// StaffStore is what the staff and admin pages need from the store.
+type StaffStore interface {
+	// AuthenticateAccount checks the account password only: app
+	// passwords are for calendar apps, not for the web.
+	AuthenticateAccount(ctx context.Context, username, password string) (booking.User, error)
+	CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error)
+	SessionUser(ctx context.Context, token string) (booking.User, error)
+	DeleteSession(ctx context.Context, token string) error
+	DeleteSessionsOfUser(ctx context.Context, userID int64) error
+
+	Profile(ctx context.Context, userID int64) (Profile, error)
+	SetProfile(ctx context.Context, p Profile) error
+	Competences(ctx context.Context, userID int64) ([]booking.Competence, error)
+	AddCompetence(ctx context.Context, userID int64, topicSlug string, level booking.Level, languages []string) error
+	RemoveCompetence(ctx context.Context, userID int64, topicSlug string) error
+	AllTopics(ctx context.Context) ([]TopicListing, error)
+	Services(ctx context.Context) ([]booking.Service, error)
+	StaffBookings(ctx context.Context, f booking.BookingSearch) ([]booking.StaffBooking, error)
+	StaffBooking(ctx context.Context, id int64) (booking.StaffBooking, error)
+	SetNoShow(ctx context.Context, bookingID, librarianID int64, noShow bool) error
+	CreateAppPassword(ctx context.Context, userID int64, label string) (plain string, id int64, err error)
+	AppPasswords(ctx context.Context, userID int64) ([]AppPassword, error)
+	RevokeAppPassword(ctx context.Context, userID, id int64) error
+
+	Users(ctx context.Context) ([]booking.User, error)
+	UserByID(ctx context.Context, id int64) (booking.User, error)
+	CreateUser(ctx context.Context, u booking.User, password string) (booking.User, error)
+	SetPassword(ctx context.Context, username, password string) error
+	SetDisabled(ctx context.Context, username string, disabled bool) error
+	SetRole(ctx context.Context, username string, role booking.Role) error
+	SetUserDetails(ctx context.Context, userID int64, displayName, email string) error
+	CreateService(ctx context.Context, svc booking.Service) (booking.Service, error)
+	UpdateService(ctx context.Context, svc booking.Service) (booking.Service, error)
+	ServiceBySlug(ctx context.Context, slug string) (booking.Service, error)
+	CreateTopic(ctx context.Context, t booking.Topic) (booking.Topic, error)
+	UpdateTopic(ctx context.Context, t booking.Topic) (booking.Topic, error)
+	TopicByID(ctx context.Context, id int64) (booking.Topic, error)
+	SetTopicActive(ctx context.Context, topicID int64, active bool) error
+	SetTopicOrder(ctx context.Context, topicID int64, order int) error
+	Statistics(ctx context.Context, from, to time.Time, loc *time.Location) (booking.Stats, error)
+}
+
+// Profile is a librarian's profile (store.Profile).
+type Profile struct {
+	UserID           int64
+	Languages        []string
+	Campus           string
+	InPerson         bool
+	Online           bool
+	NotifyNewBooking bool
+}
+
+// AppPassword is one of a user's app passwords, without the password
+// (store.AppPassword).
+type AppPassword struct {
+	ID         int64
+	UserID     int64
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// TopicListing is a topic with the settings only admins see
+// (store.TopicListing).
+type TopicListing struct {
+	booking.Topic
+	Active    bool
+	SortOrder int
+}
+
+// StaffService is what the staff pages need from the scheduling service.
+type StaffService interface {
+	// CancelByID cancels a booking on behalf of the library: the event
+	// leaves the librarian's calendar and the student is told.
+	CancelByID(ctx context.Context, id int64, by booking.Party) (booking.View, error)
+	DropinSessions(ctx context.Context, from time.Time) ([]booking.DropinSession, error)
+	DropinSession(ctx context.Context, name string) (booking.DropinSession, error)
+	SaveDropinSession(ctx context.Context, d booking.DropinSession) (booking.DropinSession, error)
+	DeleteDropinSession(ctx context.Context, name, etag string) error
+}
+
+// PrivacyService removes and exports students' personal data.
+type PrivacyService interface {
+	DeleteOwnData(ctx context.Context, token string) error
+	Erase(ctx context.Context, email string) (int, error)
+	Export(ctx context.Context, email string) (booking.DataExport, error)
+}
+
+// StaffConfig configures the staff and admin pages; they are served only
+// when Store and Service are set.
+type StaffConfig struct {
+	Store   StaffStore
+	Service StaffService
+	Privacy PrivacyService
+	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
+	// working day.
+	SessionTTL time.Duration
+	// LoginLimit sign-in attempts per client address, and per user name,
+	// per LoginWindow; zero means 10 per 15 minutes.
+	LoginLimit  int
+	LoginWindow time.Duration
+	// CalDAVPath is where the CalDAV tree is mounted ("/dav"), for the
+	// set-up page.
+	CalDAVPath string
+}
+
+// staffDeps is the staff pages' share of the Server.
+type staffDeps struct {
+	cfg         StaffConfig
+	loginByIP   *rateLimiter
+	loginByUser *rateLimiter
+}
+
+// staffPageNames are the staff templates the handlers render.
+var staffPageNames = []string{
+	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav",
+	"staff_dropin", "staff_dropin_form", "staff_studentdata",
+	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
+	"admin_bookings", "admin_stats", "admin_privacy",
+}
+
+// initStaff sets up the staff pages' templates and limits. The staff
+// templates are parsed with staff_partials.html besides the layout, so
+// that they share the staff navigation and the chart.
+func (s *Server) initStaff() error {
+	cfg := s.cfg.Staff
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 10 * time.Hour
+	}
+	if cfg.LoginLimit <= 0 {
+		cfg.LoginLimit = 10
+	}
+	if cfg.LoginWindow <= 0 {
+		cfg.LoginWindow = 15 * time.Minute
+	}
+	if cfg.CalDAVPath == "" {
+		cfg.CalDAVPath = "/dav"
+	}
+	s.staff = staffDeps{
+		cfg:         cfg,
+		loginByIP:   newRateLimiter(cfg.LoginLimit, cfg.LoginWindow),
+		loginByUser: newRateLimiter(cfg.LoginLimit, cfg.LoginWindow),
+	}
+	return s.parseStaffPages(templateFS)
+}
+
+func (s *Server) staffEnabled() bool { return s.cfg.Staff.Store != nil && s.cfg.Staff.Service != nil }
+
+func (s *Server) parseStaffPages(fsys fs.FS) error {
+	base, err := template.New("layout.html").ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/staff_partials.html")
+	if err != nil {
+		return fmt.Errorf("web: parse staff layout: %w", err)
+	}
+	for _, pattern := range []string{"templates/staff_*.html", "templates/admin_*.html"} {
+		names, err := fs.Glob(fsys, pattern)
+		if err != nil {
+			return fmt.Errorf("web: list staff templates: %w", err)
+		}
+		for _, file := range names {
+			name := strings.TrimSuffix(path.Base(file), ".html")
+			if name == "staff_partials" {
+				delete(s.pages, name)
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(fsys, file)
+			if err != nil {
+				return fmt.Errorf("web: parse %s: %w", name, err)
+			}
+			s.pages[name] = t
+		}
+	}
+	for _, want := range staffPageNames {
+		if s.pages[want] == nil {
+			return fmt.Errorf("web: template %s.html is missing", want)
+		}
+	}
+	return nil
+}
+
+// The session cookie.
+
+func (s *Server) staffCookieName() string {
+	if s.cfg.SecureCookies {
+		return "__Host-staff"
+	}
+	return "staff"
+}
+
+func (s *Server) setStaffCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: s.staffCookieName(), Value: token, Path: "/", MaxAge: maxAge,
+		Secure: s.cfg.SecureCookies, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// staffUserKey holds the signed-in user in the Gin context.
+const staffUserKey = "web.staffUser"
+
+// staffUser returns the user the request's session belongs to, if any.
+func (s *Server) staffUser(c *gin.Context) (booking.User, bool, error) {
+	if v, ok := c.Get(staffUserKey); ok {
+		return v.(booking.User), true, nil
+	}
+	ck, err := c.Request.Cookie(s.staffCookieName())
+	if err != nil || ck.Value == "" {
+		return booking.User{}, false, nil
+	}
+	u, err := s.cfg.Staff.Store.SessionUser(c.Request.Context(), ck.Value)
+	switch {
+	case errors.Is(err, booking.ErrUnauthenticated):
+		return booking.User{}, false, nil
+	case err != nil:
+		return booking.User{}, false, err
+	}
+	c.Set(staffUserKey, u)
+	return u, true, nil
+}
+
+// requireRole lets a signed-in user with at least role through. Anyone
+// else is sent to the sign-in page (and back after it); a user with a
+// lesser role gets 403.
+func (s *Server) requireRole(role booking.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u, ok, err := s.staffUser(c)
+		if err != nil {
+			s.logger.Error("staff session", "path", c.Request.URL.Path, "err", err)
+			s.failPage(c, http.StatusInternalServerError)
+			c.Abort()
+			return
+		}
+		if !ok {
+			next := ""
+			if c.Request.Method == http.MethodGet {
+				next = c.Request.URL.Path
+			}
+			c.Redirect(http.StatusSeeOther, loginURL(next))
+			c.Abort()
+			return
+		}
+		if roleRank(u.Role) < roleRank(role) {
+			s.logger.Info("staff page refused", "path", c.Request.URL.Path, "user", u.Username, "role", u.Role)
+			p := s.newStaffPage(c, u)
+			s.render(c, http.StatusForbidden, "staff_forbidden", p)
+			c.Abort()
+			return
+		}
+		c.Next()
+	}
+}
+
+func roleRank(r booking.Role) int {
+	switch r {
+	case booking.RoleLibrarian:
+		return 1
+	case booking.RoleCoordinator:
+		return 2
+	case booking.RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+func loginURL(next string) string {
+	if !safeNext(next) {
+		return "/staff/login"
+	}
+	return "/staff/login?" + url.Values{"next": {next}}.Encode()
+}
+
+// safeNext accepts only our own staff paths, so that the sign-in page
+// cannot be made to send anyone elsewhere.
+func safeNext(next string) bool {
+	return (strings.HasPrefix(next, "/staff/") || strings.HasPrefix(next, "/admin/") || next == "/staff" || next == "/admin") &&
+		!strings.ContainsAny(next, "\\\r\n") && !strings.HasPrefix(next, "//")
+}
+
+// me is the signed-in user; requireRole has run.
+func me(c *gin.Context) booking.User {
+	u, _ := c.Get(staffUserKey)
+	return u.(booking.User)
+}
+
+// staffPage is what every staff template gets.
+type staffPage struct {
+	page
+	User booking.User
+	Nav  []navItem
+	// Done is a confirmation of what the last form did.
+	Done string
+}
+
+type navItem struct {
+	Path, Key string
+	Current   bool
+}
+
+// newStaffPage starts a staff page for u (the zero user on the sign-in
+// page), with the navigation the user's role allows.
+func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
+	p := staffPage{page: s.newPage(c, nil), User: u}
+	p.CSRF = s.csrfToken(c)
+	if u.ID != 0 {
+		items := []navItem{
+			{Path: "/staff/bookings", Key: "staff.nav.bookings"},
+			{Path: "/staff/profile", Key: "staff.nav.profile"},
+			{Path: "/staff/competences", Key: "staff.nav.competences"},
+			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
+		}
+		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
+			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
+		}
+		if u.Role == booking.RoleAdmin {
+			items = append(items,
+				navItem{Path: "/admin/bookings", Key: "staff.nav.admin.bookings"},
+				navItem{Path: "/admin/users", Key: "staff.nav.admin.users"},
+				navItem{Path: "/admin/topics", Key: "staff.nav.admin.topics"},
+				navItem{Path: "/admin/services", Key: "staff.nav.admin.services"},
+				navItem{Path: "/admin/stats", Key: "staff.nav.admin.stats"},
+				navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"},
+			)
+		}
+		for i := range items {
+			items[i].Current = c.Request.URL.Path == items[i].Path || strings.HasPrefix(c.Request.URL.Path, items[i].Path+"/")
+		}
+		p.Nav = items
+	}
+	if d := c.Query("done"); d != "" {
+		if _, ok := messages[p.Lang]["staff.done."+d]; ok {
+			p.Done = "staff.done." + d
+		}
+	}
+	return p
+}
+
+// RoleName is a role's name in the page's language.
+func (p staffPage) RoleName(r booking.Role) string { return p.T("staff.role." + string(r)) }
+
+// LocalInput formats a time for a datetime-local input in the library's
+// zone.
+func (p page) LocalInput(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.loc).Format("2006-01-02T15:04")
+}
+
+// DateInput formats a date for a date input.
+func (p page) DateInput(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(p.loc).Format(time.DateOnly)
+}
+
+// Join joins strings with ", ".
+func (p page) Join(list []string) string { return strings.Join(list, ", ") }
+
+// staffFail maps an error on a staff page: the user sees a clear status,
+// the log gets the detail.
+func (s *Server) staffFail(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		s.failPage(c, http.StatusNotFound)
+	case errors.Is(err, booking.ErrConflict), errors.Is(err, booking.ErrInvalid), errors.Is(err, booking.ErrPreconditionFailed):
+		s.logger.Info("staff change refused", "path", c.Request.URL.Path, "err", err)
+		s.failPage(c, http.StatusConflict)
+	default:
+		s.logger.Error("staff request failed", "path", c.Request.URL.Path, "err", err)
+		s.failPage(c, http.StatusInternalServerError)
+	}
+}
+
+// done redirects after a successful form to path with a confirmation.
+func done(c *gin.Context, path, what string) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	c.Redirect(http.StatusSeeOther, path+sep+"done="+url.QueryEscape(what))
+}
+
+// idParam reads a numeric path parameter; false answered 404.
+func (s *Server) idParam(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		s.failPage(c, http.StatusNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+// Sign-in and sign-out.
+
+type loginPage struct {
+	staffPage
+	Username string
+	Next     string
+	Out      bool
+}
+
+func (s *Server) staffLoginForm(c *gin.Context) {
+	if u, ok, _ := s.staffUser(c); ok && u.ID != 0 {
+		c.Redirect(http.StatusSeeOther, "/staff")
+		return
+	}
+	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Next: c.Query("next"), Out: c.Query("out") == "1"}
+	if !safeNext(p.Next) {
+		p.Next = ""
+	}
+	s.render(c, http.StatusOK, "staff_login", p)
+}
+
+// staffLogin checks the account password. Every failure gets the same
+// message, so that the page does not tell which user names exist; tries
+// are limited per client address and per user name.
+func (s *Server) staffLogin(c *gin.Context) {
+	username := strings.ToLower(strings.TrimSpace(c.PostForm("username")))
+	password := c.PostForm("password")
+	next := c.PostForm("next")
+	if !safeNext(next) {
+		next = ""
+	}
+	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Username: username, Next: next}
+	now := s.now()
+	okIP, waitIP := s.staff.loginByIP.allow(c.ClientIP(), now)
+	okUser, waitUser := true, time.Duration(0)
+	if username != "" {
+		okUser, waitUser = s.staff.loginByUser.allow(username, now)
+	}
+	if !okIP || !okUser {
+		c.Header("Retry-After", strconv.Itoa(int(max(waitIP, waitUser).Seconds())+1))
+		s.logger.Warn("staff sign-in rate limited", "user", username)
+		p.Errors = []formError{{Message: p.T("staff.login.rate")}}
+		s.render(c, http.StatusTooManyRequests, "staff_login", p)
+		return
+	}
+	if username == "" || password == "" || len(password) > 1024 || len(username) > 254 {
+		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
+		s.render(c, http.StatusUnauthorized, "staff_login", p)
+		return
+	}
+	u, err := s.cfg.Staff.Store.AuthenticateAccount(c.Request.Context(), username, password)
+	switch {
+	case errors.Is(err, booking.ErrUnauthenticated):
+		s.logger.Info("staff sign-in failed", "user", username)
+		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
+		s.render(c, http.StatusUnauthorized, "staff_login", p)
+		return
+	case err != nil:
+		s.staffFail(c, err)
+		return
+	}
+	token, err := s.cfg.Staff.Store.CreateSession(c.Request.Context(), u.ID, s.staff.cfg.SessionTTL)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	// A session the browser held before is ended: a new sign-in gets a
+	// new token (no session fixation).
+	if old, err := c.Request.Cookie(s.staffCookieName()); err == nil && old.Value != "" {
+		if err := s.cfg.Staff.Store.DeleteSession(c.Request.Context(), old.Value); err != nil {
+			s.logger.Warn("end previous staff session", "err", err)
+		}
+	}
+	s.setStaffCookie(c, token, int(s.staff.cfg.SessionTTL.Seconds()))
+	s.logger.Info("staff signed in", "user", u.Username, "role", u.Role)
+	if next == "" {
+		next = "/staff"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) staffLogout(c *gin.Context) {
+	if ck, err := c.Request.Cookie(s.staffCookieName()); err == nil && ck.Value != "" {
+		if err := s.cfg.Staff.Store.DeleteSession(c.Request.Context(), ck.Value); err != nil {
+			s.staffFail(c, err)
+			return
+		}
+	}
+	s.setStaffCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/staff/login?out=1")
+}
+
+// staffHome sends each role to its first page.
+func (s *Server) staffHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/staff/bookings") }
+
+func (s *Server) adminHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin/bookings") }
+
+//go:embed static/staff.css
+var staffCSS []byte
+
+// staffStyleETag identifies the embedded staff stylesheet.
+var staffStyleETag = func() string {
+	sum := sha256.Sum256(staffCSS)
+	return `"` + hex.EncodeToString(sum[:8]) + `"`
+}()
+
+// staffStyle serves the staff pages' stylesheet.
+func (s *Server) staffStyle(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=3600")
+	c.Header("ETag", staffStyleETag)
+	if c.GetHeader("If-None-Match") == staffStyleETag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "text/css; charset=utf-8", staffCSS)
+}

@@ -1,0 +1,353 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// The librarian's own pages: bookings, profile, competences and the
+// CalDAV set-up with app passwords. Every role has them.
+
+// pastDays is how far back the bookings page lists past meetings, to mark
+// no-shows.
+const pastDays = 30
+
+type bookingsPage struct {
+	staffPage
+	Upcoming, Past []booking.StaffBooking
+}
+
+// TopicOf names a booking's topic in the page's language.
+func (p staffPage) TopicOf(b booking.StaffBooking) string {
+	return pick(p.Lang, b.TopicNameNB, b.TopicNameEN)
+}
+
+// StatusOf says where a booking stands, for staff.
+func (p staffPage) StatusOf(b booking.StaffBooking) string {
+	switch {
+	case b.Active() && b.NoShow:
+		return p.T("staff.status.noshow")
+	case b.Active():
+		return p.T("status.confirmed")
+	case b.CancelledBy != "":
+		return p.T("staff.status.cancelled." + string(b.CancelledBy))
+	}
+	return p.T("status.cancelled")
+}
+
+func (s *Server) staffBookings(c *gin.Context) {
+	u := me(c)
+	now := s.now()
+	ctx := c.Request.Context()
+	up, err := s.cfg.Staff.Store.StaffBookings(ctx, booking.BookingSearch{LibrarianID: u.ID, From: now.Add(-2 * time.Hour), Status: booking.StatusConfirmed})
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	past, err := s.cfg.Staff.Store.StaffBookings(ctx, booking.BookingSearch{LibrarianID: u.ID, From: now.AddDate(0, 0, -pastDays), To: now, Status: booking.StatusConfirmed, Descending: true})
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	// A meeting under way is both upcoming and past: it may be marked.
+	up = slices.DeleteFunc(up, func(b booking.StaffBooking) bool { return !b.End.After(now) })
+	s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past})
+}
+
+// staffNoShow marks one of the librarian's past bookings as a no-show, or
+// clears the mark.
+func (s *Server) staffNoShow(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	noShow := c.PostForm("no_show") == "1"
+	if err := s.cfg.Staff.Store.SetNoShow(c.Request.Context(), id, me(c).ID, noShow); err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	done(c, "/staff/bookings", "noshow")
+}
+
+// Profile.
+
+type profilePage struct {
+	staffPage
+	Profile   Profile
+	Languages string
+}
+
+func (s *Server) staffProfile(c *gin.Context) {
+	u := me(c)
+	p, err := s.cfg.Staff.Store.Profile(c.Request.Context(), u.ID)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "staff_profile", profilePage{staffPage: s.newStaffPage(c, u), Profile: p, Languages: strings.Join(p.Languages, ", ")})
+}
+
+func (s *Server) staffSaveProfile(c *gin.Context) {
+	u := me(c)
+	page := profilePage{staffPage: s.newStaffPage(c, u), Languages: c.PostForm("languages")}
+	page.Profile = Profile{
+		UserID:           u.ID,
+		Campus:           strings.TrimSpace(c.PostForm("campus")),
+		InPerson:         c.PostForm("in_person") == "1",
+		Online:           c.PostForm("online") == "1",
+		NotifyNewBooking: c.PostForm("notify_new_booking") == "1",
+	}
+	langs, err := parseLanguages(page.Languages)
+	switch {
+	case err != nil:
+		page.Errors = []formError{{Field: "languages", Message: page.T("staff.profile.languages.invalid")}}
+	case len(langs) == 0:
+		page.Errors = []formError{{Field: "languages", Message: page.T("staff.profile.languages.required")}}
+	case !page.Profile.InPerson && !page.Profile.Online:
+		page.Errors = []formError{{Field: "in_person", Message: page.T("staff.profile.modes.required")}}
+	case len([]rune(page.Profile.Campus)) > maxCampusLen:
+		page.Errors = []formError{{Field: "campus", Message: fieldMessage(page.Lang, "campus", "too_long")}}
+	}
+	if page.Errors != nil {
+		s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
+		return
+	}
+	page.Profile.Languages = langs
+	if err := s.cfg.Staff.Store.SetProfile(c.Request.Context(), page.Profile); err != nil {
+		if errors.Is(err, booking.ErrInvalid) {
+			page.Errors = []formError{{Field: "languages", Message: page.T("staff.profile.languages.invalid")}}
+			s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
+			return
+		}
+		s.staffFail(c, err)
+		return
+	}
+	done(c, "/staff/profile", "saved")
+}
+
+// parseLanguages reads "nb, en" into codes of two or three letters.
+func parseLanguages(s string) ([]string, error) {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		l := strings.ToLower(strings.TrimSpace(part))
+		if l == "" {
+			continue
+		}
+		if len(l) < 2 || len(l) > 3 || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz") != "" {
+			return nil, errors.New("bad language code")
+		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// Competences, the librarian's own (/staff/competences) or, for an admin,
+// any user's (/admin/users/:id/competences).
+
+type competencesPage struct {
+	staffPage
+	Target      booking.User
+	Base        string
+	Competences []competenceView
+	Topics      []TopicListing
+	Form        competenceForm
+}
+
+type competenceView struct {
+	booking.Competence
+	Topic TopicListing
+}
+
+type competenceForm struct {
+	Topic, Level, Languages string
+}
+
+// competenceTarget is the user whose competences the request is about.
+func (s *Server) competenceTarget(c *gin.Context) (booking.User, string, bool) {
+	if c.Param("id") == "" {
+		return me(c), "/staff/competences", true
+	}
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return booking.User{}, "", false
+	}
+	u, err := s.cfg.Staff.Store.UserByID(c.Request.Context(), id)
+	if err != nil {
+		s.staffFail(c, err)
+		return booking.User{}, "", false
+	}
+	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/competences", true
+}
+
+func (s *Server) staffCompetences(c *gin.Context) {
+	target, base, ok := s.competenceTarget(c)
+	if !ok {
+		return
+	}
+	s.renderCompetences(c, http.StatusOK, target, base, competenceForm{Level: string(booking.LevelPrimary)}, nil)
+}
+
+func (s *Server) renderCompetences(c *gin.Context, status int, target booking.User, base string, form competenceForm, errs []formError) {
+	ctx := c.Request.Context()
+	comps, err := s.cfg.Staff.Store.Competences(ctx, target.ID)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	topics, err := s.cfg.Staff.Store.AllTopics(ctx)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	p := competencesPage{staffPage: s.newStaffPage(c, me(c)), Target: target, Base: base, Topics: topics, Form: form}
+	p.Errors = errs
+	for _, comp := range comps {
+		v := competenceView{Competence: comp}
+		for _, t := range topics {
+			if t.ID == comp.TopicID {
+				v.Topic = t
+			}
+		}
+		p.Competences = append(p.Competences, v)
+	}
+	s.render(c, status, "staff_competences", p)
+}
+
+func (s *Server) staffAddCompetence(c *gin.Context) {
+	target, base, ok := s.competenceTarget(c)
+	if !ok {
+		return
+	}
+	form := competenceForm{Topic: c.PostForm("topic"), Level: c.PostForm("level"), Languages: c.PostForm("languages")}
+	lang := s.lang(c)
+	level, err := booking.ParseLevel(form.Level)
+	if err != nil {
+		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "level", Message: T(lang, "staff.competences.level.invalid")}})
+		return
+	}
+	langs, err := parseLanguages(form.Languages)
+	if err != nil {
+		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "languages", Message: T(lang, "staff.profile.languages.invalid")}})
+		return
+	}
+	if form.Topic == "" {
+		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
+		return
+	}
+	err = s.cfg.Staff.Store.AddCompetence(c.Request.Context(), target.ID, form.Topic, level, langs)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
+		return
+	case err != nil:
+		s.staffFail(c, err)
+		return
+	}
+	done(c, base, "saved")
+}
+
+func (s *Server) staffRemoveCompetence(c *gin.Context) {
+	target, base, ok := s.competenceTarget(c)
+	if !ok {
+		return
+	}
+	if err := s.cfg.Staff.Store.RemoveCompetence(c.Request.Context(), target.ID, c.Param("slug")); err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	done(c, base, "removed")
+}
+
+// CalDAV set-up and app passwords.
+
+type caldavPage struct {
+	staffPage
+	// ServerURL is the address to give a calendar app that discovers the
+	// rest; PrincipalURL and HomeURL are the exact ones for apps that ask.
+	ServerURL, PrincipalURL, HomeURL, Host string
+	Calendars                              []calendarURL
+	Passwords                              []AppPassword
+	// NewPassword is shown once, right after it was made.
+	NewPassword, NewLabel string
+	Label                 string
+}
+
+type calendarURL struct{ Slug, URL string }
+
+func (s *Server) staffCalDAV(c *gin.Context) {
+	s.renderCalDAV(c, http.StatusOK, "", "", nil)
+}
+
+func (s *Server) renderCalDAV(c *gin.Context, status int, plain, label string, errs []formError) {
+	u := me(c)
+	list, err := s.cfg.Staff.Store.AppPasswords(c.Request.Context(), u.ID)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	base := s.baseURL(c)
+	dav := base + strings.TrimSuffix(s.staff.cfg.CalDAVPath, "/")
+	user := url.PathEscape(u.Username)
+	p := caldavPage{
+		staffPage:    s.newStaffPage(c, u),
+		ServerURL:    base + "/",
+		PrincipalURL: dav + "/principals/" + user + "/",
+		HomeURL:      dav + "/calendars/" + user + "/",
+		Passwords:    list,
+		NewPassword:  plain,
+		NewLabel:     label,
+	}
+	if pu, err := url.Parse(base); err == nil {
+		p.Host = pu.Host
+	}
+	for _, slug := range []string{"availability", "bookings", "personal", "dropin"} {
+		p.Calendars = append(p.Calendars, calendarURL{Slug: slug, URL: p.HomeURL + slug + "/"})
+	}
+	p.Errors = errs
+	if plain != "" {
+		// The password is in this page: keep it out of every cache.
+		c.Header("Cache-Control", "no-store")
+	}
+	s.render(c, status, "staff_caldav", p)
+}
+
+func (s *Server) staffCreateAppPassword(c *gin.Context) {
+	u := me(c)
+	label := strings.TrimSpace(c.PostForm("label"))
+	if label == "" || len([]rune(label)) > 100 {
+		s.renderCalDAV(c, http.StatusUnprocessableEntity, "", "", []formError{{Field: "label", Message: T(s.lang(c), "staff.caldav.label.invalid")}})
+		return
+	}
+	plain, _, err := s.cfg.Staff.Store.CreateAppPassword(c.Request.Context(), u.ID, label)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	s.logger.Info("app password created", "user", u.Username)
+	// Shown in the answer to the POST, never in a URL: a reload cannot
+	// show it again.
+	s.renderCalDAV(c, http.StatusOK, plain, label, nil)
+}
+
+func (s *Server) staffRevokeAppPassword(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.cfg.Staff.Store.RevokeAppPassword(c.Request.Context(), me(c).ID, id); err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	done(c, "/staff/caldav", "revoked")
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// A student deletes their own data from the manage link, once the meeting
+// is over or cancelled. (The file is named for the staff work it came
+// with; the page is the student's.)
+
+type studentDataPage struct {
+	bookingPage
+	Deleted bool
+}
+
+func (s *Server) deleteDataConfirm(c *gin.Context) {
+	token, v, ok := s.loadBooking(c)
+	if !ok {
+		return
+	}
+	p := studentDataPage{bookingPage: s.bookingPage(c, token, v)}
+	if v.Active() && !p.Past {
+		c.Redirect(http.StatusSeeOther, p.Base)
+		return
+	}
+	p.CSRF = s.csrfToken(c)
+	s.render(c, http.StatusOK, "staff_studentdata", p)
+}
+
+func (s *Server) deleteData(c *gin.Context) {
+	token := c.Param("token")
+	if !validToken(token) || s.cfg.Staff.Privacy == nil {
+		s.failPage(c, http.StatusNotFound)
+		return
+	}
+	err := s.cfg.Staff.Privacy.DeleteOwnData(c.Request.Context(), token)
+	switch {
+	case err == nil:
+	case errors.Is(err, booking.ErrInvalid):
+		// The meeting is still to come: cancel it first.
+		c.Redirect(http.StatusSeeOther, "/booking/"+token)
+		return
+	default:
+		s.fail(c, err, token)
+		return
+	}
+	p := studentDataPage{bookingPage: bookingPage{page: s.newPage(c, &url.URL{Path: "/"})}, Deleted: true}
+	s.render(c, http.StatusOK, "staff_studentdata", p)
+}
