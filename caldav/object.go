@@ -79,7 +79,7 @@ func (h *Handler) serveCalendarExport(w http.ResponseWriter, r *http.Request, re
 	out.Props.SetText("X-WR-CALNAME", res.cal.DisplayName)
 	seenTZ := map[string]bool{}
 	for _, o := range objs {
-		c, err := parseICal(o.Data)
+		c, err := recurrence.ParseCalendar(o.Data)
 		if err != nil {
 			h.logger.Warn("caldav: stored object does not parse", "calendar", res.cal.ID, "name", o.Name, "err", err)
 			continue
@@ -254,25 +254,6 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath)
 	return nil
 }
 
-// parseICal decodes one iCalendar object. go-ical can panic on some
-// malformed input, so the panic is turned into an error here.
-func parseICal(data []byte) (c *ical.Calendar, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			c, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
-		}
-	}()
-	dec := ical.NewDecoder(bytes.NewReader(data))
-	c, err = dec.Decode()
-	if err != nil {
-		return nil, fmt.Errorf("malformed iCalendar: %w", err)
-	}
-	if _, err := dec.Decode(); err != io.EOF {
-		return nil, errors.New("more than one VCALENDAR in one resource")
-	}
-	return c, nil
-}
-
 // ValidateObject validates a calendar object resource for calendar c (RFC
 // 4791 §4.1, §5.3.2.1) and computes its index columns, so that it can be
 // stored. Over HTTP every failure is a 403 with the precondition element
@@ -286,7 +267,7 @@ func ValidateObject(c booking.Calendar, name string, data []byte, loc *time.Loca
 	invalidObject := func(msg string) error {
 		return preconditionError(http.StatusForbidden, cal("valid-calendar-object-resource"), msg)
 	}
-	parsed, err := parseICal(data)
+	parsed, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		return booking.CalendarObject{}, invalidData(err.Error())
 	}

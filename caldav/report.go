@@ -83,7 +83,7 @@ func (h *Handler) objectResponse(ctx context.Context, res resource, o booking.Ca
 			if answered[i].name != cal("calendar-data") || answered[i].status != 0 {
 				continue
 			}
-			parsed, err := parseICal(o.Data)
+			parsed, err := recurrence.ParseCalendar(o.Data)
 			if err != nil {
 				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
 				continue
@@ -221,7 +221,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 	ms := &multistatus{}
 	for _, o := range objs {
 		if query.Filter != nil {
-			parsed, err := parseICal(o.Data)
+			parsed, err := recurrence.ParseCalendar(o.Data)
 			if err != nil {
 				h.logger.Warn("caldav: stored object does not parse", "calendar", res.cal.ID, "name", o.Name, "err", err)
 				continue
@@ -273,7 +273,7 @@ func (h *Handler) serveFreeBusy(w http.ResponseWriter, r *http.Request, res reso
 	}
 	var cals []*ical.Calendar
 	for _, o := range objs {
-		if parsed, err := parseICal(o.Data); err == nil {
+		if parsed, err := recurrence.ParseCalendar(o.Data); err == nil {
 			cals = append(cals, parsed)
 		}
 	}

@@ -141,7 +141,7 @@ func (s *Service) SaveSession(ctx context.Context, in SessionInput) (booking.Cal
 		if in.ETag != "" && in.ETag != obj.ETag {
 			return booking.CalendarObject{}, fmt.Errorf("feeds: session %q changed since the form was filled: %w", in.UID, booking.ErrPreconditionFailed)
 		}
-		if cal, err = decodeICal(obj.Data); err != nil {
+		if cal, err = recurrence.ParseCalendar(obj.Data); err != nil {
 			return booking.CalendarObject{}, fmt.Errorf("feeds: session %q: %w", in.UID, err)
 		}
 		for _, c := range cal.Children {

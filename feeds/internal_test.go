@@ -10,6 +10,7 @@ import (
 	"github.com/teambition/rrule-go"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 var topicsForTags = []booking.Topic{
@@ -255,12 +256,12 @@ func TestYearlyRule(t *testing.T) {
 func TestLocalTime(t *testing.T) {
 	oslo, _ := time.LoadLocation("Europe/Oslo")
 	// 02:30 on 25 October 2026 happens twice: RFC 5545 means the first.
-	fold := localTime(time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), oslo)
+	fold := recurrence.LocalTime(time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC), oslo)
 	if got, want := fold.UTC(), time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("fold: %v, want %v", got, want)
 	}
 	// 02:30 on 29 March 2026 does not exist: read with the offset before.
-	gap := localTime(time.Date(2026, 3, 29, 2, 30, 0, 0, time.UTC), oslo)
+	gap := recurrence.LocalTime(time.Date(2026, 3, 29, 2, 30, 0, 0, time.UTC), oslo)
 	if got, want := gap.UTC(), time.Date(2026, 3, 29, 1, 30, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("gap: %v, want %v", got, want)
 	}

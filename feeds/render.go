@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 // Feeds are written with golang-ical (CALDAV-NOTES.md: go-ical for what is
@@ -173,7 +174,7 @@ func (r *renderer) dateValue(v dtValue, zone *time.Location) (value string, para
 		return v.at.UTC().Format(utcFormat), nil
 	}
 	w := wall(v.at.In(zone))
-	if !localTime(w, zone).Equal(v.at) {
+	if !recurrence.LocalTime(w, zone).Equal(v.at) {
 		return v.at.UTC().Format(utcFormat), nil
 	}
 	r.use(zone, v.at)
@@ -261,7 +262,7 @@ func (r *renderer) rrule(value string, start dtValue) string {
 			parts[i] = "UNTIL=" + u.at.In(r.lib).Format("20060102")
 		case u.date:
 			d := u.at
-			end := localTime(time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, time.UTC), start.zone)
+			end := recurrence.LocalTime(time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, time.UTC), start.zone)
 			parts[i] = "UNTIL=" + end.UTC().Format(utcFormat)
 		default:
 			parts[i] = "UNTIL=" + u.at.UTC().Format(utcFormat)

@@ -1,10 +1,7 @@
 package feeds
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -45,7 +42,7 @@ type session struct {
 // they were stored, so an error here is a bug or an old row: the caller
 // logs it and leaves the object out.
 func parseSession(obj booking.CalendarObject, lib *time.Location) (*session, error) {
-	cal, err := decodeICal(obj.Data)
+	cal, err := recurrence.ParseCalendar(obj.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -102,24 +99,6 @@ func parseSession(obj booking.CalendarObject, lib *time.Location) (*session, err
 		}
 	}
 	return s, nil
-}
-
-// decodeICal decodes one iCalendar object; go-ical can panic on malformed
-// input, so a panic becomes an error.
-func decodeICal(data []byte) (cal *ical.Calendar, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			cal, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
-		}
-	}()
-	cal, err = ical.NewDecoder(bytes.NewReader(data)).Decode()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("malformed iCalendar: %w", err)
-	}
-	if cal == nil {
-		return nil, errors.New("malformed iCalendar: empty")
-	}
-	return cal, nil
 }
 
 // themes are the session's theme slugs, and the unknown tags.

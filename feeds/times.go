@@ -47,7 +47,7 @@ func parseDT(text, valueType, tzid string, zoneOf func(string) *time.Location, l
 		if tzid != "" {
 			zone = zoneOf(tzid)
 		}
-		return dtValue{at: localTime(w, zone), zone: zone}, nil
+		return dtValue{at: recurrence.LocalTime(w, zone), zone: zone}, nil
 	}
 	return dtValue{}, fmt.Errorf("date or date-time %q", text)
 }
@@ -88,32 +88,6 @@ func (s *session) resolveZones() {
 		}
 	}
 	walk(s.cal.Component)
-}
-
-// localTime maps the wall clock time w (wall-UTC) to an instant in loc
-// the way RFC 5545 §3.3.5 reads local times: a time that occurs twice
-// (the autumn fold) is the first, a time that does not exist (the spring
-// gap) is read with the offset before the gap. time.Date leaves both
-// unspecified, so the candidate offsets are tried.
-func localTime(w time.Time, loc *time.Location) time.Time {
-	if loc == time.UTC {
-		return w
-	}
-	t := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
-	_, off := t.Zone()
-	_, offBefore := t.Add(-26 * time.Hour).Zone()
-	_, offAfter := t.Add(26 * time.Hour).Zone()
-	var best time.Time
-	for _, o := range [...]int{off, offBefore, offAfter} {
-		c := w.Add(-time.Duration(o) * time.Second).In(loc)
-		if wall(c).Equal(w) && (best.IsZero() || c.Before(best)) {
-			best = c
-		}
-	}
-	if !best.IsZero() {
-		return best
-	}
-	return w.Add(-time.Duration(offBefore) * time.Second).In(loc)
 }
 
 // sameRules reports whether a and b have the same offsets at every moment

@@ -1,8 +1,10 @@
 package recurrence
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -257,3 +259,29 @@ func parseUTCOffset(s string) (int, error) {
 func valueType(p *ical.Prop) string {
 	return strings.ToUpper(strings.TrimSpace(p.Params.Get(ical.ParamValue)))
 }
+
+// ParseCalendar decodes one iCalendar object (one VCALENDAR, nothing
+// after it). go-ical can panic on some malformed input, so a panic becomes
+// an error. Everything that reads stored or received calendar data goes
+// through here.
+func ParseCalendar(data []byte) (c *ical.Calendar, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			c, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
+		}
+	}()
+	dec := ical.NewDecoder(bytes.NewReader(data))
+	c, err = dec.Decode()
+	if err != nil {
+		return nil, fmt.Errorf("malformed iCalendar: %w", err)
+	}
+	if _, err := dec.Decode(); err != io.EOF {
+		return nil, errors.New("more than one VCALENDAR in one resource")
+	}
+	return c, nil
+}
+
+// LocalTime maps the wall clock time w (its fields read as a wall clock,
+// whatever its location) to an instant in loc, as RFC 5545 §3.3.5 reads
+// local times: see localTime.
+func LocalTime(w time.Time, loc *time.Location) time.Time { return localTime(w, loc) }

@@ -12,6 +12,7 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/recurrence"
 )
 
 func oslo(t testing.TB) *time.Location {
@@ -40,7 +41,7 @@ func vcal(events ...[]string) []byte {
 
 func component(t *testing.T, lines ...string) *ical.Component {
 	t.Helper()
-	c, err := parseICal(vcal(append([]string{"UID:x", "DTSTAMP:20260101T000000Z", "DTSTART:20260324T090000Z"}, lines...)))
+	c, err := recurrence.ParseCalendar(vcal(append([]string{"UID:x", "DTSTAMP:20260101T000000Z", "DTSTART:20260324T090000Z"}, lines...)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +315,7 @@ func TestBookingEvent(t *testing.T) {
 	if obj.UID != b.EventUID || !obj.FirstStart.Equal(b.Start) || !obj.LastEnd.Equal(b.End) {
 		t.Errorf("object: got UID %q %v–%v, want %q %v–%v", obj.UID, obj.FirstStart, obj.LastEnd, b.EventUID, b.Start, b.End)
 	}
-	c, err := parseICal(data)
+	c, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,9 @@
 package scheduling
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"sync"
@@ -134,7 +132,7 @@ func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg re
 // caldav.ValidateObject when stored, so this is a bug to log, not a reason
 // to fail every student's search.
 func (s *Service) instances(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) []recurrence.Instance {
-	c, err := parseICal(obj.Data)
+	c, err := recurrence.ParseCalendar(obj.Data)
 	if err != nil {
 		s.log.Warn("scheduling: stored object does not parse", "calendar", cal.ID, "name", obj.Name, "err", err)
 		return nil
@@ -313,23 +311,4 @@ func meetingMode(c *ical.Component) (online bool, url string) {
 		}
 	}
 	return online, ""
-}
-
-// parseICal decodes one stored iCalendar object, as caldav does: go-ical
-// can panic on some malformed input, so a panic becomes an error.
-func parseICal(data []byte) (c *ical.Calendar, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			c, err = nil, fmt.Errorf("malformed iCalendar: %v", v)
-		}
-	}()
-	dec := ical.NewDecoder(bytes.NewReader(data))
-	c, err = dec.Decode()
-	if err != nil {
-		return nil, fmt.Errorf("malformed iCalendar: %w", err)
-	}
-	if _, err := dec.Decode(); err != io.EOF {
-		return nil, errors.New("more than one VCALENDAR in one resource")
-	}
-	return c, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/recurrence"
 )
 
 // CancelByID cancels a booking on behalf of the library (by is
@@ -327,7 +328,7 @@ func (s *Service) scrubObject(ctx context.Context, tx Tx, cal booking.Calendar, 
 // value holds their name, address or question goes too, and the summary
 // names only the topic.
 func scrubEvent(data []byte, b booking.Booking, topic booking.Topic, now time.Time) ([]byte, error) {
-	c, err := parseICal(data)
+	c, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/recurrence"
 )
 
 // The staff web form for drop-in sessions writes the same calendar
@@ -83,7 +84,7 @@ func (s *Service) DropinSession(ctx context.Context, name string) (booking.Dropi
 
 // readSession reads a stored drop-in event into the form's fields.
 func (s *Service) readSession(o booking.CalendarObject) (booking.DropinSession, error) {
-	c, err := parseICal(o.Data)
+	c, err := recurrence.ParseCalendar(o.Data)
 	if err != nil {
 		return booking.DropinSession{}, err
 	}
@@ -348,7 +349,7 @@ func dayOf(t time.Time, loc *time.Location) time.Time {
 // nextSequence is the SEQUENCE an edit of the stored event gets: one more
 // than the master's (RFC 5545 §3.8.7.4), so that subscribers replace it.
 func nextSequence(data []byte) int {
-	c, err := parseICal(data)
+	c, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		return 1
 	}

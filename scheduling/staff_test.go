@@ -72,7 +72,7 @@ func TestSessionEvent(t *testing.T) {
 			t.Errorf("event lacks %q:\n%s", want, data)
 		}
 	}
-	c, err := parseICal(data)
+	c, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		t.Fatal(err)
 	}
