@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -90,14 +91,20 @@ func BenchmarkSlots(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			n := 0
+			var took []time.Duration
 			for b.Loop() {
 				var err error
+				t0 := time.Now()
 				slots, err = svc.Slots(ctx, booking.SlotSearch{TopicSlug: "zotero"})
+				took = append(took, time.Since(t0))
 				if err != nil {
 					b.Fatal(err)
 				}
 				n++
 			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
 			b.ReportMetric(float64(len(slots)), "slots")
 			b.ReportMetric(float64(cs.objects.Load())/float64(n), "objects/op")
 			if len(slots) == 0 {

@@ -49,10 +49,12 @@ Run "veileder serve --help" to see the flags and their environment variables.
 `
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "veileder:", err)
-		}
+	err := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		// --help printed the flags; asking for help is no failure.
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "veileder:", err)
 		os.Exit(1)
 	}
 }
