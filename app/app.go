@@ -5,6 +5,8 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -130,7 +132,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		// busy handler.
 		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
 	})
-	mailer, reminders, err := newMail(cfg, st, svc, now)
+	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
+	mailer, reminders, err := newMail(cfg, st, svc, now, metrics.Registerer())
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -153,7 +156,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return svc.OnBookingEvent(ctx, tx, c, before, after)
 	})
 	privacy := svc.Privacy(st)
-	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -161,13 +163,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Location:       loc,
 		Now:            now,
 		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
-		CSRFKey:        cfg.CSRFKey,
+		CSRFKey:        csrfKey(cfg.CSRFKey, key),
 		TrustedProxies: cfg.TrustedProxies,
 		Staff: web.StaffConfig{
 			Store:      staffStore{st},
 			Service:    svc,
 			Privacy:    privacy,
 			CalDAVPath: dav.Prefix(),
+			Outbox:     outboxStore{st},
+			DropInTags: dropin,
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),
@@ -214,4 +218,17 @@ func route(prefix string, dav, front http.Handler) http.Handler {
 			front.ServeHTTP(w, r)
 		}
 	})
+}
+
+// csrfKey is the configured CSRF key or, when none is, one derived from the
+// secret key that every replica shares (kept in the database), so that a
+// form served by one replica is accepted by another behind the same load
+// balancer.
+func csrfKey(configured, secret []byte) []byte {
+	if len(configured) > 0 {
+		return configured
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("veileder csrf"))
+	return mac.Sum(nil)
 }

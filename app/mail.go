@@ -31,8 +31,8 @@ type MailConfig struct {
 	// PollInterval is how often the outbox is looked at; zero means
 	// notify.DefaultPollInterval.
 	PollInterval time.Duration
-	// Registerer gets the mail metrics; nil means
-	// prometheus.DefaultRegisterer.
+	// Registerer gets the mail metrics; nil means the registry the app
+	// serves at /metrics (App.Metrics).
 	Registerer prometheus.Registerer
 }
 
@@ -53,8 +53,9 @@ func tokenKey(ctx context.Context, cfg Config, st *store.Store) ([]byte, error) 
 	return key, nil
 }
 
-// newMail builds the outbox sender and the reminder job.
-func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() time.Time) (*notify.Sender, *notify.ReminderJob, error) {
+// newMail builds the outbox sender and the reminder job; their counters
+// go to cfg.Mail.Registerer, else to served.
+func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() time.Time, served prometheus.Registerer) (*notify.Sender, *notify.ReminderJob, error) {
 	mc := cfg.Mail
 	dir := mc.Dir
 	if dir == "" && mc.SMTPURL == "" {
@@ -67,7 +68,7 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 	metrics := notify.NewMetrics()
 	reg := mc.Registerer
 	if reg == nil {
-		reg = prometheus.DefaultRegisterer
+		reg = served
 	}
 	if err := metrics.Register(reg); err != nil {
 		return nil, nil, fmt.Errorf("app: mail metrics: %w", err)

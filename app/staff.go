@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"veileder/feeds"
 	"veileder/store"
 	"veileder/web"
 )
@@ -51,6 +52,30 @@ func (s staffStore) AllTopics(ctx context.Context) ([]web.TopicListing, error) {
 	}
 	return out, err
 }
+
+// outboxStore gives the admin's e-mail page the store's outbox, in the
+// web package's identical types.
+type outboxStore struct{ *store.Store }
+
+var _ web.Outbox = outboxStore{}
+
+func (s outboxStore) OutboxStats(ctx context.Context) (web.OutboxStats, error) {
+	st, err := s.Store.OutboxStats(ctx)
+	return web.OutboxStats(st), err
+}
+
+func (s outboxStore) FailedMessages(ctx context.Context, limit int) ([]web.FailedMessage, error) {
+	list, err := s.Store.FailedMessages(ctx, limit)
+	out := make([]web.FailedMessage, 0, len(list))
+	for _, m := range list {
+		out = append(out, web.FailedMessage(m))
+	}
+	return out, err
+}
+
+// The feeds service answers the admin's page on unknown drop-in tags as
+// it is.
+var _ web.DropInTags = (*feeds.Service)(nil)
 
 // RunJobs runs the periodic jobs until ctx ends: the retention purge,
 // which anonymises bookings whose meeting ended more than the retention

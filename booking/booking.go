@@ -207,6 +207,10 @@ type View struct {
 	Topic         Topic
 	LibrarianName string
 	LibrarianMail string
+	// LibrarianLanguages are the languages of the librarian's profile,
+	// which their own e-mails are written in; the outbox's MessageBooking
+	// fills them, other views may leave them empty.
+	LibrarianLanguages []string
 }
 
 // MessageKind is what a message to a student (or librarian) is about.

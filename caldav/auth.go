@@ -58,12 +58,5 @@ func (c *authCache) put(username, password string, u booking.User) {
 	c.entries[authKey(username, password)] = authEntry{user: u, expires: c.now().Add(c.ttl)}
 }
 
-// Forget drops every cached log-in, for use after a password change in
-// this process.
-func (c *authCache) forget() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.entries = map[[32]byte]authEntry{}
-}
 
 func pathUnescape(s string) (string, error) { return url.PathUnescape(s) }

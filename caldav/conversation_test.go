@@ -3,7 +3,6 @@ package caldav_test
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -97,8 +96,6 @@ func TestAuthentication(t *testing.T) {
 		contains(t, r.body, "<C:calendar-home-set><D:href>/dav/calendars/carol@ub.example.org/</D:href>", "percent-encoded home")
 	})
 }
-
-var etagRE = regexp.MustCompile(`<D:getetag>([^<]*)</D:getetag>`)
 
 // TestEditWithETags replays a client creating, fetching, editing and
 // deleting an event with conditional requests.

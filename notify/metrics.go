@@ -18,7 +18,7 @@ func NewMetrics() *Metrics {
 	vec := func(name, help string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "veileder", Subsystem: "mail", Name: name, Help: help}, []string{"kind"})
 	}
-	return &Metrics{
+	m := &Metrics{
 		sent:    vec("sent_total", "Messages handed to the mail server (or written to the mail folder)."),
 		retried: vec("retried_total", "Failed attempts that will be retried."),
 		failed:  vec("failed_total", "Messages marked failed: refused for good or out of attempts. An admin must look."),
@@ -26,6 +26,14 @@ func NewMetrics() *Metrics {
 		reminders: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "veileder", Subsystem: "mail", Name: "reminders_queued_total",
 			Help: "Reminders queued by this replica's reminder job."}),
 	}
+	// Every kind starts at zero, so that the series exist from the first
+	// scrape and rate() and alerts on failed_total see the first failure.
+	for _, v := range []*prometheus.CounterVec{m.sent, m.retried, m.failed, m.skipped} {
+		for _, k := range kinds {
+			v.WithLabelValues(string(k))
+		}
+	}
+	return m
 }
 
 // Register registers the counters with r. Counters that r already has

@@ -9,6 +9,7 @@ import (
 	htmltemplate "html/template"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -171,7 +172,10 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 	}
 
 	lang := "nb"
-	if m.Kind != booking.MessageLibrarianNew && b.Locale == "en" {
+	switch {
+	case m.Kind == booking.MessageLibrarianNew:
+		lang = librarianLang(v.LibrarianLanguages)
+	case b.Locale == "en":
 		lang = "en"
 	}
 	d := s.data(v, m.Kind, lang)
@@ -284,6 +288,16 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		d.CalendarText = strings.TrimSpace(cal.String())
 	}
 	return d
+}
+
+// librarianLang is the language of a librarian's own e-mails: Norwegian
+// unless their profile's languages leave it out (a profile without
+// languages is read as the default, which has it).
+func librarianLang(langs []string) string {
+	if len(langs) == 0 || slices.ContainsFunc(langs, func(l string) bool { return l == "nb" || l == "nn" || l == "no" }) {
+		return "nb"
+	}
+	return "en"
 }
 
 func topicName(t booking.Topic, lang string) string {

@@ -72,6 +72,10 @@ func New(counts Counts, logger *slog.Logger) *Metrics {
 	return m
 }
 
+// Registerer is the registry Handler serves, for other packages'
+// instruments (the mail counters), so that one /metrics shows them all.
+func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
+
 // Handler serves the metrics in Prometheus's text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type fakeCounts struct{ err error }
@@ -61,5 +63,22 @@ func TestMetrics(t *testing.T) {
 	// A failing database is a 0, not a failed scrape.
 	if got := scrape(t, New(fakeCounts{err: errors.New("down")}, nil)); !strings.Contains(got, "veileder_metrics_database_up 0") {
 		t.Errorf("with the database down: want veileder_metrics_database_up 0")
+	}
+}
+
+// Instruments registered through Registerer are served with the rest.
+func TestRegisterer(t *testing.T) {
+	m := New(nil, nil)
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "veileder_mail_sent_total", Help: "test"}, []string{"kind"})
+	if err := m.Registerer().Register(c); err != nil {
+		t.Fatal(err)
+	}
+	c.WithLabelValues("confirmation").Add(2)
+	if got, want := scrape(t, m), `veileder_mail_sent_total{kind="confirmation"} 2`; !strings.Contains(got, want) {
+		t.Errorf("metrics lack %s:\n%s", want, got)
+	}
+	// Each Metrics has its own registry: a second one is no conflict.
+	if err := New(nil, nil).Registerer().Register(c); err != nil {
+		t.Errorf("registering on a second Metrics: %v", err)
 	}
 }

@@ -211,7 +211,7 @@ func (s *Store) EnqueueReminders(ctx context.Context, now time.Time, before time
 }
 
 // MessageBooking returns the booking a message is about, as it is now,
-// with its topic and its librarian's name and address.
+// with its topic and its librarian's name, address and languages.
 // booking.ErrNotFound when the booking is gone.
 func (s *Store) MessageBooking(ctx context.Context, bookingID int64) (booking.View, error) {
 	b, err := s.BookingByID(ctx, bookingID)
@@ -233,6 +233,11 @@ func (s *Store) MessageBooking(ctx context.Context, bookingID int64) (booking.Vi
 		if v.LibrarianName == "" {
 			v.LibrarianName = u.Username
 		}
+		p, err := s.Profile(ctx, u.ID)
+		if err != nil && !errors.Is(err, booking.ErrNotFound) {
+			return booking.View{}, err
+		}
+		v.LibrarianLanguages = p.Languages
 	}
 	return v, nil
 }
@@ -304,4 +309,31 @@ func (s *Store) FailedMessages(ctx context.Context, limit int) ([]FailedMessage,
 		})
 	}
 	return out, nil
+}
+
+// RequeueMessage puts a failed message back in the queue, due at now and
+// with its attempts counted afresh, for an admin who has dealt with the
+// cause (a mail server that was down for longer than the retries last).
+// It is rendered from the booking as it is then, like any other message.
+// booking.ErrNotFound when there is no such message; booking.ErrConflict
+// when it is not failed (sent, skipped, or requeued already).
+func (s *Store) RequeueMessage(ctx context.Context, id int64, now time.Time) error {
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`
+		UPDATE outbox SET status = 'pending', attempts = 0, send_after = ?, locked_until = NULL
+		WHERE id = ? AND status = 'failed'`),
+		now.Unix(), id)
+	if err != nil {
+		return fmt.Errorf("store: requeue message %d: %w", id, dbErr(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		return nil
+	}
+	var status string
+	err = s.db.GetContext(ctx, &status, s.db.Rebind(`SELECT status FROM outbox WHERE id = ?`), id)
+	if err != nil {
+		return fmt.Errorf("store: requeue message %d: %w", id, dbErr(err))
+	}
+	return fmt.Errorf("store: requeue message %d: it is %s, not failed: %w", id, status, booking.ErrConflict)
 }

@@ -40,6 +40,13 @@ var dropinMessages = map[string]map[string]string{
 		"dropin.widget.all":       "Se alle økter",
 		"dropin.widget.newtab":    "åpnes i ny fane",
 		"dropin.widget.none":      "Ingen økter er planlagt de neste ukene.",
+
+		// The links to the drop-in page in the site's header and on the
+		// home page.
+		"nav.main":          "Hovedmeny",
+		"nav.dropin":        "Drop-in-veiledning",
+		"home.dropin.title": "Uten timebestilling",
+		"home.dropin.text":  "Du kan også komme innom en drop-in-økt og få hjelp av en bibliotekar uten å bestille time.",
 	},
 	"en": {
 		"dropin.title":            "Drop-in guidance",
@@ -75,6 +82,11 @@ var dropinMessages = map[string]map[string]string{
 		"dropin.widget.all":       "See all sessions",
 		"dropin.widget.newtab":    "opens in a new tab",
 		"dropin.widget.none":      "No sessions are planned in the coming weeks.",
+
+		"nav.main":          "Main menu",
+		"nav.dropin":        "Drop-in sessions",
+		"home.dropin.title": "No booking needed",
+		"home.dropin.text":  "You can also drop by a drop-in session and get help from a librarian without booking.",
 	},
 }
 

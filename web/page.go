@@ -19,6 +19,10 @@ type page struct {
 	Other     string
 	SwitchURL string
 	CSRF      string
+	// DropIn says the drop-in page is served, for the links to it;
+	// DropInCurrent that it is this page.
+	DropIn        bool
+	DropInCurrent bool
 	// Errors fill the error summary at the top of the page; a FieldError
 	// is also shown at its field.
 	Errors []formError
@@ -36,7 +40,8 @@ type formError struct {
 // the language switch points at (the request's own by default).
 func (s *Server) newPage(c *gin.Context, self *url.URL) page {
 	lang := s.lang(c)
-	p := page{Lang: lang, Other: "en", loc: s.loc}
+	p := page{Lang: lang, Other: "en", loc: s.loc, DropIn: s.cfg.DropIn != nil}
+	p.DropInCurrent = p.DropIn && c.Request.URL.Path == "/dropin"
 	if lang == "en" {
 		p.Other = "nb"
 	}

@@ -117,6 +117,13 @@ func (s *Server) routes() {
 			admin.POST("/privacy/export", s.checkCSRF, s.adminExport)
 			admin.POST("/privacy/erase", s.checkCSRF, s.adminErase)
 		}
+		if s.cfg.Staff.Outbox != nil {
+			admin.GET("/outbox", s.adminOutbox)
+			admin.POST("/outbox/:id/retry", s.checkCSRF, s.adminRetryMessage)
+		}
+		if s.cfg.Staff.DropInTags != nil {
+			admin.GET("/dropin-tags", s.adminDropinTags)
+		}
 	}
 
 	e.NoRoute(func(c *gin.Context) {

@@ -122,6 +122,11 @@ type StaffConfig struct {
 	Store   StaffStore
 	Service StaffService
 	Privacy PrivacyService
+	// Outbox and DropInTags, when set, add the admin pages on the e-mail
+	// outbox's health (admin_outbox.go) and on drop-in tags that name no
+	// topic (admin_dropin_tags.go).
+	Outbox     Outbox
+	DropInTags DropInTags
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
@@ -146,7 +151,7 @@ var staffPageNames = []string{
 	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav",
 	"staff_dropin", "staff_dropin_form", "staff_studentdata",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
-	"admin_bookings", "admin_stats", "admin_privacy",
+	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -348,6 +353,12 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 				navItem{Path: "/admin/stats", Key: "staff.nav.admin.stats"},
 				navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"},
 			)
+			if s.cfg.Staff.Outbox != nil {
+				items = append(items, navItem{Path: "/admin/outbox", Key: "staff.nav.admin.outbox"})
+			}
+			if s.cfg.Staff.DropInTags != nil {
+				items = append(items, navItem{Path: "/admin/dropin-tags", Key: "staff.nav.admin.dropintags"})
+			}
 		}
 		for i := range items {
 			items[i].Current = c.Request.URL.Path == items[i].Path || strings.HasPrefix(c.Request.URL.Path, items[i].Path+"/")

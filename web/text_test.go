@@ -102,6 +102,8 @@ func TestContrast(t *testing.T) {
 		{"text", "bg"}, {"muted", "bg"}, {"link", "bg"}, {"link-hover", "bg"}, {"error", "bg"}, {"success", "bg"},
 		{"button-text", "button-bg"}, {"button-text", "link-hover"}, {"button-text", "error"},
 		{"text", "panel"}, {"link", "panel"}, {"link-hover", "panel"}, {"muted", "panel"}, {"text", "focus"},
+		// A cancelled drop-in session says so in --error on its card.
+		{"error", "panel"},
 	}
 	for _, p := range pairs {
 		fg, bg := vars[p[0]], vars[p[1]]

@@ -62,6 +62,7 @@ func main() {
 // options are the settings every subcommand shares.
 type options struct {
 	listen, databaseURL, dataDir, baseURL, timeZone, logLevel, logFormat string
+	trustedProxies                                                       string
 }
 
 func envOr(name, def string) string {
@@ -80,6 +81,8 @@ func (o *options) register(fs *flag.FlagSet) {
 		"folder for the SQLite file and other local data (env VEILEDER_DATA_DIR)")
 	fs.StringVar(&o.baseURL, "base-url", envOr("VEILEDER_BASE_URL", ""),
 		"public address of the service, used in links and e-mails; default http://<listen> (env VEILEDER_BASE_URL)")
+	fs.StringVar(&o.trustedProxies, "trusted-proxies", envOr("VEILEDER_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDRs of load balancers whose X-Forwarded-For is believed, for the per-address booking and login limits (env VEILEDER_TRUSTED_PROXIES)")
 	fs.StringVar(&o.timeZone, "timezone", envOr("VEILEDER_TIMEZONE", "Europe/Oslo"),
 		"the library's IANA time zone, in which times are shown (env VEILEDER_TIMEZONE)")
 	fs.StringVar(&o.logLevel, "log-level", envOr("VEILEDER_LOG_LEVEL", "info"),
@@ -108,8 +111,14 @@ func (o *options) config(logger *slog.Logger) app.Config {
 	if base == "" {
 		base = "http://" + o.listen
 	}
+	var proxies []string
+	for _, p := range strings.Split(o.trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
 	return app.Config{DatabaseURL: o.databaseURL, DataDir: o.dataDir, BaseURL: strings.TrimSuffix(base, "/"),
-		TimeZone: o.timeZone, Logger: logger}
+		TimeZone: o.timeZone, Logger: logger, TrustedProxies: proxies}
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -1,0 +1,192 @@
+package app_test
+
+// The admin pages on the outbox's health and on unknown drop-in tags, and
+// the metrics the mail sender adds to /metrics, wired by app.New, over a
+// real socket on SQLite and PostgreSQL.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"veileder/app"
+	"veileder/booking"
+	"veileder/caldav"
+	"veileder/store"
+	"veileder/store/storetest"
+)
+
+// adminExtraStart is stStart with the mail written to a folder of the test's.
+func adminExtraStart(t *testing.T, dialect store.Dialect) (*stSite, string) {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stSite{dialect: dialect, loc: loc, start: time.Date(2026, time.May, 4, 8, 0, 0, 0, loc), began: time.Now(),
+		logs: &e2eLog{}, users: map[string]booking.User{}}
+	s.cfg = storetest.NewConfig(t, dialect)
+	s.cfg.Now = s.now
+	mailDir := t.TempDir()
+	ts := httptest.NewUnstartedServer(nil)
+	s.base = "http://" + ts.Listener.Addr().String()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := s.cfg
+	a, err := app.New(ctx, app.Config{
+		Store: &cfg, BaseURL: s.base, Now: s.now, Mail: app.MailConfig{Dir: mailDir},
+		Logger: slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	})
+	if err != nil {
+		t.Fatalf("app.New on %s: %v", dialect, err)
+	}
+	s.app = a
+	ts.Config.Handler = a.Handler
+	ts.Start()
+	t.Cleanup(func() {
+		ts.Close()
+		if err := a.Close(); err != nil {
+			t.Errorf("close app: %v", err)
+		}
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server's log:\n%s", s.logs)
+		}
+	})
+	for _, u := range []booking.User{
+		{Username: "lib1", DisplayName: "Liv Bibliotekar", Email: "liv@ub.example.org", Role: booking.RoleLibrarian},
+		{Username: "admin", DisplayName: "Ada Admin", Email: "ada@ub.example.org", Role: booking.RoleAdmin},
+	} {
+		created, err := a.Store.CreateUser(ctx, u, stPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.users[u.Username] = created
+	}
+	if _, err := a.Store.CreateTopic(ctx, booking.Topic{Slug: "zotero", ServiceSlug: "bibliotekar", NameNB: "Zotero og referanser", NameEN: "Zotero and references"}); err != nil {
+		t.Fatal(err)
+	}
+	s.putObject(t, "lib1", "availability", "w1.ics", "w1@test", strings.Join([]string{
+		"DTSTART;TZID=Europe/Oslo:20260505T090000", "DTEND;TZID=Europe/Oslo:20260505T120000",
+		"SUMMARY:Veiledning", "LOCATION:Blindern", "RRULE:FREQ=WEEKLY;COUNT=4",
+	}, "\r\n"))
+	return s, mailDir
+}
+
+// A message that failed shows on the admin's e-mail page; retrying it
+// requeues it and the sender sends it, which /metrics counts beside the
+// web and CalDAV requests.
+func TestAdminExtraOutboxAndMetrics(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s, mailDir := adminExtraStart(t, d)
+			ctx := t.Context()
+			s.withCompetence(t)
+			student := s.client(t)
+			student.book(student.slots()[0], stStudent{"M Student", "m@student.example.org", "", ""})
+
+			// The confirmation fails for good.
+			msgs, err := s.app.Store.ClaimMessages(ctx, s.now(), time.Minute, 10)
+			if err != nil || len(msgs) != 1 || msgs[0].Kind != booking.MessageConfirmation {
+				t.Fatalf("claim: got %+v, %v; want the confirmation", msgs, err)
+			}
+			id := msgs[0].ID
+			if err := s.app.Store.FailMessage(ctx, id, s.now(), "550 5.1.1 mailbox unavailable"); err != nil {
+				t.Fatal(err)
+			}
+
+			admin := s.signedIn(t, "admin")
+			r := admin.get("/admin/outbox")
+			retry := fmt.Sprintf("/admin/outbox/%d/retry", id)
+			for _, want := range []string{
+				`<a href="/admin/outbox" aria-current="page">`, `<a href="/admin/dropin-tags">`,
+				`<li class="alert"><strong>1</strong>failed</li>`,
+				"550 5.1.1 mailbox unavailable", `action="` + retry + `"`,
+			} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("GET /admin/outbox (%d) lacks %q", r.status, want)
+				}
+			}
+			if r := admin.post(retry, nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/outbox?done=requeued" {
+				t.Fatalf("retry: got %d to %q, want 303 to /admin/outbox?done=requeued:\n%s", r.status, r.header.Get("Location"), r.body)
+			}
+			if st, err := s.app.Store.OutboxStats(ctx); err != nil || st != (store.OutboxStats{Pending: 1}) {
+				t.Errorf("OutboxStats after the retry: got %+v, %v; want 1 pending", st, err)
+			}
+			if r := admin.post(retry, nil); r.status != http.StatusConflict {
+				t.Errorf("retry again: got %d, want 409", r.status)
+			}
+			if n, err := s.app.Mailer.SendDue(ctx); n != 1 || err != nil {
+				t.Fatalf("SendDue: got %d, %v; want 1", n, err)
+			}
+			if files, _ := os.ReadDir(mailDir); len(files) != 1 {
+				t.Errorf("mail folder: got %d files, want the confirmation", len(files))
+			}
+
+			if got := stPropfind(t, s, "lib1", stPassword); got != http.StatusMultiStatus {
+				t.Fatalf("PROPFIND: got %d", got)
+			}
+			r = s.client(t).get("/metrics")
+			for _, want := range []string{
+				`veileder_mail_sent_total{kind="confirmation"} 1`,
+				`veileder_mail_failed_total{kind="confirmation"} 0`,
+				`veileder_mail_reminders_queued_total 0`,
+				`veileder_outbox_pending 0`,
+				`veileder_http_requests_total{method="POST",route="/admin/outbox/:id/retry",status="303"} 1`,
+				`veileder_http_requests_total{method="POST",route="/api/bookings",status="201"} 1`,
+				`veileder_caldav_requests_total{method="PROPFIND",status="207"} 1`,
+			} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("/metrics lacks %s", want)
+				}
+			}
+		})
+	}
+}
+
+// A drop-in session tagged with no topic's slug shows on the admin's tag
+// page, which the feeds service answers.
+func TestAdminExtraDropinTags(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := stStart(t, d)
+			ctx := t.Context()
+			cal, err := s.app.Store.CalendarBySlug(ctx, 0, "dropin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:tags@test\r\n" +
+				"DTSTAMP:20260501T000000Z\r\nDTSTART;TZID=Europe/Oslo:20260512T140000\r\nDTEND;TZID=Europe/Oslo:20260512T150000\r\n" +
+				"SUMMARY:Skriveverksted #zotero #zotro\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+			obj, err := caldav.ValidateObject(cal, "tags.ics", []byte(data), s.loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.app.Store.PutObject(ctx, obj, booking.WriteCondition{}); err != nil {
+				t.Fatal(err)
+			}
+			r := s.signedIn(t, "admin").get("/admin/dropin-tags")
+			if r.status != http.StatusOK {
+				t.Fatalf("GET /admin/dropin-tags: got %d:\n%s", r.status, r.body)
+			}
+			for _, want := range []string{`<th scope="row">#zotro</th>`, `href="/staff/dropin/tags.ics"`, `aria-current="page"`} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("the tag page lacks %q:\n%s", want, r.body)
+				}
+			}
+			if strings.Contains(r.body, "#zotero<") {
+				t.Errorf("the tag page lists #zotero, which is a topic")
+			}
+			if r := s.signedIn(t, "lib1").get("/admin/dropin-tags"); r.status != http.StatusForbidden {
+				t.Errorf("a librarian: got %d, want 403", r.status)
+			}
+		})
+	}
+}

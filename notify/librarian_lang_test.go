@@ -1,0 +1,70 @@
+package notify_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"veileder/booking"
+	"veileder/store"
+	"veileder/store/storetest"
+)
+
+// The librarian's new-booking note is in Norwegian when their profile
+// has it (or names no language), in English when it does not, whatever
+// the student's language.
+func TestLibrarianNewLanguage(t *testing.T) {
+	tests := []struct {
+		langs                []string
+		wantLang, wantSubj   string
+		wantText, wantNoText string
+	}{
+		{[]string{"nb", "en"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked"},
+		{[]string{"nn"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked"},
+		{[]string{"en"}, "en", "New booking", "has booked guidance with you", "har booket"},
+		{[]string{"de", "en"}, "en", "New booking", "has booked guidance with you", "har booket"},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		srv := startSMTP(t, serverOptions{})
+		f := newFixture(t, s)
+		base := time.Now().UTC().Truncate(time.Second)
+		c := newClock(base)
+		sender := newSender(t, s, srv, c, nil)
+		for i, tt := range tests {
+			t.Run(strings.Join(tt.langs, ","), func(t *testing.T) {
+				p := store.DefaultProfile(f.librarian.ID)
+				p.Languages, p.NotifyNewBooking = tt.langs, true
+				if err := s.SetProfile(t.Context(), p); err != nil {
+					t.Fatal(err)
+				}
+				seen := len(srv.Messages())
+				// The student writes in the other language.
+				locale := map[string]string{"nb": "en", "en": "nb"}[tt.wantLang]
+				b := f.book(t, base.Add(time.Duration(48+i)*time.Hour), locale, fmt.Sprintf("s%d@student.example.org", i), c.Now())
+				drain(t, sender)
+				var found bool
+				for _, r := range srv.Messages()[seen:] {
+					if !bytes.Contains(r.Data, fmt.Appendf(nil, "booking-%d-%s-0@", b.ID, booking.MessageLibrarianNew)) {
+						continue
+					}
+					found = true
+					m := parseMail(t, r.Data)
+					if got := m.Header.Get("Content-Language"); got != tt.wantLang {
+						t.Errorf("Content-Language: got %q, want %q", got, tt.wantLang)
+					}
+					if !strings.Contains(m.Subject, tt.wantSubj) {
+						t.Errorf("Subject: got %q, want it to hold %q", m.Subject, tt.wantSubj)
+					}
+					if !strings.Contains(m.Text, tt.wantText) || strings.Contains(m.Text, tt.wantNoText) {
+						t.Errorf("text: got\n%s\nwant %q in it and not %q", m.Text, tt.wantText, tt.wantNoText)
+					}
+				}
+				if !found {
+					t.Fatalf("no new-booking note for booking %d", b.ID)
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// The outbox's health for admins: how many messages wait and how many
+// failed, the failed ones with their last error, and a button that puts
+// one back in the queue once the cause is dealt with.
+
+// Outbox is what the admin's e-mail page needs from the outbox (the
+// store's).
+type Outbox interface {
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+	// FailedMessages lists the newest failed messages, at most limit.
+	FailedMessages(ctx context.Context, limit int) ([]FailedMessage, error)
+	// RequeueMessage puts a failed message back in the queue, due at now.
+	// booking.ErrNotFound when there is no such message,
+	// booking.ErrConflict when it is not failed.
+	RequeueMessage(ctx context.Context, id int64, now time.Time) error
+}
+
+// OutboxStats counts the outbox's messages by status (store.OutboxStats).
+type OutboxStats struct {
+	Pending, Sent, Failed, Skipped int
+}
+
+// FailedMessage is a message that could not be delivered
+// (store.FailedMessage): no personal data beyond the booking's number.
+type FailedMessage struct {
+	ID        int64
+	Kind      booking.MessageKind
+	BookingID int64 // 0 when the booking is gone
+	Sequence  int
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+}
+
+// maxFailedShown bounds the failed messages listed.
+const maxFailedShown = 100
+
+type outboxPage struct {
+	staffPage
+	Stats  OutboxStats
+	Failed []FailedMessage
+	// More is true when there are more failed messages than listed.
+	More bool
+}
+
+// KindName is a message kind in the page's language.
+func (p outboxPage) KindName(k booking.MessageKind) string {
+	if _, ok := messages[p.Lang]["staff.outbox.kind."+string(k)]; ok {
+		return p.T("staff.outbox.kind." + string(k))
+	}
+	return string(k)
+}
+
+func (s *Server) adminOutbox(c *gin.Context) {
+	ctx := c.Request.Context()
+	ob := s.cfg.Staff.Outbox
+	st, err := ob.OutboxStats(ctx)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	failed, err := ob.FailedMessages(ctx, maxFailedShown)
+	if err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	p := outboxPage{staffPage: s.newStaffPage(c, me(c)), Stats: st, Failed: failed, More: st.Failed > len(failed)}
+	s.render(c, http.StatusOK, "admin_outbox", p)
+}
+
+// adminRetryMessage requeues a failed message; the sender takes it at
+// its next look at the outbox.
+func (s *Server) adminRetryMessage(c *gin.Context) {
+	id, ok := s.idParam(c, "id")
+	if !ok {
+		return
+	}
+	if err := s.cfg.Staff.Outbox.RequeueMessage(c.Request.Context(), id, s.now()); err != nil {
+		s.staffFail(c, err)
+		return
+	}
+	s.logger.Info("admin requeued a failed message", "admin", me(c).Username, "message", id)
+	done(c, "/admin/outbox", "requeued")
+}
