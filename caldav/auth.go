@@ -58,5 +58,4 @@ func (c *authCache) put(username, password string, u booking.User) {
 	c.entries[authKey(username, password)] = authEntry{user: u, expires: c.now().Add(c.ttl)}
 }
 
-
 func pathUnescape(s string) (string, error) { return url.PathUnescape(s) }
