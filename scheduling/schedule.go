@@ -132,7 +132,7 @@ func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg re
 // caldav.ValidateObject when stored, so this is a bug to log, not a reason
 // to fail every student's search.
 func (s *Service) instances(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) []recurrence.Instance {
-	c, err := recurrence.ParseCalendar(obj.Data)
+	c, err := s.parsed(obj)
 	if err != nil {
 		s.log.Warn("scheduling: stored object does not parse", "calendar", cal.ID, "name", obj.Name, "err", err)
 		return nil
@@ -311,4 +311,25 @@ func meetingMode(c *ical.Component) (online bool, url string) {
 		}
 	}
 	return online, ""
+}
+
+// parsed returns the decoded object, from a cache keyed by its ETag (a hash
+// of its bytes): a slot search reads every window and busy event of every
+// matching librarian, and most of them have not changed since the last
+// search. A changed object has a new ETag, so the cache is never stale,
+// whichever replica wrote the change. Decoded calendars are only read
+// (recurrence.Expand does not change them), so they can be shared.
+func (s *Service) parsed(obj booking.CalendarObject) (*ical.Calendar, error) {
+	if obj.ETag == "" {
+		return recurrence.ParseCalendar(obj.Data)
+	}
+	if c, ok := s.parseCache.Get(obj.ETag); ok {
+		return c, nil
+	}
+	c, err := recurrence.ParseCalendar(obj.Data)
+	if err != nil {
+		return nil, err
+	}
+	s.parseCache.Add(obj.ETag, c)
+	return c, nil
 }

@@ -8,6 +8,8 @@ package scheduling
 import (
 	"context"
 	"fmt"
+	"github.com/emersion/go-ical"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"log/slog"
 	"strings"
 	"time"
@@ -69,7 +71,13 @@ type Service struct {
 	baseURL  string
 	bookGate chan struct{}
 	tokenKey []byte
+	// parseCache holds decoded calendar objects by ETag (schedule.go).
+	parseCache *lru.Cache[string, *ical.Calendar]
 }
+
+// parseCacheSize bounds the decoded objects kept: a few searches' worth of
+// windows and busy events (each a few kilobytes decoded).
+const parseCacheSize = 20000
 
 // New returns a service with cfg's zero fields set to their defaults.
 func New(cfg Config) *Service {
@@ -82,6 +90,7 @@ func New(cfg Config) *Service {
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		tokenKey: cfg.TokenKey,
 	}
+	s.parseCache, _ = lru.New[string, *ical.Calendar](parseCacheSize) // errs only for a size <= 0
 	if s.loc == nil {
 		loc, err := time.LoadLocation(DefaultLocation)
 		if err != nil { // cannot happen with time/tzdata linked in
