@@ -194,7 +194,8 @@ func spanClass(first, last sql.NullInt64) int {
 
 // objectsOverlapping is ObjectsOverlapping on the pool or in a transaction.
 //
-// For a bounded range it asks each span class only for objects that start
+// On PostgreSQL a GiST index on the objects' ranges answers it directly.
+// On SQLite, for a bounded range it asks each span class only for objects that start
 // at most that class's span before the range (an object of class k that
 // started earlier ended before lo), so each part is a range scan of the
 // (calendar, component, span_class, first_start) index over the events
@@ -207,7 +208,16 @@ func objectsOverlapping(ctx context.Context, q querier, calendarID int64, compon
 	comp := strings.ToUpper(component)
 	var query strings.Builder
 	var args []any
-	if start.IsZero() {
+	switch {
+	case q.DriverName() == "postgres":
+		// The GiST index of migration 00007; NULL bounds are open on both
+		// sides of the && test.
+		query.WriteString(`
+		SELECT ` + cols + ` FROM calendar_objects
+		WHERE calendar_id = ? AND component = ?
+		  AND int8range(first_start, last_end, '[]') && int8range(?, ?, '[]')`)
+		args = append(args, calendarID, comp, unixOrNull(start), unixCeilOrNull(end))
+	case start.IsZero():
 		query.WriteString(`
 		SELECT ` + cols + `
 		FROM calendar_objects
@@ -215,7 +225,7 @@ func objectsOverlapping(ctx context.Context, q querier, calendarID int64, compon
 		  AND (first_start IS NULL OR first_start <= ?)
 		  AND (last_end IS NULL OR last_end >= ?)`)
 		args = append(args, calendarID, comp, hi, lo)
-	} else {
+	default:
 		for k, bound := range spanBounds {
 			query.WriteString(`
 		SELECT ` + cols + ` FROM calendar_objects
