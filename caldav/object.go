@@ -212,7 +212,12 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 	case err != nil:
 		return fmt.Errorf("caldav: put %q: %w", p.object, err)
 	}
-	w.Header().Set("ETag", quoteETag(stored.ETag))
+	// RFC 4791 §5.3.4: when what is stored is not what the client sent (a
+	// hook changed it in the same transaction), no ETag, so the client
+	// fetches the stored version instead of trusting its own.
+	if bytes.Equal(stored.Data, data) {
+		w.Header().Set("ETag", quoteETag(stored.ETag))
+	}
 	w.Header().Set("Last-Modified", httpDate(stored.ModifiedAt))
 	if created {
 		w.Header().Set("Location", res.href)
