@@ -80,7 +80,10 @@ func Open(t testing.TB, dialect store.Dialect) *store.Store {
 // (cleanups run last first, so the schema is dropped after it).
 func NewConfig(t testing.TB, dialect store.Dialect) store.Config {
 	t.Helper()
-	cfg := store.Config{BcryptCost: bcrypt.MinCost}
+	// Tests check behaviour, not latency: under -race on a loaded CI
+	// machine a queued writer can wait longer than the production
+	// per-call timeout, which would turn a correct test into a flaky one.
+	cfg := store.Config{BcryptCost: bcrypt.MinCost, QueryTimeout: 30 * time.Second}
 	switch dialect {
 	case store.SQLite:
 		cfg.DataDir = t.TempDir()
