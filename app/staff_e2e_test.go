@@ -580,7 +580,7 @@ func TestStaffA11y(t *testing.T) {
 		if n := len(e2eValue(t, tab, "booking rows", chromedp.Nodes(chromedp.CSSAll("table.data tbody tr"), chromedp.AtLeast(0)))); n == 0 {
 			t.Errorf("/staff/bookings: got no booking rows, want the one made with %s", staffLibrarian)
 		}
-		for _, p := range []string{"/staff/bookings", "/staff/profile", "/staff/competences", "/staff/caldav"} {
+		for _, p := range []string{"/staff/bookings", "/staff/profile", "/staff/competences", "/staff/caldav", "/staff/password"} {
 			scanBoth(t, tab, p, http.StatusOK)
 		}
 		// Forms in their other states.
@@ -594,6 +594,8 @@ func TestStaffA11y(t *testing.T) {
 		e2eStep(t, tab, "label", chromedp.SendKeys(chromedp.ID("label"), "Telefon"))
 		scanPost(t, tab, "/staff/caldav with a new app password", `form[action="/staff/app-passwords"] button[type="submit"]`, http.StatusOK)
 		scanBoth(t, tab, "/staff/caldav?done=revoked", http.StatusOK)
+		e2eNavigate(t, tab, "password page", http.StatusOK, chromedp.Navigate(site.base+"/staff/password"))
+		scanPost(t, tab, "/staff/password with errors", `form[action="/staff/password"] button[type="submit"]`, http.StatusUnprocessableEntity)
 		scanBoth(t, tab, "/admin/users", http.StatusForbidden)
 		scanNavRest(t, tab)
 	})

@@ -310,6 +310,10 @@ var stRoutes = []stRoute{
 	{"GET", "/staff/caldav", nil, booking.RoleLibrarian},
 	{"POST", "/staff/app-passwords", url.Values{"label": {"matrix"}}, booking.RoleLibrarian},
 	{"POST", "/staff/app-passwords/999999/revoke", nil, booking.RoleLibrarian},
+	{"GET", "/staff/password", nil, booking.RoleLibrarian},
+	// No current password: refused before it is checked, so that the
+	// matrix changes no password and spends none of the sign-in limit.
+	{"POST", "/staff/password", url.Values{"new_password": {"matrix password"}, "repeat_password": {"matrix password"}}, booking.RoleLibrarian},
 	{"GET", "/staff/dropin", nil, booking.RoleCoordinator},
 	{"GET", "/staff/dropin/new", nil, booking.RoleCoordinator},
 	{"POST", "/staff/dropin", url.Values{"title": {""}}, booking.RoleCoordinator},
@@ -636,6 +640,54 @@ func TestLibrarianPages(t *testing.T) {
 			}
 			if b, err := s.app.Store.StaffBooking(t.Context(), id); err != nil || !b.NoShow {
 				t.Errorf("booking after no-show: got %+v, %v", b, err)
+			}
+		})
+	}
+}
+
+// TestStaffPasswordChange: a librarian changes their own password on the
+// web. A wrong current password changes nothing; the right one ends the
+// other sessions, keeps this browser signed in, and leaves the app
+// passwords working.
+func TestStaffPasswordChange(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := stStart(t, d)
+			plain, _, err := s.app.Store.CreateAppPassword(t.Context(), s.users["lib1"].ID, "phone")
+			if err != nil {
+				t.Fatal(err)
+			}
+			lib := s.signedIn(t, "lib1")
+			other := s.signedIn(t, "lib1")
+			const fresh = "a brand new password"
+			if r := lib.get("/staff/password"); r.status != http.StatusOK || !strings.Contains(r.body, `autocomplete="current-password"`) {
+				t.Fatalf("password page: got %d:\n%s", r.status, r.body)
+			}
+			r := lib.post("/staff/password", url.Values{"current_password": {"wrong password"}, "new_password": {fresh}, "repeat_password": {fresh}})
+			if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "The current password is wrong") {
+				t.Errorf("wrong current password: got %d, want 422 with the message", r.status)
+			}
+			if _, err := s.app.Store.AuthenticateAccount(t.Context(), "lib1", stPassword); err != nil {
+				t.Fatalf("after a wrong current password, the old password: %v", err)
+			}
+			r = lib.post("/staff/password", url.Values{"current_password": {stPassword}, "new_password": {fresh}, "repeat_password": {fresh}})
+			if r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/password?done=password" {
+				t.Fatalf("change password: got %d to %q:\n%s", r.status, r.header.Get("Location"), r.body)
+			}
+			if r := lib.get("/staff/password?done=password"); r.status != http.StatusOK || !strings.Contains(r.body, "Your password is changed.") {
+				t.Errorf("after the change: got %d, want the page with the confirmation:\n%s", r.status, r.body)
+			}
+			if r := other.get("/staff/bookings"); r.status != http.StatusSeeOther {
+				t.Errorf("the other browser after the change: got %d, want 303 to sign in", r.status)
+			}
+			if _, err := s.app.Store.AuthenticateAccount(t.Context(), "lib1", stPassword); err == nil {
+				t.Errorf("the old password still works")
+			}
+			if _, err := s.app.Store.AuthenticateAccount(t.Context(), "lib1", fresh); err != nil {
+				t.Errorf("the new password: %v", err)
+			}
+			if got := stPropfind(t, s, "lib1", plain); got != http.StatusMultiStatus {
+				t.Errorf("PROPFIND with the app password after the change: got %d, want 207", got)
 			}
 		})
 	}

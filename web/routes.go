@@ -81,6 +81,8 @@ func (s *Server) routes() {
 		lib.GET("/caldav", s.staffCalDAV)
 		lib.POST("/app-passwords", s.checkCSRF, s.staffCreateAppPassword)
 		lib.POST("/app-passwords/:id/revoke", s.checkCSRF, s.staffRevokeAppPassword)
+		lib.GET("/password", s.staffPassword)
+		lib.POST("/password", s.checkCSRF, s.staffChangePassword)
 
 		coord := e.Group("/staff/dropin", noStore, limitBody, s.requireRole(booking.RoleCoordinator))
 		coord.GET("", s.staffDropins)

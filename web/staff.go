@@ -148,7 +148,7 @@ type staffDeps struct {
 
 // staffPageNames are the staff templates the handlers render.
 var staffPageNames = []string{
-	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav",
+	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav", "staff_password",
 	"staff_dropin", "staff_dropin_form", "staff_studentdata",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
@@ -340,6 +340,7 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 			{Path: "/staff/profile", Key: "staff.nav.profile"},
 			{Path: "/staff/competences", Key: "staff.nav.competences"},
 			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
+			{Path: "/staff/password", Key: "staff.nav.password"},
 		}
 		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
 			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
