@@ -37,6 +37,9 @@ type Calendar struct {
 	// "VEVENT" and "VTODO".
 	Components []string
 	TimeZone   string // a VTIMEZONE text or "" for the library's zone
+	// Properties are other WebDAV properties a calendar app set (RFC 4918
+	// dead properties), by "{namespace}name", each as its XML content.
+	Properties map[string]string
 	// SyncSeq grows by one with every change of a member; it is the CTag and
 	// the sync-token's number.
 	SyncSeq   int64

@@ -28,16 +28,107 @@ type propValues struct {
 }
 
 // valueElem is a property with its value: text for the text properties we
-// store, and the components of supported-calendar-component-set.
+// store, the components of supported-calendar-component-set, the child
+// names of resourcetype, and the whole content as self-contained XML for
+// properties we keep as they are (dead properties).
 type valueElem struct {
-	XMLName xml.Name
-	Text    string `xml:",chardata"`
-	Comps   []struct {
-		Name string `xml:"name,attr"`
-	} `xml:"urn:ietf:params:xml:ns:caldav comp"`
-	// Children are the child elements, for DAV:resourcetype.
-	Children []struct{ XMLName xml.Name } `xml:",any"`
+	XMLName  xml.Name
+	Text     string
+	Comps    []string   // name attributes of C:comp children
+	Children []xml.Name // names of the child elements
+	Raw      string     // the content, re-encoded with its own namespace declarations
 }
+
+// UnmarshalXML reads a property element. The content is re-encoded token by
+// token so that it no longer depends on prefixes declared by its ancestors
+// in the request, and can be stored and served alone.
+func (v *valueElem) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	v.XMLName = start.Name
+	var raw strings.Builder
+	enc := xml.NewEncoder(&raw)
+	var text strings.Builder
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				v.Children = append(v.Children, t.Name)
+				if t.Name == cal("comp") {
+					for _, a := range t.Attr {
+						if a.Name.Local == "name" {
+							v.Comps = append(v.Comps, a.Value)
+						}
+					}
+				}
+			}
+			depth++
+			// Drop the request's xmlns attributes: the encoder declares
+			// what each element needs.
+			clean := xml.StartElement{Name: t.Name}
+			for _, a := range t.Attr {
+				if a.Name.Space != "xmlns" && !(a.Name.Space == "" && a.Name.Local == "xmlns") {
+					clean.Attr = append(clean.Attr, a)
+				}
+			}
+			if err := enc.EncodeToken(clean); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			if depth == 0 {
+				if err := enc.Flush(); err != nil {
+					return err
+				}
+				v.Text, v.Raw = text.String(), raw.String()
+				return nil
+			}
+			depth--
+			if err := enc.EncodeToken(t); err != nil {
+				return err
+			}
+		case xml.CharData:
+			if depth == 0 {
+				text.Write(t)
+			}
+			if err := enc.EncodeToken(t.Copy()); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// propKey names a property in Calendar.Properties.
+func propKey(n xml.Name) string { return "{" + n.Space + "}" + n.Local }
+
+// parsePropKey is the inverse of propKey.
+func parsePropKey(k string) (xml.Name, bool) {
+	rest, ok := strings.CutPrefix(k, "{")
+	if !ok {
+		return xml.Name{}, false
+	}
+	space, local, ok := strings.Cut(rest, "}")
+	return xml.Name{Space: space, Local: local}, ok && local != ""
+}
+
+// protectedProps are live properties a client may not set.
+var protectedProps = map[xml.Name]bool{
+	dav("resourcetype"): true, dav("getetag"): true, dav("getcontenttype"): true, dav("getcontentlength"): true,
+	dav("getlastmodified"): true, dav("creationdate"): true, dav("sync-token"): true, dav("owner"): true,
+	dav("current-user-privilege-set"): true, dav("current-user-principal"): true, dav("supported-report-set"): true,
+	dav("principal-collection-set"): true, dav("lockdiscovery"): true, dav("supportedlock"): true,
+	cs("getctag"): true, cal("supported-calendar-component-set"): true, cal("supported-calendar-data"): true,
+	cal("max-resource-size"): true, cal("min-date-time"): true, cal("max-date-time"): true,
+	cal("max-instances"): true, cal("max-attendees-per-instance"): true, cal("calendar-home-set"): true,
+}
+
+// Bounds on what clients may store as other properties.
+const (
+	maxDeadProps     = 50
+	maxDeadPropBytes = 4096
+)
 
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$`)
 
@@ -83,7 +174,32 @@ func applyProp(c *booking.Calendar, v valueElem, remove bool) *httpError {
 			c.TimeZone = ""
 		}
 	default:
-		return &httpError{status: http.StatusForbidden, message: "property cannot be changed", precondition: dav("cannot-modify-protected-property")}
+		if protectedProps[v.XMLName] || v.XMLName.Space == "" {
+			return &httpError{status: http.StatusForbidden, message: "property cannot be changed", precondition: dav("cannot-modify-protected-property")}
+		}
+		// Any other property is kept as the client sent it (RFC 4918 dead
+		// property), so that apps find their settings again.
+		key := propKey(v.XMLName)
+		_, exists := c.Properties[key]
+		switch {
+		case remove:
+		case len(v.Raw) > maxDeadPropBytes:
+			return newError(http.StatusInsufficientStorage, "property value too large")
+		case !exists && len(c.Properties) >= maxDeadProps:
+			return newError(http.StatusInsufficientStorage, "too many properties on this calendar")
+		}
+		// Copy, so that a PROPPATCH that fails later leaves the calendar
+		// it started from untouched.
+		props := make(map[string]string, len(c.Properties)+1)
+		for k, val := range c.Properties {
+			props[k] = val
+		}
+		if remove {
+			delete(props, key)
+		} else {
+			props[key] = v.Raw
+		}
+		c.Properties = props
 	}
 	return nil
 }
@@ -196,17 +312,17 @@ func (h *Handler) serveMkcalendar(w http.ResponseWriter, r *http.Request, p davP
 		for _, v := range s.Prop.Props {
 			switch v.XMLName {
 			case dav("resourcetype"):
-				for _, it := range v.Children {
-					if it.XMLName == cal("calendar") {
+				for _, child := range v.Children {
+					if child == cal("calendar") {
 						isCalendar = true
 					}
 				}
 			case cal("supported-calendar-component-set"):
 				var comps []string
 				for _, cp := range v.Comps {
-					name := strings.ToUpper(cp.Name)
+					name := strings.ToUpper(cp)
 					if !supportedComponents[name] {
-						return preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "unsupported component "+cp.Name)
+						return preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "unsupported component "+cp)
 					}
 					comps = append(comps, name)
 				}
@@ -214,9 +330,9 @@ func (h *Handler) serveMkcalendar(w http.ResponseWriter, r *http.Request, p davP
 					c.Components = comps
 				}
 			default:
-				// Properties we do not keep (such as Apple's
-				// schedule-calendar-transp) are ignored rather than failing
-				// the creation, which clients show as an error.
+				// A protected property among the initial ones is ignored
+				// rather than failing the creation, which clients show as
+				// an error; others are stored (RFC 4791 §5.3.1).
 				if perr := applyProp(&c, v, false); perr != nil && perr.status != http.StatusForbidden {
 					return perr
 				}

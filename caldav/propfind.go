@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -278,6 +279,17 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry
 	}
 	if c.TimeZone != "" {
 		props = append(props, propEntry{name: cal("calendar-timezone"), value: xmlText(c.TimeZone)})
+	}
+	// Dead properties are part of allprop (RFC 4918 §9.1).
+	keys := make([]string, 0, len(c.Properties))
+	for k := range c.Properties {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if n, ok := parsePropKey(k); ok {
+			props = append(props, propEntry{name: n, value: c.Properties[k], allprop: true})
+		}
 	}
 	return props
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,6 +27,7 @@ type calendarRow struct {
 	SyncSeq     int64         `db:"sync_seq"`
 	CreatedAt   int64         `db:"created_at"`
 	UpdatedAt   int64         `db:"updated_at"`
+	Properties  string        `db:"properties"`
 }
 
 func (r calendarRow) calendar() booking.Calendar {
@@ -43,7 +45,29 @@ func (r calendarRow) calendar() booking.Calendar {
 		SyncSeq:     r.SyncSeq,
 		CreatedAt:   fromUnix(r.CreatedAt),
 		UpdatedAt:   fromUnix(r.UpdatedAt),
+		Properties:  propertiesOf(r.Properties),
 	}
+}
+
+// propertiesJSON and propertiesOf convert a calendar's other WebDAV
+// properties to and from their stored JSON form.
+func propertiesJSON(p map[string]string) string {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(p)
+	if err != nil { // a map of strings always marshals
+		return "{}"
+	}
+	return string(b)
+}
+
+func propertiesOf(s string) map[string]string {
+	var p map[string]string
+	if err := json.Unmarshal([]byte(s), &p); err != nil || len(p) == 0 {
+		return nil
+	}
+	return p
 }
 
 // Calendars lists the calendars in the user's home: their own first, then
@@ -59,7 +83,7 @@ func calendars(ctx context.Context, q querier, userID int64) ([]booking.Calendar
 	var rows []calendarRow
 	err := sqlx.SelectContext(ctx, q, &rows, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
-		       components, timezone, sync_seq, created_at, updated_at
+		       components, timezone, sync_seq, created_at, updated_at, properties
 		FROM calendars
 		WHERE owner_id = ? OR owner_id IS NULL
 		ORDER BY owner_id IS NULL, sort_order, id`), userID)
@@ -86,7 +110,7 @@ func calendarBySlug(ctx context.Context, q querier, userID int64, slug string) (
 	var row calendarRow
 	err := sqlx.GetContext(ctx, q, &row, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
-		       components, timezone, sync_seq, created_at, updated_at
+		       components, timezone, sync_seq, created_at, updated_at, properties
 		FROM calendars
 		WHERE slug = ? AND (owner_id = ? OR owner_id IS NULL)
 		ORDER BY owner_id IS NULL
@@ -109,7 +133,7 @@ func calendarByID(ctx context.Context, q querier, id int64) (booking.Calendar, e
 	var row calendarRow
 	err := sqlx.GetContext(ctx, q, &row, q.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
-		       components, timezone, sync_seq, created_at, updated_at
+		       components, timezone, sync_seq, created_at, updated_at, properties
 		FROM calendars
 		WHERE id = ?`), id)
 	if err != nil {
@@ -168,12 +192,12 @@ func insertCalendar(ctx context.Context, tx *sqlx.Tx, cal booking.Calendar, now 
 	var row calendarRow
 	err = tx.GetContext(ctx, &row, tx.Rebind(`
 		INSERT INTO calendars (owner_id, slug, kind, display_name, description, color, sort_order,
-		                       components, timezone, sync_seq, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+		                       components, timezone, sync_seq, created_at, updated_at, properties)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
 		RETURNING id, owner_id, slug, kind, display_name, description, color, sort_order,
-		          components, timezone, sync_seq, created_at, updated_at`),
+		          components, timezone, sync_seq, created_at, updated_at, properties`),
 		owner, cal.Slug, string(cal.Kind), cal.DisplayName, cal.Description, cal.Color, cal.Order,
-		comps, cal.TimeZone, now, now)
+		comps, cal.TimeZone, now, now, propertiesJSON(cal.Properties))
 	if err != nil {
 		return booking.Calendar{}, dbErr(err)
 	}
@@ -206,11 +230,11 @@ func (s *Store) UpdateCalendar(ctx context.Context, cal booking.Calendar) (booki
 	var row calendarRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
 		UPDATE calendars
-		SET display_name = ?, description = ?, color = ?, sort_order = ?, timezone = ?, updated_at = ?
+		SET display_name = ?, description = ?, color = ?, sort_order = ?, timezone = ?, properties = ?, updated_at = ?
 		WHERE id = ?
 		RETURNING id, owner_id, slug, kind, display_name, description, color, sort_order,
-		          components, timezone, sync_seq, created_at, updated_at`),
-		cal.DisplayName, cal.Description, cal.Color, cal.Order, cal.TimeZone, s.now().Unix(), cal.ID)
+		          components, timezone, sync_seq, created_at, updated_at, properties`),
+		cal.DisplayName, cal.Description, cal.Color, cal.Order, cal.TimeZone, propertiesJSON(cal.Properties), s.now().Unix(), cal.ID)
 	if err != nil {
 		return booking.Calendar{}, fmt.Errorf("store: update calendar %d: %w", cal.ID, dbErr(err))
 	}

@@ -23,7 +23,7 @@ func (s *Store) DropInCalendar(ctx context.Context) (booking.Calendar, error) {
 	var row calendarRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
 		SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
-		       components, timezone, sync_seq, created_at, updated_at
+		       components, timezone, sync_seq, created_at, updated_at, properties
 		FROM calendars
 		WHERE owner_id IS NULL AND kind = ?
 		ORDER BY id
