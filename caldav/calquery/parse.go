@@ -110,31 +110,20 @@ func parseTree(r io.Reader) (*node, error) {
 // §7.8, §9.5). Every error wraps ErrBadRequest; see the sentinels for the
 // narrower ones.
 func ParseCalendarQuery(r io.Reader) (*Query, error) {
-	root, err := parseTree(r)
+	q := &Query{}
+	err := parseReport(r, "calendar-query", q, func(c *node) (bool, error) {
+		if !c.cal("filter") {
+			return false, nil
+		}
+		if q.Filter != nil {
+			return true, invalidFilter("more than one filter")
+		}
+		var err error
+		q.Filter, err = parseFilter(c)
+		return true, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	if !root.cal("calendar-query") {
-		return nil, badRequest(nil, "root element is {%s}%s, want calendar-query", root.name.Space, root.name.Local)
-	}
-	q := &Query{}
-	var propElems int
-	for _, c := range root.children {
-		if c.cal("filter") {
-			if q.Filter != nil {
-				return nil, invalidFilter("more than one filter")
-			}
-			if q.Filter, err = parseFilter(c); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err := parseReportChild(c, q, &propElems); err != nil {
-			return nil, err
-		}
-	}
-	if propElems > 1 {
-		return nil, badRequest(nil, "more than one of prop, allprop and propname")
 	}
 	if q.Filter == nil {
 		// RFC 4791 §9.5: the filter is required.
@@ -145,6 +134,36 @@ func ParseCalendarQuery(r io.Reader) (*Query, error) {
 		return nil, badRequest(nil, "both timezone and timezone-id")
 	}
 	return q, nil
+}
+
+// parseReport parses a REPORT body whose root is the CalDAV element
+// rootName: own handles the children only that report has (it reports
+// whether it took the child), parseReportChild the ones all share.
+func parseReport(r io.Reader, rootName string, q *Query, own func(c *node) (bool, error)) error {
+	root, err := parseTree(r)
+	if err != nil {
+		return err
+	}
+	if !root.cal(rootName) {
+		return badRequest(nil, "root element is {%s}%s, want %s", root.name.Space, root.name.Local, rootName)
+	}
+	var propElems int
+	for _, c := range root.children {
+		took, err := own(c)
+		if err != nil {
+			return err
+		}
+		if took {
+			continue
+		}
+		if err := parseReportChild(c, q, &propElems); err != nil {
+			return err
+		}
+	}
+	if propElems > 1 {
+		return badRequest(nil, "more than one of prop, allprop and propname")
+	}
+	return nil
 }
 
 // parseReportChild reads the parts calendar-query and calendar-multiget
@@ -205,30 +224,20 @@ type Multiget struct {
 // ParseMultiget parses a calendar-multiget body. At least one href is
 // required (RFC 4791 §9.10).
 func ParseMultiget(r io.Reader) (*Multiget, error) {
-	root, err := parseTree(r)
+	m := &Multiget{}
+	err := parseReport(r, "calendar-multiget", &m.Query, func(c *node) (bool, error) {
+		if !c.dav("href") {
+			return false, nil
+		}
+		href := strings.TrimSpace(c.text.String())
+		if href == "" {
+			return true, badRequest(nil, "empty href")
+		}
+		m.Hrefs = append(m.Hrefs, href)
+		return true, nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if !root.cal("calendar-multiget") {
-		return nil, badRequest(nil, "root element is {%s}%s, want calendar-multiget", root.name.Space, root.name.Local)
-	}
-	m := &Multiget{}
-	var propElems int
-	for _, c := range root.children {
-		if c.dav("href") {
-			href := strings.TrimSpace(c.text.String())
-			if href == "" {
-				return nil, badRequest(nil, "empty href")
-			}
-			m.Hrefs = append(m.Hrefs, href)
-			continue
-		}
-		if err := parseReportChild(c, &m.Query, &propElems); err != nil {
-			return nil, err
-		}
-	}
-	if propElems > 1 {
-		return nil, badRequest(nil, "more than one of prop, allprop and propname")
 	}
 	if len(m.Hrefs) == 0 {
 		return nil, badRequest(nil, "calendar-multiget without href")
