@@ -5,11 +5,8 @@ package app_test
 // real socket on SQLite and PostgreSQL.
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -25,59 +22,8 @@ import (
 // adminExtraStart is stStart with the mail written to a folder of the test's.
 func adminExtraStart(t *testing.T, dialect store.Dialect) (*stSite, string) {
 	t.Helper()
-	loc, err := time.LoadLocation("Europe/Oslo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &stSite{dialect: dialect, loc: loc, start: time.Date(2026, time.May, 4, 8, 0, 0, 0, loc), began: time.Now(),
-		logs: &e2eLog{}, users: map[string]booking.User{}}
-	s.cfg = storetest.NewConfig(t, dialect)
-	s.cfg.Now = s.now
 	mailDir := t.TempDir()
-	ts := httptest.NewUnstartedServer(nil)
-	s.base = "http://" + ts.Listener.Addr().String()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cfg := s.cfg
-	a, err := app.New(ctx, app.Config{
-		Store: &cfg, BaseURL: s.base, Now: s.now, Mail: app.MailConfig{Dir: mailDir},
-		Logger: slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-	})
-	if err != nil {
-		t.Fatalf("app.New on %s: %v", dialect, err)
-	}
-	s.app = a
-	ts.Config.Handler = a.Handler
-	ts.Start()
-	t.Cleanup(func() {
-		ts.Close()
-		if err := a.Close(); err != nil {
-			t.Errorf("close app: %v", err)
-		}
-	})
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("the server's log:\n%s", s.logs)
-		}
-	})
-	for _, u := range []booking.User{
-		{Username: "lib1", DisplayName: "Liv Bibliotekar", Email: "liv@ub.example.org", Role: booking.RoleLibrarian},
-		{Username: "admin", DisplayName: "Ada Admin", Email: "ada@ub.example.org", Role: booking.RoleAdmin},
-	} {
-		created, err := a.Store.CreateUser(ctx, u, stPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.users[u.Username] = created
-	}
-	if _, err := a.Store.CreateTopic(ctx, booking.Topic{Slug: "zotero", ServiceSlug: "bibliotekar", NameNB: "Zotero og referanser", NameEN: "Zotero and references"}); err != nil {
-		t.Fatal(err)
-	}
-	s.putObject(t, "lib1", "availability", "w1.ics", "w1@test", strings.Join([]string{
-		"DTSTART;TZID=Europe/Oslo:20260505T090000", "DTEND;TZID=Europe/Oslo:20260505T120000",
-		"SUMMARY:Veiledning", "LOCATION:Blindern", "RRULE:FREQ=WEEKLY;COUNT=4",
-	}, "\r\n"))
-	return s, mailDir
+	return stStartWith(t, dialect, app.MailConfig{Dir: mailDir}), mailDir
 }
 
 // A message that failed shows on the admin's e-mail page; retrying it

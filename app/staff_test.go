@@ -61,6 +61,12 @@ func (s *stSite) advance(d time.Duration) { s.skew.Add(int64(d)) }
 
 func stStart(t *testing.T, dialect store.Dialect) *stSite {
 	t.Helper()
+	return stStartWith(t, dialect, app.MailConfig{})
+}
+
+// stStartWith is stStart with the given mail configuration.
+func stStartWith(t *testing.T, dialect store.Dialect, mail app.MailConfig) *stSite {
+	t.Helper()
 	loc, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +82,7 @@ func stStart(t *testing.T, dialect store.Dialect) *stSite {
 	defer cancel()
 	cfg := s.cfg
 	a, err := app.New(ctx, app.Config{
-		Store: &cfg, BaseURL: s.base, Now: s.now,
+		Store: &cfg, BaseURL: s.base, Now: s.now, Mail: mail,
 		Logger: slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 	})
 	if err != nil {
