@@ -55,6 +55,10 @@ type Config struct {
 	// JobInterval is how often RunJobs runs the periodic jobs; zero means
 	// DefaultJobInterval.
 	JobInterval time.Duration
+	// BodyDeadline is the time a request body may take to arrive, before
+	// the allowance for its size (app/server.go); zero means
+	// DefaultBodyDeadline.
+	BodyDeadline time.Duration
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -184,7 +188,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
 		Privacy: privacy, Metrics: metrics, cfg: cfg}
-	a.Handler = route(dav.Prefix(), metrics.CalDAV(dav), front)
+	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), front)))
 	return a, nil
 }
 
