@@ -117,12 +117,36 @@ func Overlaps(inst Instance, start, end time.Time) bool {
 // replaces; overrides are returned as they are, wherever they moved to, with
 // RANGE=THISANDFUTURE read as a plain override.
 func Expand(cal *ical.Calendar, start, end time.Time, opts Options) (instances []Instance, truncated bool, err error) {
+	e, err := ExpandSeries(cal, start, end, opts)
+	return e.Instances, e.Truncated, err
+}
+
+// Expansion is what ExpandSeries learnt of one object over a range.
+type Expansion struct {
+	// Instances are as Expand returns them.
+	Instances []Instance
+	// Truncated says a cap was hit; UnknownFrom is then the time from
+	// which the instances are not known (never before the range's start
+	// unless that is open): everything that starts before it was
+	// returned. Busy time must count [UnknownFrom, end of range) as busy,
+	// since the series may well go on there.
+	Truncated   bool
+	UnknownFrom time.Time
+	// Master is the component without RECURRENCE-ID, or nil when there
+	// are only overrides: what the unknown instances would look like.
+	Master *ical.Component
+}
+
+// ExpandSeries is Expand, saying also where a truncated expansion stopped
+// knowing (see Expansion).
+func ExpandSeries(cal *ical.Calendar, start, end time.Time, opts Options) (Expansion, error) {
 	opts = opts.withDefaults()
 	x := newExpander(cal, opts)
 	obj, err := x.parseObject()
 	if err != nil {
-		return nil, false, err
+		return Expansion{}, err
 	}
+	var truncated bool
 
 	var items []Instance
 	if obj.fixed != nil && Overlaps(*obj.fixed, start, end) {
@@ -189,7 +213,7 @@ func Expand(cal *ical.Calendar, start, end time.Time, opts Options) (instances [
 				return true
 			})
 			if err != nil {
-				return nil, false, err
+				return Expansion{}, err
 			}
 			switch {
 			case timedOut && last.IsZero():
@@ -214,11 +238,27 @@ func Expand(cal *ical.Calendar, start, end time.Time, opts Options) (instances [
 		}
 		return cmp.Compare(boolInt(a.Overridden), boolInt(b.Overridden))
 	})
+	var unknown time.Time
 	if len(items) > opts.MaxInstances {
 		items = items[:opts.MaxInstances]
 		truncated = true
+		// The next one starts no earlier than the last one kept.
+		unknown = items[len(items)-1].Start
 	}
-	return items, truncated, nil
+	if !horizon.IsZero() && (unknown.IsZero() || horizon.Before(unknown)) {
+		unknown = horizon
+	}
+	if truncated && !start.IsZero() && (unknown.IsZero() || unknown.Before(start)) {
+		unknown = start
+	}
+	e := Expansion{Instances: items, Truncated: truncated}
+	if truncated {
+		e.UnknownFrom = unknown
+	}
+	if obj.master != nil {
+		e.Master = obj.master.comp
+	}
+	return e, nil
 }
 
 // Bounds returns the first start and last end over all instances of the

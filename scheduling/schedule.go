@@ -82,11 +82,12 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 			return d, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
 		}
 		for _, obj := range objs {
-			insts := s.instances(cal, obj, rg.lo, rg.hi)
+			x := s.expand(cal, obj, rg.lo, rg.hi)
 			if cal.Kind == booking.KindAvailability {
-				d.sched.Windows = append(d.sched.Windows, windows(insts, lib, known)...)
+				// A truncated window series offers only what is known.
+				d.sched.Windows = append(d.sched.Windows, windows(x.Instances, lib, known)...)
 			} else {
-				d.sched.Busy = append(d.sched.Busy, busy(insts)...)
+				d.sched.Busy = append(d.sched.Busy, expansionBusy(x, rg.hi)...)
 			}
 		}
 	}
@@ -132,20 +133,39 @@ func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg re
 // caldav.ValidateObject when stored, so this is a bug to log, not a reason
 // to fail every student's search.
 func (s *Service) instances(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) []recurrence.Instance {
+	return s.expand(cal, obj, lo, hi).Instances
+}
+
+// expand is instances with what a truncated expansion did not learn.
+func (s *Service) expand(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) recurrence.Expansion {
 	c, err := s.parsed(obj)
 	if err != nil {
 		s.log.Warn("scheduling: stored object does not parse", "calendar", cal.ID, "name", obj.Name, "err", err)
-		return nil
+		return recurrence.Expansion{}
 	}
-	insts, truncated, err := recurrence.Expand(c, lo, hi, recurrence.Options{Location: s.loc})
+	x, err := recurrence.ExpandSeries(c, lo, hi, recurrence.Options{Location: s.loc})
 	if err != nil {
 		s.log.Warn("scheduling: stored object does not expand", "calendar", cal.ID, "name", obj.Name, "err", err)
-		return nil
+		return recurrence.Expansion{}
 	}
-	if truncated {
-		s.log.Warn("scheduling: expansion truncated", "calendar", cal.ID, "name", obj.Name, "instances", len(insts))
+	if x.Truncated {
+		s.log.Warn("scheduling: expansion truncated", "calendar", cal.ID, "name", obj.Name,
+			"instances", len(x.Instances), "busy_from", x.UnknownFrom)
 	}
-	return insts
+	return x
+}
+
+// expansionBusy is the busy time of one expanded object read up to hi. A
+// series cut short by a cap counts as busy from where it was cut to hi
+// (unless its master is free time): the instances nobody expanded may
+// well be there, and offering a student a slot that then fails, or one
+// on top of a real meeting, is worse than offering one slot fewer.
+func expansionBusy(x recurrence.Expansion, hi time.Time) []booking.Interval {
+	out := busy(x.Instances)
+	if x.Truncated && x.Master != nil && busyComponent(x.Master) && x.UnknownFrom.Before(hi) {
+		out = append(out, booking.Interval{Start: x.UnknownFrom.UTC(), End: hi.UTC()})
+	}
+	return out
 }
 
 // windows turns availability instances into windows. Cancelled instances
@@ -182,14 +202,19 @@ func windows(insts []recurrence.Instance, lib booking.Librarian, known topicSet)
 func busy(insts []recurrence.Instance) []booking.Interval {
 	var out []booking.Interval
 	for _, in := range insts {
-		c := in.Component
-		if c == nil || !in.End.After(in.Start) || status(c) == "CANCELLED" ||
-			strings.EqualFold(strings.TrimSpace(propValue(c, ical.PropTransparency)), "TRANSPARENT") {
+		if in.Component == nil || !in.End.After(in.Start) || !busyComponent(in.Component) {
 			continue
 		}
 		out = append(out, booking.Interval{Start: in.Start.UTC(), End: in.End.UTC()})
 	}
 	return out
+}
+
+// busyComponent says whether an event (an instance's own component) is
+// busy time: not TRANSP:TRANSPARENT and not STATUS:CANCELLED.
+func busyComponent(c *ical.Component) bool {
+	return status(c) != "CANCELLED" &&
+		!strings.EqualFold(strings.TrimSpace(propValue(c, ical.PropTransparency)), "TRANSPARENT")
 }
 
 func status(c *ical.Component) string {

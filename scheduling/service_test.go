@@ -697,3 +697,38 @@ func TestConcurrentManySlots(t *testing.T) {
 		}
 	})
 }
+
+// TestTruncatedBusySeries: a busy series that expands past the instance
+// cap (a per-minute "meeting" from the week before) counts as busy for the
+// rest of what a search reads, so no slot is offered on top of instances
+// nobody expanded; the free-busy report agrees (caldav's tests).
+func TestTruncatedBusySeries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s, booking.Rules{})
+		ingrid := f.librarian("ingrid", "Ingrid Haugen", "zotero")
+		avail := f.calendar(ingrid.ID, "availability")
+		f.put(avail, "weekdays.ics", event([]string{"UID:wd@test", "DTSTART;TZID=Europe/Oslo:20260323T090000", "DTEND;TZID=Europe/Oslo:20260323T150000",
+			"RRULE:FREQ=DAILY;COUNT=12", "SUMMARY:Veiledning"}))
+		slots, err := f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero"})
+		if err != nil || len(slots) == 0 {
+			t.Fatalf("slots before the busy series: %d, %v; want some", len(slots), err)
+		}
+		// Every other minute for a minute from 21 March: 5,000 instances
+		// last until about 28 March, far short of the range read.
+		personal := f.calendar(ingrid.ID, "personal")
+		f.put(personal, "flood.ics", event([]string{"UID:flood@test", "DTSTART:20260321T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=2", "SUMMARY:Opptatt"}))
+		slots, err = f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(slots) != 0 {
+			t.Errorf("slots under a busy series cut by the cap: got %q, want none", show(f.loc, slots))
+		}
+		// A free (transparent) series cut the same way blocks nothing.
+		f.put(personal, "flood.ics", event([]string{"UID:flood@test", "DTSTART:20260321T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=2", "TRANSP:TRANSPARENT"}))
+		slots, err = f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero"})
+		if err != nil || len(slots) == 0 {
+			t.Errorf("slots under a free series: %d, %v; want some", len(slots), err)
+		}
+	})
+}

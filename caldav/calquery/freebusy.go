@@ -59,16 +59,25 @@ func FreeBusy(cals []*ical.Calendar, start, end time.Time, opts recurrence.Optio
 		}
 		e := newEnv(cal, opts)
 		if hasRecurrable(cal.Component) {
-			insts, _, err := recurrence.Expand(cal, start, end, opts)
+			x, err := recurrence.ExpandSeries(cal, start, end, opts)
 			if err != nil {
-				insts = nil // a broken object is skipped (see above)
+				x = recurrence.Expansion{} // a broken object is skipped (see above)
 			}
-			for _, inst := range insts {
+			for _, inst := range x.Instances {
 				if inst.Component == nil || inst.Component.Name != ical.CompEvent {
 					continue
 				}
 				if typ := eventBusyType(inst.Component); typ != "" {
 					add(inst.Start, inst.End, typ)
+				}
+			}
+			// A series cut short by a cap is busy from where it was cut to
+			// the end of the range: reporting the rest of the day free when
+			// nobody looked is the one answer that is surely wrong. An open
+			// range has no end to be busy to.
+			if m := x.Master; x.Truncated && m != nil && m.Name == ical.CompEvent && !end.IsZero() {
+				if typ := eventBusyType(m); typ != "" {
+					add(x.UnknownFrom, end, typ)
 				}
 			}
 		}

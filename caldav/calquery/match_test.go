@@ -346,3 +346,46 @@ END:VCALENDAR
 		t.Errorf("expand VTODO:\n%s\nwant:\n%s", g, w)
 	}
 }
+
+// TestFreeBusyTruncatedSeries: a busy series cut by the instance cap is
+// busy from where it was cut to the end of the range, not free.
+func TestFreeBusyTruncatedSeries(t *testing.T) {
+	cal := func(extra string) *ical.Calendar {
+		return mustDecode(t, `BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Veileder//test//EN
+BEGIN:VEVENT
+UID:flood@veileder.test
+DTSTAMP:20260101T000000Z
+DTSTART:20260601T000000Z
+DURATION:PT1M
+RRULE:FREQ=MINUTELY;INTERVAL=2
+`+extra+`END:VEVENT
+END:VCALENDAR
+`)
+	}
+	start, end := utc("20260601T000000Z"), utc("20260602T000000Z")
+	opts := recurrence.Options{MaxInstances: 3}
+	for _, tc := range []struct {
+		name, extra string
+		want        []Period
+	}{
+		{"busy", "", []Period{
+			{utc("20260601T000000Z"), utc("20260601T000100Z"), BusyType},
+			{utc("20260601T000200Z"), utc("20260601T000300Z"), BusyType},
+			// The third instance and everything after it.
+			{utc("20260601T000400Z"), end, BusyType},
+		}},
+		{"tentative", "STATUS:TENTATIVE\n", []Period{
+			{utc("20260601T000000Z"), utc("20260601T000100Z"), BusyTentativeType},
+			{utc("20260601T000200Z"), utc("20260601T000300Z"), BusyTentativeType},
+			{utc("20260601T000400Z"), end, BusyTentativeType},
+		}},
+		{"transparent", "TRANSP:TRANSPARENT\n", nil},
+	} {
+		got := FreeBusy([]*ical.Calendar{cal(tc.extra)}, start, end, opts)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: FreeBusy = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
