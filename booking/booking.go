@@ -3,8 +3,10 @@ package booking
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -92,8 +94,11 @@ const (
 // FieldError names the request field that is wrong, so that a form can tie
 // the message to its field.
 type FieldError struct {
-	Field string // "name", "email", "question", "programme", "consent", "start", "topic", "language"
-	Code  string // a message key: "required", "too_long", "invalid"
+	Field string // "name", "email", "question", "programme", "study_level", "campus", "consent", "start", "topic", "language"
+	// Code is a message key: "required", "too_long", "invalid"; for
+	// "start" also "past", "too_soon", "too_far" and "off_grid" (see
+	// Rules.CheckStart).
+	Code string
 }
 
 func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Code) }
@@ -126,12 +131,52 @@ func (r *Request) Validate() error {
 	case !r.Consent:
 		return &FieldError{"consent", "required"}
 	}
-	for _, s := range []string{r.StudentName, r.Question, r.Programme} {
-		if strings.ContainsAny(s, "\x00") || !utf8.ValidString(s) {
-			return &FieldError{"question", "invalid"}
+	for _, f := range []struct{ field, value string }{
+		{"name", r.StudentName}, {"email", r.StudentEmail}, {"question", r.Question},
+		{"programme", r.Programme}, {"campus", r.Campus},
+	} {
+		// Text is kept as sent, so it must be text: valid UTF-8 (never
+		// silently repaired, which would store something the student did
+		// not write) without NUL or other control characters but line
+		// breaks and tabs.
+		if !validText(f.value) {
+			return &FieldError{f.field, "invalid"}
 		}
 	}
+	level, err := ParseStudyLevel(r.StudyLevel)
+	if err != nil {
+		return err
+	}
+	r.StudyLevel = level
 	return nil
+}
+
+// StudyLevels are the values a booking's study level may take; empty means
+// not given.
+var StudyLevels = []string{"bachelor", "master", "phd", "staff", "other"}
+
+// ParseStudyLevel normalises a study level (case and spaces), or returns
+// a *FieldError for "study_level" when it is none of StudyLevels.
+func ParseStudyLevel(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || slices.Contains(StudyLevels, s) {
+		return s, nil
+	}
+	return "", &FieldError{"study_level", "invalid"}
+}
+
+// validText reports whether s is valid UTF-8 without control characters
+// other than tab, line feed and carriage return.
+func validText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 // validEmail accepts a bare address (no display name) with a dot in the

@@ -116,3 +116,24 @@ func CheckStudentLimit(active int, r Rules) error {
 	}
 	return nil
 }
+
+// CheckStart says whether a meeting starting at start may be booked at now
+// under r, whoever is free then: a *FieldError for "start" with code
+// "past", "too_soon" (inside the minimum notice), "too_far" (beyond the
+// horizon) or "off_grid" (not on the slot grid of loc's wall clock), or
+// nil. A start that passes can still be taken (ErrSlotTaken); one that
+// fails never could be, and saying "someone just booked it" would be
+// wrong.
+func (r Rules) CheckStart(start, now time.Time, loc *time.Location) error {
+	switch {
+	case !start.After(now):
+		return &FieldError{"start", "past"}
+	case start.Before(now.Add(r.MinNotice)):
+		return &FieldError{"start", "too_soon"}
+	case start.After(now.Add(r.Horizon)):
+		return &FieldError{"start", "too_far"}
+	case r.SlotGrid > 0 && !(grid{loc: loc, step: r.SlotGrid}).at(start).t.Equal(start):
+		return &FieldError{"start", "off_grid"}
+	}
+	return nil
+}

@@ -23,8 +23,9 @@ var errNoBookingsCalendar = errors.New("librarian has no bookings calendar")
 // stored only as its SHA-256 and must reach the student now.
 //
 // Errors: a *booking.FieldError (ErrInvalid) for a bad request or unknown
-// topic; booking.ErrSlotTaken when nobody is free at r.Start any more (or
-// r.Start is not a slot); booking.ErrLimitReached when the student holds
+// topic, or for a start that could never be booked (past, too soon, too
+// far, off the grid: booking.Rules.CheckStart); booking.ErrSlotTaken when
+// nobody is free at r.Start any more; booking.ErrLimitReached when the student holds
 // the most active bookings allowed.
 func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, string, error) {
 	if err := r.Validate(); err != nil {
@@ -58,6 +59,9 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	// The clock is read after the wait, for the notice rule.
 	now := s.now()
 	start := r.Start.UTC()
+	if err := rules.CheckStart(start, now, s.loc); err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book %s at %s: %w", topic.Slug, start.Format(time.RFC3339), err)
+	}
 	q := booking.SlotQuery{Topic: topic, Language: lang, Mode: mode, Campus: strings.TrimSpace(r.Campus), Now: now}
 
 	libs, err := s.store.LibrariansForTopic(ctx, topic.ID)

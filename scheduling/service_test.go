@@ -365,8 +365,21 @@ func TestBookAndCancel(t *testing.T) {
 		if _, _, err := f.svc.Book(f.ctx, request(at.Add(30*time.Minute), "kari@student.example")); !errors.Is(err, booking.ErrSlotTaken) {
 			t.Errorf("booking inside the buffer: got %v, want ErrSlotTaken", err)
 		}
-		if _, _, err := f.svc.Book(f.ctx, request(at.Add(5*time.Minute+time.Hour), "kari@student.example")); !errors.Is(err, booking.ErrSlotTaken) {
-			t.Errorf("booking off the grid: got %v, want ErrSlotTaken", err)
+		// A time that could never be booked says why, not "taken".
+		for _, tc := range []struct {
+			start time.Time
+			code  string
+		}{
+			{at.Add(5*time.Minute + time.Hour), "off_grid"},
+			{f.clock.now().Add(-time.Hour), "past"},
+			{f.clock.now().Add(time.Hour).Truncate(time.Hour), "too_soon"},
+			{f.clock.now().AddDate(0, 2, 0).Truncate(time.Hour), "too_far"},
+		} {
+			_, _, err := f.svc.Book(f.ctx, request(tc.start, "kari@student.example"))
+			var fe *booking.FieldError
+			if !errors.As(err, &fe) || fe.Field != "start" || fe.Code != tc.code || errors.Is(err, booking.ErrSlotTaken) {
+				t.Errorf("booking at %v: got %v, want start: %s", tc.start, err, tc.code)
+			}
 		}
 
 		// Two active bookings per student.
