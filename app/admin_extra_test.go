@@ -63,7 +63,7 @@ func TestAdminExtraOutboxAndMetrics(t *testing.T) {
 			if r := admin.post(retry, nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/admin/outbox?done=requeued" {
 				t.Fatalf("retry: got %d to %q, want 303 to /admin/outbox?done=requeued:\n%s", r.status, r.header.Get("Location"), r.body)
 			}
-			if st, err := s.app.Store.OutboxStats(ctx); err != nil || st != (store.OutboxStats{Pending: 1}) {
+			if st, err := s.app.Store.OutboxStats(ctx); err != nil || st != (booking.OutboxStats{Pending: 1}) {
 				t.Errorf("OutboxStats after the retry: got %+v, %v; want 1 pending", st, err)
 			}
 			if r := admin.post(retry, nil); r.status != http.StatusConflict {

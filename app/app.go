@@ -170,11 +170,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		CSRFKey:        csrfKey(cfg.CSRFKey, key),
 		TrustedProxies: cfg.TrustedProxies,
 		Staff: web.StaffConfig{
-			Store:      staffStore{st},
+			Store:      st,
 			Service:    svc,
 			Privacy:    privacy,
 			CalDAVPath: dav.Prefix(),
-			Outbox:     outboxStore{st},
+			Outbox:     st,
 			DropInTags: dropin,
 		},
 		Ready:   st.Ping,

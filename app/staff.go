@@ -19,59 +19,12 @@ const DefaultRetention = 90 * 24 * time.Hour
 // DefaultJobInterval is how often the retention job runs.
 const DefaultJobInterval = time.Hour
 
-// staffStore gives the web front's staff pages the store, converting the
-// store's types into the web package's identical ones, so that web does
-// not import store.
-type staffStore struct{ *store.Store }
-
-var _ web.StaffStore = staffStore{}
-
-func (s staffStore) Profile(ctx context.Context, userID int64) (web.Profile, error) {
-	p, err := s.Store.Profile(ctx, userID)
-	return web.Profile(p), err
-}
-
-func (s staffStore) SetProfile(ctx context.Context, p web.Profile) error {
-	return s.Store.SetProfile(ctx, store.Profile(p))
-}
-
-func (s staffStore) AppPasswords(ctx context.Context, userID int64) ([]web.AppPassword, error) {
-	list, err := s.Store.AppPasswords(ctx, userID)
-	out := make([]web.AppPassword, 0, len(list))
-	for _, p := range list {
-		out = append(out, web.AppPassword(p))
-	}
-	return out, err
-}
-
-func (s staffStore) AllTopics(ctx context.Context) ([]web.TopicListing, error) {
-	list, err := s.Store.AllTopics(ctx)
-	out := make([]web.TopicListing, 0, len(list))
-	for _, t := range list {
-		out = append(out, web.TopicListing(t))
-	}
-	return out, err
-}
-
-// outboxStore gives the admin's e-mail page the store's outbox, in the
-// web package's identical types.
-type outboxStore struct{ *store.Store }
-
-var _ web.Outbox = outboxStore{}
-
-func (s outboxStore) OutboxStats(ctx context.Context) (web.OutboxStats, error) {
-	st, err := s.Store.OutboxStats(ctx)
-	return web.OutboxStats(st), err
-}
-
-func (s outboxStore) FailedMessages(ctx context.Context, limit int) ([]web.FailedMessage, error) {
-	list, err := s.Store.FailedMessages(ctx, limit)
-	out := make([]web.FailedMessage, 0, len(list))
-	for _, m := range list {
-		out = append(out, web.FailedMessage(m))
-	}
-	return out, err
-}
+// The store is what the web front's staff and e-mail pages read and
+// write, as it is: the records they share are booking's.
+var (
+	_ web.StaffStore = (*store.Store)(nil)
+	_ web.Outbox     = (*store.Store)(nil)
+)
 
 // The feeds service answers the admin's page on unknown drop-in tags as
 // it is.

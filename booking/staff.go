@@ -97,3 +97,58 @@ type ExportedBooking struct {
 	CalendarEvent string        `json:"calendar_event,omitempty"`
 	Messages      []SentMessage `json:"messages"`
 }
+
+// Profile is how a librarian guides: in which languages, at which campus
+// library, in person and/or online, and whether they want an e-mail for
+// each new booking.
+type Profile struct {
+	UserID    int64
+	Languages []string // "nb", "en"
+	Campus    string
+	InPerson  bool
+	Online    bool
+	// NotifyNewBooking sends the librarian a message for each new booking,
+	// besides the event in their bookings calendar.
+	NotifyNewBooking bool
+}
+
+// DefaultProfile is a librarian's profile until one is set: both of the
+// library's languages, no campus, in person and online, no e-mails.
+func DefaultProfile(userID int64) Profile {
+	return Profile{UserID: userID, Languages: []string{"nb", "en"}, InPerson: true, Online: true}
+}
+
+// AppPassword is a password for one calendar app. Its plain text is shown
+// once, when it is made; only its hash is kept.
+type AppPassword struct {
+	ID         int64
+	UserID     int64
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero if never used
+}
+
+// TopicListing is a topic with the catalogue settings that only admins
+// see: whether students are offered it, and its place in the list.
+type TopicListing struct {
+	Topic
+	Active    bool
+	SortOrder int
+}
+
+// OutboxStats counts the outbox's messages by status.
+type OutboxStats struct {
+	Pending, Sent, Failed, Skipped int
+}
+
+// FailedMessage is a message that could not be delivered, as an admin
+// sees it: no personal data beyond the booking's number.
+type FailedMessage struct {
+	ID        int64
+	Kind      MessageKind
+	BookingID int64 // 0 when the booking is gone
+	Sequence  int
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+}

@@ -13,7 +13,6 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
-	"veileder/store"
 )
 
 // Store is what seeding needs.
@@ -27,7 +26,7 @@ type Store interface {
 	CreateService(ctx context.Context, svc booking.Service) (booking.Service, error)
 	TopicBySlug(ctx context.Context, slug string) (booking.Topic, error)
 	CreateTopic(ctx context.Context, t booking.Topic) (booking.Topic, error)
-	SetProfile(ctx context.Context, p store.Profile) error
+	SetProfile(ctx context.Context, p booking.Profile) error
 	AddCompetence(ctx context.Context, userID int64, topicSlug string, level booking.Level, languages []string) error
 	Competences(ctx context.Context, userID int64) ([]booking.Competence, error)
 }
@@ -286,7 +285,7 @@ func seedGuide(ctx context.Context, st Store, u booking.User, p person, created 
 			return nil
 		}
 	}
-	err := st.SetProfile(ctx, store.Profile{UserID: u.ID, Languages: p.profile.languages, Campus: p.profile.campus,
+	err := st.SetProfile(ctx, booking.Profile{UserID: u.ID, Languages: p.profile.languages, Campus: p.profile.campus,
 		InPerson: p.profile.inPerson, Online: p.profile.online})
 	if err != nil {
 		return fmt.Errorf("demo: profile of %s: %w", p.username, err)

@@ -408,7 +408,7 @@ func newFixture(t *testing.T, s *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := store.DefaultProfile(lib.ID)
+	p := booking.DefaultProfile(lib.ID)
 	p.NotifyNewBooking = true
 	if err := s.SetProfile(ctx, p); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func TestLibrarianNewLanguage(t *testing.T) {
 		sender := newSender(t, s, srv, c, nil)
 		for i, tt := range tests {
 			t.Run(strings.Join(tt.langs, ","), func(t *testing.T) {
-				p := store.DefaultProfile(f.librarian.ID)
+				p := booking.DefaultProfile(f.librarian.ID)
 				p.Languages, p.NotifyNewBooking = tt.langs, true
 				if err := s.SetProfile(t.Context(), p); err != nil {
 					t.Fatal(err)

@@ -150,7 +150,7 @@ func TestEachKindArrives(t *testing.T) {
 		}
 
 		st, err := s.OutboxStats(t.Context())
-		if err != nil || st != (store.OutboxStats{Sent: 10}) {
+		if err != nil || st != (booking.OutboxStats{Sent: 10}) {
 			t.Errorf("OutboxStats: got %+v, %v; want 10 sent", st, err)
 		}
 	})
@@ -282,7 +282,7 @@ func TestRetryThenSent(t *testing.T) {
 		if len(ids) != 2 || len(srv.Messages()) != 2 {
 			t.Errorf("got messages %v, want the confirmation and the librarian's note once each", ids)
 		}
-		if st, _ := s.OutboxStats(ctx); st != (store.OutboxStats{Sent: 2}) {
+		if st, _ := s.OutboxStats(ctx); st != (booking.OutboxStats{Sent: 2}) {
 			t.Errorf("OutboxStats: got %+v, want 2 sent", st)
 		}
 
@@ -408,7 +408,7 @@ func TestTwoSendersNoDuplicates(t *testing.T) {
 		if len(ids) != 2*bookings {
 			t.Errorf("got %d distinct messages, want %d", len(ids), 2*bookings)
 		}
-		if st, _ := s.OutboxStats(t.Context()); st != (store.OutboxStats{Sent: 2 * bookings}) {
+		if st, _ := s.OutboxStats(t.Context()); st != (booking.OutboxStats{Sent: 2 * bookings}) {
 			t.Errorf("OutboxStats: got %+v, want %d sent", st, 2*bookings)
 		}
 	})
@@ -447,7 +447,7 @@ func TestSkipped(t *testing.T) {
 		if !strings.Contains(p.Text, "you have cancelled") {
 			t.Errorf("the cancellation does not say who cancelled:\n%s", p.Text)
 		}
-		if st, _ := s.OutboxStats(t.Context()); st != (store.OutboxStats{Sent: 1, Skipped: 5}) {
+		if st, _ := s.OutboxStats(t.Context()); st != (booking.OutboxStats{Sent: 1, Skipped: 5}) {
 			t.Errorf("OutboxStats: got %+v, want 1 sent and 5 skipped", st)
 		}
 	})

@@ -18,7 +18,7 @@ func TestManageURLAndLibrarianNote(t *testing.T) {
 		f := newFixture(t, s, booking.Rules{})
 		ingrid := f.librarian("ingrid", "Haugen, Ingrid", "zotero")
 		f.weekly(ingrid, "w", "")
-		p := store.DefaultProfile(ingrid.ID)
+		p := booking.DefaultProfile(ingrid.ID)
 		p.NotifyNewBooking = true
 		if err := s.SetProfile(f.ctx, p); err != nil {
 			t.Fatal(err)

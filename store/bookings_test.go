@@ -241,7 +241,9 @@ func TestBookingsOfLibrarianRange(t *testing.T) {
 	})
 }
 
-func TestBookingFilter(t *testing.T) {
+// TestStaffBookingSearch checks each field of booking.BookingSearch, the
+// one filter of booking lists.
+func TestStaffBookingSearch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ola := createUser(t, s, "ola", booking.RoleLibrarian)
 		kari := createUser(t, s, "kari", booking.RoleLibrarian)
@@ -256,20 +258,24 @@ func TestBookingFilter(t *testing.T) {
 		from, _ := slot(9, 30)
 		tests := []struct {
 			name string
-			f    store.BookingFilter
+			f    booking.BookingSearch
 			want []string
 		}{
-			{"all", store.BookingFilter{}, []string{"a", "c", "b"}},
-			{"librarian", store.BookingFilter{LibrarianID: ola.ID}, []string{"a", "b"}},
-			{"topic", store.BookingFilter{TopicID: zotero.ID}, []string{"a", "c"}},
-			{"status", store.BookingFilter{Status: booking.StatusCancelled}, []string{"c"}},
-			{"e-mail in any case", store.BookingFilter{Email: " a@example.ORG "}, []string{"a", "c"}},
-			{"from", store.BookingFilter{From: from}, []string{"a", "c", "b"}},
-			{"from and librarian", store.BookingFilter{From: from.Add(15 * time.Minute), LibrarianID: ola.ID}, []string{"b"}},
-			{"limit", store.BookingFilter{Limit: 1}, []string{"a"}},
+			{"all", booking.BookingSearch{}, []string{"a", "c", "b"}},
+			{"librarian", booking.BookingSearch{LibrarianID: ola.ID}, []string{"a", "b"}},
+			{"topic", booking.BookingSearch{TopicID: zotero.ID}, []string{"a", "c"}},
+			{"status", booking.BookingSearch{Status: booking.StatusCancelled}, []string{"c"}},
+			{"e-mail in any case", booking.BookingSearch{Email: " a@example.ORG "}, []string{"a", "c"}},
+			{"part of the e-mail", booking.BookingSearch{Email: "EXAMPLE"}, []string{"a", "c", "b"}},
+			{"e-mail with a LIKE wildcard", booking.BookingSearch{Email: "%"}, nil},
+			{"from", booking.BookingSearch{From: from}, []string{"b"}},
+			{"to", booking.BookingSearch{To: from}, []string{"a", "c"}},
+			{"from and librarian", booking.BookingSearch{From: from.Add(-time.Hour), LibrarianID: ola.ID}, []string{"a", "b"}},
+			{"descending", booking.BookingSearch{Descending: true}, []string{"b", "c", "a"}},
+			{"limit", booking.BookingSearch{Limit: 1}, []string{"a"}},
 		}
 		for _, tt := range tests {
-			list, err := s.Bookings(t.Context(), tt.f)
+			list, err := s.StaffBookings(t.Context(), tt.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +284,7 @@ func TestBookingFilter(t *testing.T) {
 				got = append(got, b.TokenHash)
 			}
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("Bookings(%s): got %v, want %v", tt.name, got, tt.want)
+				t.Errorf("StaffBookings(%s): got %v, want %v", tt.name, got, tt.want)
 			}
 		}
 	})

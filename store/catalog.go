@@ -276,14 +276,6 @@ func (r topicRow) topic() (booking.Topic, error) {
 	}, nil
 }
 
-// TopicListing is a topic with the catalogue settings that only admins
-// see: whether students are offered it, and its place in the list.
-type TopicListing struct {
-	booking.Topic
-	Active    bool
-	SortOrder int
-}
-
 // topicSelect is the SELECT list and FROM of every topic query.
 const topicSelect = `
 	SELECT t.id, t.slug, s.slug AS service_slug, t.name_nb, t.name_en,
@@ -409,11 +401,11 @@ func (s *Store) Topics(ctx context.Context) ([]booking.Topic, error) {
 }
 
 // AllTopics lists every topic, active or not, for admins.
-func (s *Store) AllTopics(ctx context.Context) ([]TopicListing, error) {
+func (s *Store) AllTopics(ctx context.Context) ([]booking.TopicListing, error) {
 	return s.topics(ctx, false)
 }
 
-func (s *Store) topics(ctx context.Context, activeOnly bool) ([]TopicListing, error) {
+func (s *Store) topics(ctx context.Context, activeOnly bool) ([]booking.TopicListing, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	where := ``
@@ -425,13 +417,13 @@ func (s *Store) topics(ctx context.Context, activeOnly bool) ([]TopicListing, er
 	if err := s.db.SelectContext(ctx, &rows, topicSelect+where+topicOrder); err != nil {
 		return nil, fmt.Errorf("store: topics: %w", dbErr(err))
 	}
-	out := make([]TopicListing, 0, len(rows))
+	out := make([]booking.TopicListing, 0, len(rows))
 	for _, r := range rows {
 		t, err := r.topic()
 		if err != nil {
 			return nil, fmt.Errorf("store: topics: %w", err)
 		}
-		out = append(out, TopicListing{Topic: t, Active: r.Active, SortOrder: r.SortOrder})
+		out = append(out, booking.TopicListing{Topic: t, Active: r.Active, SortOrder: r.SortOrder})
 	}
 	return out, nil
 }

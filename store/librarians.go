@@ -10,26 +10,6 @@ import (
 	"veileder/booking"
 )
 
-// Profile is how a librarian guides: in which languages, at which campus
-// library, in person and/or online, and whether they want an e-mail for
-// each new booking.
-type Profile struct {
-	UserID    int64
-	Languages []string // "nb", "en"
-	Campus    string
-	InPerson  bool
-	Online    bool
-	// NotifyNewBooking sends the librarian a message for each new booking,
-	// besides the event in their bookings calendar.
-	NotifyNewBooking bool
-}
-
-// DefaultProfile is a librarian's profile until one is set: both of the
-// library's languages, no campus, in person and online, no e-mails.
-func DefaultProfile(userID int64) Profile {
-	return Profile{UserID: userID, Languages: []string{"nb", "en"}, InPerson: true, Online: true}
-}
-
 // languageList is the stored form of a list of language codes: lower
 // case, comma separated, without duplicates. Each code is two or three
 // letters (ISO 639).
@@ -76,11 +56,11 @@ type profileRow struct {
 	NotifyNewBooking sql.NullBool   `db:"notify_new_booking"`
 }
 
-func (r profileRow) profile(userID int64) Profile {
+func (r profileRow) profile(userID int64) booking.Profile {
 	if !r.Languages.Valid {
-		return DefaultProfile(userID)
+		return booking.DefaultProfile(userID)
 	}
-	return Profile{
+	return booking.Profile{
 		UserID:           userID,
 		Languages:        splitLanguages(r.Languages.String),
 		Campus:           r.Campus.String,
@@ -93,7 +73,7 @@ func (r profileRow) profile(userID int64) Profile {
 // SetProfile stores a librarian's profile, replacing the one they had.
 // booking.ErrInvalid for a bad language code or campus name;
 // booking.ErrNotFound when the user does not exist.
-func (s *Store) SetProfile(ctx context.Context, p Profile) error {
+func (s *Store) SetProfile(ctx context.Context, p booking.Profile) error {
 	langs, err := languageList(p.Languages)
 	if err != nil {
 		return fmt.Errorf("store: set profile of user %d: %w", p.UserID, err)
@@ -119,7 +99,7 @@ func (s *Store) SetProfile(ctx context.Context, p Profile) error {
 
 // Profile returns a user's profile, DefaultProfile if none was set.
 // booking.ErrNotFound when the user does not exist.
-func (s *Store) Profile(ctx context.Context, userID int64) (Profile, error) {
+func (s *Store) Profile(ctx context.Context, userID int64) (booking.Profile, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	var row profileRow
@@ -129,7 +109,7 @@ func (s *Store) Profile(ctx context.Context, userID int64) (Profile, error) {
 		LEFT JOIN librarian_profiles p ON p.user_id = u.id
 		WHERE u.id = ?`), userID)
 	if err != nil {
-		return Profile{}, fmt.Errorf("store: profile of user %d: %w", userID, dbErr(err))
+		return booking.Profile{}, fmt.Errorf("store: profile of user %d: %w", userID, dbErr(err))
 	}
 	return row.profile(userID), nil
 }

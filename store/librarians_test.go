@@ -19,38 +19,38 @@ func TestProfiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := store.DefaultProfile(ola.ID); !reflect.DeepEqual(got, want) {
+		if want := booking.DefaultProfile(ola.ID); !reflect.DeepEqual(got, want) {
 			t.Errorf("Profile before SetProfile: got %+v, want %+v", got, want)
 		}
 
-		set := store.Profile{UserID: ola.ID, Languages: []string{" NB", "en", "nb", ""}, Campus: " Domus Bibliotheca ",
+		set := booking.Profile{UserID: ola.ID, Languages: []string{" NB", "en", "nb", ""}, Campus: " Domus Bibliotheca ",
 			InPerson: true, Online: false, NotifyNewBooking: true}
 		checkErr(t, "SetProfile", s.SetProfile(ctx, set), nil)
 		got, err = s.Profile(ctx, ola.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := store.Profile{UserID: ola.ID, Languages: []string{"nb", "en"}, Campus: "Domus Bibliotheca",
+		want := booking.Profile{UserID: ola.ID, Languages: []string{"nb", "en"}, Campus: "Domus Bibliotheca",
 			InPerson: true, Online: false, NotifyNewBooking: true}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("Profile: got %+v, want %+v", got, want)
 		}
 		// Setting again replaces.
-		checkErr(t, "SetProfile again", s.SetProfile(ctx, store.Profile{UserID: ola.ID, Languages: []string{"en"}, Online: true}), nil)
+		checkErr(t, "SetProfile again", s.SetProfile(ctx, booking.Profile{UserID: ola.ID, Languages: []string{"en"}, Online: true}), nil)
 		got, _ = s.Profile(ctx, ola.ID)
-		if want := (store.Profile{UserID: ola.ID, Languages: []string{"en"}, Online: true}); !reflect.DeepEqual(got, want) {
+		if want := (booking.Profile{UserID: ola.ID, Languages: []string{"en"}, Online: true}); !reflect.DeepEqual(got, want) {
 			t.Errorf("Profile after replace: got %+v, want %+v", got, want)
 		}
 
 		tests := []struct {
 			name string
-			p    store.Profile
+			p    booking.Profile
 			want error
 		}{
-			{"unknown user", store.Profile{UserID: 9999}, booking.ErrNotFound},
-			{"bad language", store.Profile{UserID: ola.ID, Languages: []string{"norsk"}}, booking.ErrInvalid},
-			{"language with a digit", store.Profile{UserID: ola.ID, Languages: []string{"n1"}}, booking.ErrInvalid},
-			{"NUL in campus", store.Profile{UserID: ola.ID, Campus: "a\x00"}, booking.ErrInvalid},
+			{"unknown user", booking.Profile{UserID: 9999}, booking.ErrNotFound},
+			{"bad language", booking.Profile{UserID: ola.ID, Languages: []string{"norsk"}}, booking.ErrInvalid},
+			{"language with a digit", booking.Profile{UserID: ola.ID, Languages: []string{"n1"}}, booking.ErrInvalid},
+			{"NUL in campus", booking.Profile{UserID: ola.ID, Campus: "a\x00"}, booking.ErrInvalid},
 		}
 		for _, tt := range tests {
 			checkErr(t, tt.name, s.SetProfile(ctx, tt.p), tt.want)
@@ -162,7 +162,7 @@ func TestLibrariansForTopic(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := s.SetProfile(ctx, store.Profile{UserID: ingrid.ID, Languages: []string{"nb"}, Campus: "Georg Sverdrups hus", InPerson: true}); err != nil {
+		if err := s.SetProfile(ctx, booking.Profile{UserID: ingrid.ID, Languages: []string{"nb"}, Campus: "Georg Sverdrups hus", InPerson: true}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.SetDisabled(ctx, "gone", true); err != nil {

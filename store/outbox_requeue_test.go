@@ -38,7 +38,7 @@ func TestRequeueMessage(t *testing.T) {
 		if err := s.RequeueMessage(ctx, id, later); err != nil {
 			t.Fatalf("RequeueMessage: %v", err)
 		}
-		if st, err := s.OutboxStats(ctx); err != nil || st != (store.OutboxStats{Pending: 1}) {
+		if st, err := s.OutboxStats(ctx); err != nil || st != (booking.OutboxStats{Pending: 1}) {
 			t.Errorf("OutboxStats after requeue: got %+v, %v; want 1 pending", st, err)
 		}
 		if failed, err := s.FailedMessages(ctx, 10); err != nil || len(failed) != 0 {

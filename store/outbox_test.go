@@ -34,7 +34,7 @@ func TestEnqueueOptInAndUnique(t *testing.T) {
 		if st, _ := s.OutboxStats(ctx); st.Pending != 0 {
 			t.Errorf("without opt-in: got %d pending, want none", st.Pending)
 		}
-		p := store.DefaultProfile(ola.ID)
+		p := booking.DefaultProfile(ola.ID)
 		p.NotifyNewBooking = true
 		if err := s.SetProfile(ctx, p); err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func TestClaimLeaseRetryFail(t *testing.T) {
 			t.Errorf("after settling: claimed %+v", got)
 		}
 		st, err := s.OutboxStats(ctx)
-		if err != nil || st != (store.OutboxStats{Sent: 1, Failed: 1, Skipped: 1}) {
+		if err != nil || st != (booking.OutboxStats{Sent: 1, Failed: 1, Skipped: 1}) {
 			t.Errorf("OutboxStats: got %+v, %v", st, err)
 		}
 		failedMsgs, err := s.FailedMessages(ctx, 10)

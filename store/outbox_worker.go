@@ -242,13 +242,8 @@ func (s *Store) MessageBooking(ctx context.Context, bookingID int64) (booking.Vi
 	return v, nil
 }
 
-// OutboxStats counts the outbox's messages by status.
-type OutboxStats struct {
-	Pending, Sent, Failed, Skipped int
-}
-
 // OutboxStats counts the outbox's messages by status, for the admin page.
-func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
+func (s *Store) OutboxStats(ctx context.Context) (booking.OutboxStats, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	var rows []struct {
@@ -256,9 +251,9 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 		N      int    `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM outbox GROUP BY status`); err != nil {
-		return OutboxStats{}, fmt.Errorf("store: outbox stats: %w", dbErr(err))
+		return booking.OutboxStats{}, fmt.Errorf("store: outbox stats: %w", dbErr(err))
 	}
-	var st OutboxStats
+	var st booking.OutboxStats
 	for _, r := range rows {
 		switch r.Status {
 		case "pending":
@@ -274,20 +269,8 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	return st, nil
 }
 
-// FailedMessage is a message that could not be delivered, as an admin
-// sees it: no personal data beyond the booking's number.
-type FailedMessage struct {
-	ID        int64
-	Kind      booking.MessageKind
-	BookingID int64 // 0 when the booking is gone
-	Sequence  int
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
-}
-
 // FailedMessages lists the newest failed messages, at most limit.
-func (s *Store) FailedMessages(ctx context.Context, limit int) ([]FailedMessage, error) {
+func (s *Store) FailedMessages(ctx context.Context, limit int) ([]booking.FailedMessage, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	var rows []struct {
@@ -301,9 +284,9 @@ func (s *Store) FailedMessages(ctx context.Context, limit int) ([]FailedMessage,
 	if err != nil {
 		return nil, fmt.Errorf("store: failed messages: %w", dbErr(err))
 	}
-	out := make([]FailedMessage, 0, len(rows))
+	out := make([]booking.FailedMessage, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, FailedMessage{
+		out = append(out, booking.FailedMessage{
 			ID: r.ID, Kind: booking.MessageKind(r.Kind), BookingID: r.BookingID.Int64, Sequence: r.Sequence,
 			Attempts: r.Attempts, LastError: r.LastError, CreatedAt: fromUnix(r.CreatedAt),
 		})

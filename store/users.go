@@ -298,16 +298,6 @@ func (s *Store) touchAppPassword(ctx context.Context, id int64) error {
 	return dbErr(err)
 }
 
-// AppPassword is a password for one calendar app. Its plain text is shown
-// once, when it is made; only its hash is kept.
-type AppPassword struct {
-	ID         int64
-	UserID     int64
-	Label      string
-	CreatedAt  time.Time
-	LastUsedAt time.Time // zero if never used
-}
-
 // appPasswordRow is a row of app_passwords.
 type appPasswordRow struct {
 	ID           int64         `db:"id"`
@@ -318,8 +308,8 @@ type appPasswordRow struct {
 	LastUsedAt   sql.NullInt64 `db:"last_used_at"`
 }
 
-func (r appPasswordRow) appPassword() AppPassword {
-	return AppPassword{
+func (r appPasswordRow) appPassword() booking.AppPassword {
+	return booking.AppPassword{
 		ID:         r.ID,
 		UserID:     r.UserID,
 		Label:      r.Label,
@@ -354,7 +344,7 @@ func (s *Store) CreateAppPassword(ctx context.Context, userID int64, label strin
 }
 
 // AppPasswords lists a user's app passwords, oldest first.
-func (s *Store) AppPasswords(ctx context.Context, userID int64) ([]AppPassword, error) {
+func (s *Store) AppPasswords(ctx context.Context, userID int64) ([]booking.AppPassword, error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	var rows []appPasswordRow
@@ -366,7 +356,7 @@ func (s *Store) AppPasswords(ctx context.Context, userID int64) ([]AppPassword, 
 	if err != nil {
 		return nil, fmt.Errorf("store: app passwords of user %d: %w", userID, dbErr(err))
 	}
-	out := make([]AppPassword, 0, len(rows))
+	out := make([]booking.AppPassword, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, r.appPassword())
 	}

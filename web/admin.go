@@ -288,7 +288,7 @@ func (f rulesForm) override() (booking.RulesOverride, string) {
 
 type adminTopicsPage struct {
 	staffPage
-	Topics   []TopicListing
+	Topics   []booking.TopicListing
 	Services []booking.Service
 	Form     topicForm
 }
@@ -574,7 +574,7 @@ func (s *Server) adminUpdateService(c *gin.Context) {
 type adminBookingsPage struct {
 	staffPage
 	Bookings []booking.StaffBooking
-	Topics   []TopicListing
+	Topics   []booking.TopicListing
 	Query    bookingQuery
 	// Now tells which bookings can still be cancelled.
 	Now time.Time

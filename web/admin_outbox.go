@@ -17,30 +17,13 @@ import (
 // Outbox is what the admin's e-mail page needs from the outbox (the
 // store's).
 type Outbox interface {
-	OutboxStats(ctx context.Context) (OutboxStats, error)
+	OutboxStats(ctx context.Context) (booking.OutboxStats, error)
 	// FailedMessages lists the newest failed messages, at most limit.
-	FailedMessages(ctx context.Context, limit int) ([]FailedMessage, error)
+	FailedMessages(ctx context.Context, limit int) ([]booking.FailedMessage, error)
 	// RequeueMessage puts a failed message back in the queue, due at now.
 	// booking.ErrNotFound when there is no such message,
 	// booking.ErrConflict when it is not failed.
 	RequeueMessage(ctx context.Context, id int64, now time.Time) error
-}
-
-// OutboxStats counts the outbox's messages by status (store.OutboxStats).
-type OutboxStats struct {
-	Pending, Sent, Failed, Skipped int
-}
-
-// FailedMessage is a message that could not be delivered
-// (store.FailedMessage): no personal data beyond the booking's number.
-type FailedMessage struct {
-	ID        int64
-	Kind      booking.MessageKind
-	BookingID int64 // 0 when the booking is gone
-	Sequence  int
-	Attempts  int
-	LastError string
-	CreatedAt time.Time
 }
 
 // maxFailedShown bounds the failed messages listed.
@@ -48,8 +31,8 @@ const maxFailedShown = 100
 
 type outboxPage struct {
 	staffPage
-	Stats  OutboxStats
-	Failed []FailedMessage
+	Stats  booking.OutboxStats
+	Failed []booking.FailedMessage
 	// More is true when there are more failed messages than listed.
 	More bool
 }

@@ -34,19 +34,19 @@ type fakeStaffService struct{ StaffService }
 // fakeOutbox holds failed messages by id.
 type fakeOutbox struct {
 	mu       sync.Mutex
-	stats    OutboxStats
-	failed   []FailedMessage
+	stats    booking.OutboxStats
+	failed   []booking.FailedMessage
 	requeued []int64
 	at       time.Time
 }
 
-func (f *fakeOutbox) OutboxStats(context.Context) (OutboxStats, error) {
+func (f *fakeOutbox) OutboxStats(context.Context) (booking.OutboxStats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.stats, nil
 }
 
-func (f *fakeOutbox) FailedMessages(_ context.Context, limit int) ([]FailedMessage, error) {
+func (f *fakeOutbox) FailedMessages(_ context.Context, limit int) ([]booking.FailedMessage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.failed[:min(limit, len(f.failed))], nil
@@ -98,8 +98,8 @@ func (e *env) staffClient(t *testing.T, session string) *http.Client {
 func TestAdminOutbox(t *testing.T) {
 	created := time.Date(2026, 3, 9, 8, 30, 0, 0, oslo)
 	ob := &fakeOutbox{
-		stats: OutboxStats{Pending: 4, Sent: 120, Failed: 2, Skipped: 3},
-		failed: []FailedMessage{
+		stats: booking.OutboxStats{Pending: 4, Sent: 120, Failed: 2, Skipped: 3},
+		failed: []booking.FailedMessage{
 			{ID: 7, Kind: booking.MessageConfirmation, BookingID: 42, Attempts: 10, LastError: "451 <try later> & again", CreatedAt: created},
 			{ID: 8, Kind: booking.MessageLibrarianNew, Attempts: 1, LastError: "550 no such user", CreatedAt: created},
 		},
@@ -177,7 +177,7 @@ func TestAdminOutbox(t *testing.T) {
 }
 
 func TestAdminOutboxNoneFailed(t *testing.T) {
-	e := staffEnv(t, &fakeOutbox{stats: OutboxStats{Sent: 3}}, nil)
+	e := staffEnv(t, &fakeOutbox{stats: booking.OutboxStats{Sent: 3}}, nil)
 	r := e.get(t, e.staffClient(t, "admin-session"), "/admin/outbox")
 	if r.status != http.StatusOK || !strings.Contains(r.body, T("nb", "staff.outbox.failed.none")) || strings.Contains(r.body, "<table") {
 		t.Errorf("no failed messages: got %d, want the page saying so, without a table:\n%s", r.status, r.body)

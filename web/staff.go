@@ -38,18 +38,18 @@ type StaffStore interface {
 	DeleteSession(ctx context.Context, token string) error
 	DeleteSessionsOfUser(ctx context.Context, userID int64) error
 
-	Profile(ctx context.Context, userID int64) (Profile, error)
-	SetProfile(ctx context.Context, p Profile) error
+	Profile(ctx context.Context, userID int64) (booking.Profile, error)
+	SetProfile(ctx context.Context, p booking.Profile) error
 	Competences(ctx context.Context, userID int64) ([]booking.Competence, error)
 	AddCompetence(ctx context.Context, userID int64, topicSlug string, level booking.Level, languages []string) error
 	RemoveCompetence(ctx context.Context, userID int64, topicSlug string) error
-	AllTopics(ctx context.Context) ([]TopicListing, error)
+	AllTopics(ctx context.Context) ([]booking.TopicListing, error)
 	Services(ctx context.Context) ([]booking.Service, error)
 	StaffBookings(ctx context.Context, f booking.BookingSearch) ([]booking.StaffBooking, error)
 	StaffBooking(ctx context.Context, id int64) (booking.StaffBooking, error)
 	SetNoShow(ctx context.Context, bookingID, librarianID int64, noShow bool) error
 	CreateAppPassword(ctx context.Context, userID int64, label string) (plain string, id int64, err error)
-	AppPasswords(ctx context.Context, userID int64) ([]AppPassword, error)
+	AppPasswords(ctx context.Context, userID int64) ([]booking.AppPassword, error)
 	RevokeAppPassword(ctx context.Context, userID, id int64) error
 
 	Users(ctx context.Context) ([]booking.User, error)
@@ -68,34 +68,6 @@ type StaffStore interface {
 	SetTopicActive(ctx context.Context, topicID int64, active bool) error
 	SetTopicOrder(ctx context.Context, topicID int64, order int) error
 	Statistics(ctx context.Context, from, to time.Time, loc *time.Location) (booking.Stats, error)
-}
-
-// Profile is a librarian's profile (store.Profile).
-type Profile struct {
-	UserID           int64
-	Languages        []string
-	Campus           string
-	InPerson         bool
-	Online           bool
-	NotifyNewBooking bool
-}
-
-// AppPassword is one of a user's app passwords, without the password
-// (store.AppPassword).
-type AppPassword struct {
-	ID         int64
-	UserID     int64
-	Label      string
-	CreatedAt  time.Time
-	LastUsedAt time.Time
-}
-
-// TopicListing is a topic with the settings only admins see
-// (store.TopicListing).
-type TopicListing struct {
-	booking.Topic
-	Active    bool
-	SortOrder int
 }
 
 // StaffService is what the staff pages need from the scheduling service.

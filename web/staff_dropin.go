@@ -33,7 +33,7 @@ func (s *Server) staffDropins(c *gin.Context) {
 type dropinFormPage struct {
 	staffPage
 	Session booking.DropinSession
-	Topics  []TopicListing
+	Topics  []booking.TopicListing
 	Action  string
 	New     bool
 	// Start, End and Until are what was typed, kept when the form comes

@@ -82,7 +82,7 @@ func (s *Server) staffNoShow(c *gin.Context) {
 
 type profilePage struct {
 	staffPage
-	Profile   Profile
+	Profile   booking.Profile
 	Languages string
 }
 
@@ -99,7 +99,7 @@ func (s *Server) staffProfile(c *gin.Context) {
 func (s *Server) staffSaveProfile(c *gin.Context) {
 	u := me(c)
 	page := profilePage{staffPage: s.newStaffPage(c, u), Languages: c.PostForm("languages")}
-	page.Profile = Profile{
+	page.Profile = booking.Profile{
 		UserID:           u.ID,
 		Campus:           strings.TrimSpace(c.PostForm("campus")),
 		InPerson:         c.PostForm("in_person") == "1",
@@ -160,13 +160,13 @@ type competencesPage struct {
 	Target      booking.User
 	Base        string
 	Competences []competenceView
-	Topics      []TopicListing
+	Topics      []booking.TopicListing
 	Form        competenceForm
 }
 
 type competenceView struct {
 	booking.Competence
-	Topic TopicListing
+	Topic booking.TopicListing
 }
 
 type competenceForm struct {
@@ -277,7 +277,7 @@ type caldavPage struct {
 	// rest; PrincipalURL and HomeURL are the exact ones for apps that ask.
 	ServerURL, PrincipalURL, HomeURL, Host string
 	Calendars                              []calendarURL
-	Passwords                              []AppPassword
+	Passwords                              []booking.AppPassword
 	// NewPassword is shown once, right after it was made.
 	NewPassword, NewLabel string
 	Label                 string
