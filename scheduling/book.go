@@ -251,36 +251,8 @@ func (s *Service) Cancel(ctx context.Context, token string) (booking.View, error
 	if err != nil {
 		return booking.View{}, err
 	}
-	err = s.store.Tx(ctx, b.LibrarianID, func(ctx context.Context, tx Tx) error {
-		cur, err := tx.BookingByID(ctx, b.ID)
-		if err != nil {
-			return err
-		}
-		b = cur
-		if !cur.Active() {
-			return nil
-		}
-		now := s.now()
-		if !now.Before(cur.Start) {
-			return fmt.Errorf("the meeting at %s has begun: %w", cur.Start.In(s.loc).Format("2006-01-02 15:04"), booking.ErrInvalid)
-		}
-		cur.Status, cur.CancelledBy = booking.StatusCancelled, booking.PartyStudent
-		cur.Sequence++
-		cur.UpdatedAt = now
-		if err := tx.UpdateBooking(ctx, cur); err != nil {
-			return err
-		}
-		if err := s.deleteEvent(ctx, tx, cur); err != nil {
-			return err
-		}
-		if err := tx.Enqueue(ctx, booking.Message{Kind: booking.MessageCancelled, BookingID: cur.ID, Sequence: cur.Sequence, SendAfter: now, CreatedAt: now}); err != nil {
-			return err
-		}
-		b = cur
-		return nil
-	})
-	if err != nil {
-		return booking.View{}, fmt.Errorf("scheduling: cancel booking %d: %w", b.ID, err)
+	if b, err = s.cancel(ctx, b, booking.PartyStudent, true); err != nil {
+		return booking.View{}, err
 	}
 	return s.view(ctx, b)
 }

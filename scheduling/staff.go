@@ -39,7 +39,16 @@ func (s *Service) cancelByID(ctx context.Context, id int64, by booking.Party, no
 	if err != nil {
 		return booking.Booking{}, err
 	}
-	err = s.store.Tx(ctx, b.LibrarianID, func(ctx context.Context, tx Tx) error {
+	return s.cancel(ctx, b, by, notify)
+}
+
+// cancel cancels booking b, read outside a transaction to learn which
+// librarian's lock to take, on behalf of by, telling the student only if
+// notify. It is the one way a booking is cancelled: by the student
+// (Cancel), by the library (CancelByID) and at erasure (Privacy.Erase).
+func (s *Service) cancel(ctx context.Context, b booking.Booking, by booking.Party, notify bool) (booking.Booking, error) {
+	id := b.ID
+	err := s.store.Tx(ctx, b.LibrarianID, func(ctx context.Context, tx Tx) error {
 		cur, err := tx.BookingByID(ctx, id)
 		if err != nil {
 			return err
@@ -72,7 +81,7 @@ func (s *Service) cancelByID(ctx context.Context, id int64, by booking.Party, no
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("scheduling: cancel booking %d: %w", id, err)
 	}
-	s.log.Info("scheduling: booking cancelled by staff", "booking", id, "by", by)
+	s.log.Info("scheduling: booking cancelled", "booking", id, "by", by)
 	return b, nil
 }
 
