@@ -32,19 +32,18 @@ type userForm struct {
 
 var roles = []booking.Role{booking.RoleLibrarian, booking.RoleCoordinator, booking.RoleAdmin}
 
-func (s *Server) adminUsers(c *gin.Context) {
-	s.renderUsers(c, http.StatusOK, userForm{Role: string(booking.RoleLibrarian)}, nil)
+func (s *Server) adminUsers(c *gin.Context) error {
+	return s.renderUsers(c, http.StatusOK, userForm{Role: string(booking.RoleLibrarian)}, nil)
 }
 
-func (s *Server) renderUsers(c *gin.Context, status int, form userForm, errs []formError) {
+func (s *Server) renderUsers(c *gin.Context, status int, form userForm, errs []formError) error {
 	users, err := s.cfg.Staff.Store.Users(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := usersPage{staffPage: s.newStaffPage(c, me(c)), Users: users, Roles: roles, Form: form}
 	p.Errors = errs
-	s.render(c, status, "admin_users", p)
+	return s.render(c, status, "admin_users", p)
 }
 
 // newPassword is a random first password for an account, shown once to
@@ -66,7 +65,7 @@ type userPage struct {
 	Password string // a new password, shown once
 }
 
-func (s *Server) adminCreateUser(c *gin.Context) {
+func (s *Server) adminCreateUser(c *gin.Context) error {
 	lang := s.lang(c)
 	form := userForm{
 		Username: strings.ToLower(strings.TrimSpace(c.PostForm("username"))),
@@ -76,123 +75,108 @@ func (s *Server) adminCreateUser(c *gin.Context) {
 	}
 	role, err := booking.ParseRole(form.Role)
 	if err != nil {
-		s.renderUsers(c, http.StatusUnprocessableEntity, form, []formError{{Field: "role", Message: T(lang, "staff.users.role.invalid")}})
-		return
+		return s.renderUsers(c, http.StatusUnprocessableEntity, form, []formError{{Field: "role", Message: T(lang, "staff.users.role.invalid")}})
 	}
 	if err := booking.ValidUsername(form.Username); err != nil {
-		s.renderUsers(c, http.StatusUnprocessableEntity, form, []formError{{Field: "username", Message: T(lang, "staff.users.username.invalid")}})
-		return
+		return s.renderUsers(c, http.StatusUnprocessableEntity, form, []formError{{Field: "username", Message: T(lang, "staff.users.username.invalid")}})
 	}
 	password := newPassword()
 	u, err := s.cfg.Staff.Store.CreateUser(c.Request.Context(), booking.User{Username: form.Username, DisplayName: form.Name, Email: form.Email, Role: role}, password)
 	switch {
 	case errors.Is(err, booking.ErrConflict):
-		s.renderUsers(c, http.StatusConflict, form, []formError{{Field: "username", Message: T(lang, "staff.users.username.taken")}})
-		return
+		return s.renderUsers(c, http.StatusConflict, form, []formError{{Field: "username", Message: T(lang, "staff.users.username.taken")}})
 	case err != nil:
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin created user", "admin", me(c).Username, "user", u.Username, "role", u.Role)
-	s.renderUser(c, http.StatusOK, u, password)
+	return s.renderUser(c, http.StatusOK, u, password)
 }
 
-func (s *Server) adminUser(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminUser(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	u, err := s.cfg.Staff.Store.UserByID(c.Request.Context(), id)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	s.renderUser(c, http.StatusOK, u, "")
+	return s.renderUser(c, http.StatusOK, u, "")
 }
 
-func (s *Server) renderUser(c *gin.Context, status int, u booking.User, password string) {
+func (s *Server) renderUser(c *gin.Context, status int, u booking.User, password string) error {
 	p := userPage{staffPage: s.newStaffPage(c, me(c)), Target: u, Roles: roles, Password: password}
 	if password != "" {
 		c.Header("Cache-Control", "no-store")
 	}
-	s.render(c, status, "admin_user", p)
+	return s.render(c, status, "admin_user", p)
 }
 
 // adminUpdateUser changes a user's name, address, role and whether the
 // account is enabled. An admin cannot take their own admin role or
 // disable themselves, so that the last admin cannot lock everyone out.
-func (s *Server) adminUpdateUser(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminUpdateUser(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	st := s.cfg.Staff.Store
 	u, err := st.UserByID(ctx, id)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	role, err := booking.ParseRole(c.PostForm("role"))
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	disabled := c.PostForm("disabled") == "1"
 	if u.ID == me(c).ID && (role != booking.RoleAdmin || disabled) {
-		s.staffFail(c, fmt.Errorf("admin %s cannot demote or disable themselves: %w", u.Username, booking.ErrInvalid))
-		return
+		return fmt.Errorf("admin %s cannot demote or disable themselves: %w", u.Username, booking.ErrInvalid)
 	}
 	if err := st.SetUserDetails(ctx, id, c.PostForm("name"), c.PostForm("email")); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	if role != u.Role {
 		if err := st.SetRole(ctx, u.Username, role); err != nil {
-			s.staffFail(c, err)
-			return
+			return err
 		}
 	}
 	if disabled != u.Disabled {
 		if err := st.SetDisabled(ctx, u.Username, disabled); err != nil {
-			s.staffFail(c, err)
-			return
+			return err
 		}
 		if disabled {
 			if err := st.DeleteSessionsOfUser(ctx, id); err != nil {
-				s.staffFail(c, err)
-				return
+				return err
 			}
 		}
 	}
 	s.logger.Info("admin changed user", "admin", me(c).Username, "user", u.Username, "role", role, "disabled", disabled)
-	done(c, "/admin/users/"+strconv.FormatInt(id, 10), "saved")
+	return done(c, "/admin/users/"+strconv.FormatInt(id, 10), "saved")
 }
 
 // adminResetPassword gives the user a new random password, shown once,
 // and signs them out everywhere. Their app passwords stay.
-func (s *Server) adminResetPassword(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminResetPassword(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	ctx := c.Request.Context()
 	u, err := s.cfg.Staff.Store.UserByID(ctx, id)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	password := newPassword()
 	if err := s.cfg.Staff.Store.SetPassword(ctx, u.Username, password); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	if err := s.cfg.Staff.Store.DeleteSessionsOfUser(ctx, id); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin reset password", "admin", me(c).Username, "user", u.Username)
-	s.renderUser(c, http.StatusOK, u, password)
+	return s.renderUser(c, http.StatusOK, u, password)
 }
 
 // Rules, as the topic and service forms edit them: an empty field
@@ -300,25 +284,23 @@ type topicForm struct {
 	Rules                                                       rulesForm
 }
 
-func (s *Server) adminTopics(c *gin.Context) {
-	s.renderAdminTopics(c, http.StatusOK, topicForm{Active: true}, nil)
+func (s *Server) adminTopics(c *gin.Context) error {
+	return s.renderAdminTopics(c, http.StatusOK, topicForm{Active: true}, nil)
 }
 
-func (s *Server) renderAdminTopics(c *gin.Context, status int, form topicForm, errs []formError) {
+func (s *Server) renderAdminTopics(c *gin.Context, status int, form topicForm, errs []formError) error {
 	ctx := c.Request.Context()
 	topics, err := s.cfg.Staff.Store.AllTopics(ctx)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	services, err := s.cfg.Staff.Store.Services(ctx)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := adminTopicsPage{staffPage: s.newStaffPage(c, me(c)), Topics: topics, Services: services, Form: form}
 	p.Errors = errs
-	s.render(c, status, "admin_topics", p)
+	return s.render(c, status, "admin_topics", p)
 }
 
 func readTopicForm(c *gin.Context) topicForm {
@@ -345,23 +327,24 @@ func (s *Server) topicOf(c *gin.Context, f topicForm) (booking.Topic, []formErro
 		DescriptionNB: f.DescriptionNB, DescriptionEN: f.DescriptionEN, General: f.General, Rules: o}, nil
 }
 
-func (s *Server) adminCreateTopic(c *gin.Context) {
+func (s *Server) adminCreateTopic(c *gin.Context) error {
 	f := readTopicForm(c)
 	t, errs := s.topicOf(c, f)
 	if errs != nil {
-		s.renderAdminTopics(c, http.StatusUnprocessableEntity, f, errs)
-		return
+		return s.renderAdminTopics(c, http.StatusUnprocessableEntity, f, errs)
 	}
 	created, err := s.cfg.Staff.Store.CreateTopic(c.Request.Context(), t)
 	if err != nil {
-		s.renderAdminTopics(c, statusOf(err), f, s.catalogError(c, err, "slug"))
-		return
+		status, errs, ok := s.catalogError(c, err, "slug")
+		if !ok {
+			return err
+		}
+		return s.renderAdminTopics(c, status, f, errs)
 	}
 	if err := s.setTopicListing(c, created.ID, f); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/admin/topics", "saved")
+	return done(c, "/admin/topics", "saved")
 }
 
 func (s *Server) setTopicListing(c *gin.Context, id int64, f topicForm) error {
@@ -375,29 +358,20 @@ func (s *Server) setTopicListing(c *gin.Context, id int64, f topicForm) error {
 	return nil
 }
 
-// catalogError turns a store error about a topic or service into a form
-// error, or answers the request itself for an error no field explains.
-func (s *Server) catalogError(c *gin.Context, err error, field string) []formError {
+// catalogError says what the form shows when the store refuses a topic
+// or service: a taken slug at field (409), a service that does not exist
+// or rules that cannot work above the form (422). ok is false for an
+// error that no part of the form explains; the handler returns it.
+func (s *Server) catalogError(c *gin.Context, err error, field string) (status int, errs []formError, ok bool) {
 	lang := s.lang(c)
 	switch {
 	case errors.Is(err, booking.ErrConflict):
-		return []formError{{Field: field, Message: T(lang, "staff.catalog.slug.taken")}}
+		return http.StatusConflict, []formError{{Field: field, Message: T(lang, "staff.catalog.slug.taken")}}, true
 	case errors.Is(err, booking.ErrInvalid), errors.Is(err, booking.ErrNotFound):
 		s.logger.Info("catalogue change refused", "err", err)
-		return []formError{{Message: T(lang, "staff.catalog.invalid")}}
+		return http.StatusUnprocessableEntity, []formError{{Message: T(lang, "staff.catalog.invalid")}}, true
 	}
-	s.logger.Error("catalogue change failed", "err", err)
-	return []formError{{Message: T(lang, "error.500.text")}}
-}
-
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, booking.ErrConflict):
-		return http.StatusConflict
-	case errors.Is(err, booking.ErrInvalid), errors.Is(err, booking.ErrNotFound):
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusInternalServerError
+	return 0, nil, false
 }
 
 type adminTopicPage struct {
@@ -407,66 +381,63 @@ type adminTopicPage struct {
 	Form     topicForm
 }
 
-func (s *Server) adminTopic(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminTopic(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	all, err := s.cfg.Staff.Store.AllTopics(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	for _, t := range all {
 		if t.ID == id {
 			f := topicForm{Slug: t.Slug, Service: t.ServiceSlug, NameNB: t.NameNB, NameEN: t.NameEN,
 				DescriptionNB: t.DescriptionNB, DescriptionEN: t.DescriptionEN, General: t.General, Active: t.Active,
 				Order: strconv.Itoa(t.SortOrder), Rules: rulesFormOf(t.Rules)}
-			s.renderAdminTopic(c, http.StatusOK, id, f, nil)
-			return
+			return s.renderAdminTopic(c, http.StatusOK, id, f, nil)
 		}
 	}
-	s.failPage(c, http.StatusNotFound)
+	return errStatus(http.StatusNotFound)
 }
 
-func (s *Server) renderAdminTopic(c *gin.Context, status int, id int64, f topicForm, errs []formError) {
+func (s *Server) renderAdminTopic(c *gin.Context, status int, id int64, f topicForm, errs []formError) error {
 	services, err := s.cfg.Staff.Store.Services(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := adminTopicPage{staffPage: s.newStaffPage(c, me(c)), ID: id, Services: services, Form: f}
 	p.Errors = errs
-	s.render(c, status, "admin_topic", p)
+	return s.render(c, status, "admin_topic", p)
 }
 
-func (s *Server) adminUpdateTopic(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminUpdateTopic(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	old, err := s.cfg.Staff.Store.TopicByID(c.Request.Context(), id)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	f := readTopicForm(c)
 	f.Slug = old.Slug // never changes: it is in librarians' hashtags
 	t, errs := s.topicOf(c, f)
 	if errs != nil {
-		s.renderAdminTopic(c, http.StatusUnprocessableEntity, id, f, errs)
-		return
+		return s.renderAdminTopic(c, http.StatusUnprocessableEntity, id, f, errs)
 	}
 	t.ID = id
 	if _, err := s.cfg.Staff.Store.UpdateTopic(c.Request.Context(), t); err != nil {
-		s.renderAdminTopic(c, statusOf(err), id, f, s.catalogError(c, err, "service"))
-		return
+		status, errs, ok := s.catalogError(c, err, "service")
+		if !ok {
+			return err
+		}
+		return s.renderAdminTopic(c, status, id, f, errs)
 	}
 	if err := s.setTopicListing(c, id, f); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/admin/topics/"+strconv.FormatInt(id, 10), "saved")
+	return done(c, "/admin/topics/"+strconv.FormatInt(id, 10), "saved")
 }
 
 // Services.
@@ -482,19 +453,18 @@ type serviceForm struct {
 	Rules                                              rulesForm
 }
 
-func (s *Server) adminServices(c *gin.Context) {
-	s.renderServices(c, http.StatusOK, serviceForm{}, nil)
+func (s *Server) adminServices(c *gin.Context) error {
+	return s.renderServices(c, http.StatusOK, serviceForm{}, nil)
 }
 
-func (s *Server) renderServices(c *gin.Context, status int, f serviceForm, errs []formError) {
+func (s *Server) renderServices(c *gin.Context, status int, f serviceForm, errs []formError) error {
 	services, err := s.cfg.Staff.Store.Services(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := servicesPage{staffPage: s.newStaffPage(c, me(c)), Services: services, Form: f}
 	p.Errors = errs
-	s.render(c, status, "admin_services", p)
+	return s.render(c, status, "admin_services", p)
 }
 
 func readServiceForm(c *gin.Context) serviceForm {
@@ -517,18 +487,20 @@ func (s *Server) serviceOf(c *gin.Context, f serviceForm) (booking.Service, []fo
 		DescriptionEN: f.DescriptionEN, Rules: o}, nil
 }
 
-func (s *Server) adminCreateService(c *gin.Context) {
+func (s *Server) adminCreateService(c *gin.Context) error {
 	f := readServiceForm(c)
 	svc, errs := s.serviceOf(c, f)
 	if errs != nil {
-		s.renderServices(c, http.StatusUnprocessableEntity, f, errs)
-		return
+		return s.renderServices(c, http.StatusUnprocessableEntity, f, errs)
 	}
 	if _, err := s.cfg.Staff.Store.CreateService(c.Request.Context(), svc); err != nil {
-		s.renderServices(c, statusOf(err), f, s.catalogError(c, err, "slug"))
-		return
+		status, errs, ok := s.catalogError(c, err, "slug")
+		if !ok {
+			return err
+		}
+		return s.renderServices(c, status, f, errs)
 	}
-	done(c, "/admin/services", "saved")
+	return done(c, "/admin/services", "saved")
 }
 
 type servicePage struct {
@@ -536,37 +508,37 @@ type servicePage struct {
 	Form serviceForm
 }
 
-func (s *Server) adminService(c *gin.Context) {
+func (s *Server) adminService(c *gin.Context) error {
 	svc, err := s.cfg.Staff.Store.ServiceBySlug(c.Request.Context(), c.Param("slug"))
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
 		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules)}
-	s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
+	return s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
 }
 
-func (s *Server) adminUpdateService(c *gin.Context) {
+func (s *Server) adminUpdateService(c *gin.Context) error {
 	if _, err := s.cfg.Staff.Store.ServiceBySlug(c.Request.Context(), c.Param("slug")); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	f := readServiceForm(c)
 	f.Slug = c.Param("slug")
 	svc, errs := s.serviceOf(c, f)
 	if errs == nil {
 		if _, err := s.cfg.Staff.Store.UpdateService(c.Request.Context(), svc); err != nil {
-			errs = s.catalogError(c, err, "name_nb")
+			var ok bool
+			if _, errs, ok = s.catalogError(c, err, "name_nb"); !ok {
+				return err
+			}
 		}
 	}
 	if errs != nil {
 		p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f}
 		p.Errors = errs
-		s.render(c, http.StatusUnprocessableEntity, "admin_service", p)
-		return
+		return s.render(c, http.StatusUnprocessableEntity, "admin_service", p)
 	}
-	done(c, "/admin/services/"+f.Slug, "saved")
+	return done(c, "/admin/services/"+f.Slug, "saved")
 }
 
 // Bookings.
@@ -586,14 +558,13 @@ type bookingQuery struct {
 
 // adminBookings lists every booking, newest first, filtered by the
 // student's address, topic, date and status.
-func (s *Server) adminBookings(c *gin.Context) {
+func (s *Server) adminBookings(c *gin.Context) error {
 	ctx := c.Request.Context()
 	q := bookingQuery{Email: strings.TrimSpace(c.Query("email")), Topic: c.Query("topic"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
 	f := booking.BookingSearch{Email: q.Email, Descending: true, Limit: 300}
 	topics, err := s.cfg.Staff.Store.AllTopics(ctx)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := adminBookingsPage{staffPage: s.newStaffPage(c, me(c)), Topics: topics, Query: q, Now: s.now()}
 	for _, t := range topics {
@@ -629,31 +600,29 @@ func (s *Server) adminBookings(c *gin.Context) {
 	status := http.StatusOK
 	if p.Errors == nil {
 		if p.Bookings, err = s.cfg.Staff.Store.StaffBookings(ctx, f); err != nil {
-			s.staffFail(c, err)
-			return
+			return err
 		}
 	} else {
 		status = http.StatusUnprocessableEntity
 	}
-	s.render(c, status, "admin_bookings", p)
+	return s.render(c, status, "admin_bookings", p)
 }
 
 // adminCancelBooking cancels a booking on the library's behalf, through
 // the scheduling service: the event leaves the librarian's calendar and
 // the student is told.
-func (s *Server) adminCancelBooking(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminCancelBooking(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	if _, err := s.cfg.Staff.Service.CancelByID(c.Request.Context(), id, booking.PartyAdmin); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin cancelled booking", "admin", me(c).Username, "booking", id)
 	back := "/admin/bookings"
 	if r := c.PostForm("back"); strings.HasPrefix(r, "/admin/bookings") && !strings.ContainsAny(r, "\r\n\\") {
 		back = r
 	}
-	done(c, back, "cancelled")
+	return done(c, back, "cancelled")
 }

@@ -25,11 +25,10 @@ type dropinTagsPage struct {
 	Tags []booking.DropInTag
 }
 
-func (s *Server) adminDropinTags(c *gin.Context) {
+func (s *Server) adminDropinTags(c *gin.Context) error {
 	tags, err := s.cfg.Staff.DropInTags.UnknownTags(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	s.render(c, http.StatusOK, "admin_dropin_tags", dropinTagsPage{staffPage: s.newStaffPage(c, me(c)), Tags: tags})
+	return s.render(c, http.StatusOK, "admin_dropin_tags", dropinTagsPage{staffPage: s.newStaffPage(c, me(c)), Tags: tags})
 }

@@ -45,34 +45,31 @@ func (p outboxPage) KindName(k booking.MessageKind) string {
 	return string(k)
 }
 
-func (s *Server) adminOutbox(c *gin.Context) {
+func (s *Server) adminOutbox(c *gin.Context) error {
 	ctx := c.Request.Context()
 	ob := s.cfg.Staff.Outbox
 	st, err := ob.OutboxStats(ctx)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	failed, err := ob.FailedMessages(ctx, maxFailedShown)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := outboxPage{staffPage: s.newStaffPage(c, me(c)), Stats: st, Failed: failed, More: st.Failed > len(failed)}
-	s.render(c, http.StatusOK, "admin_outbox", p)
+	return s.render(c, http.StatusOK, "admin_outbox", p)
 }
 
 // adminRetryMessage requeues a failed message; the sender takes it at
 // its next look at the outbox.
-func (s *Server) adminRetryMessage(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) adminRetryMessage(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	if err := s.cfg.Staff.Outbox.RequeueMessage(c.Request.Context(), id, s.now()); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin requeued a failed message", "admin", me(c).Username, "message", id)
-	done(c, "/admin/outbox", "requeued")
+	return done(c, "/admin/outbox", "requeued")
 }

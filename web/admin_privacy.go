@@ -24,69 +24,70 @@ type privacyPage struct {
 	Count   int
 }
 
-func (s *Server) adminPrivacy(c *gin.Context) {
+func (s *Server) adminPrivacy(c *gin.Context) error {
 	p := privacyPage{staffPage: s.newStaffPage(c, me(c)), Erased: -1}
 	if n, err := strconv.Atoi(c.Query("erased")); err == nil {
 		p.Erased = n
 	}
-	s.render(c, http.StatusOK, "admin_privacy", p)
+	return s.render(c, http.StatusOK, "admin_privacy", p)
 }
 
-// privacyEmail reads the form's address, or shows the form again.
-func (s *Server) privacyEmail(c *gin.Context) (string, bool) {
-	email := strings.TrimSpace(c.PostForm("email"))
+// privacyEmail reads the form's address; errs is not nil when it is none.
+func (s *Server) privacyEmail(c *gin.Context) (email string, errs []formError) {
+	email = strings.TrimSpace(c.PostForm("email"))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
-		p := privacyPage{staffPage: s.newStaffPage(c, me(c)), Email: email, Erased: -1}
-		p.Errors = []formError{{Field: "email", Message: T(p.Lang, "field.email.invalid")}}
-		s.render(c, http.StatusUnprocessableEntity, "admin_privacy", p)
-		return "", false
+		return email, []formError{{Field: "email", Message: T(s.lang(c), "field.email.invalid")}}
 	}
-	return email, true
+	return email, nil
 }
 
-func (s *Server) adminExport(c *gin.Context) {
-	email, ok := s.privacyEmail(c)
-	if !ok {
-		return
+// badEmail shows the form again for an address that is none.
+func (s *Server) badEmail(c *gin.Context, email string, errs []formError) error {
+	p := privacyPage{staffPage: s.newStaffPage(c, me(c)), Email: email, Erased: -1}
+	p.Errors = errs
+	return s.render(c, http.StatusUnprocessableEntity, "admin_privacy", p)
+}
+
+func (s *Server) adminExport(c *gin.Context) error {
+	email, errs := s.privacyEmail(c)
+	if errs != nil {
+		return s.badEmail(c, email, errs)
 	}
 	x, err := s.cfg.Staff.Privacy.Export(c.Request.Context(), email)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	b, err := json.MarshalIndent(x, "", "  ")
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin exported personal data", "admin", me(c).Username, "bookings", len(x.Bookings))
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="veileder-export-`+s.now().In(s.loc).Format(time.DateOnly)+`.json"`)
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	return nil
 }
 
 // adminErase asks first (confirm=1 is not posted), then erases.
-func (s *Server) adminErase(c *gin.Context) {
-	email, ok := s.privacyEmail(c)
-	if !ok {
-		return
+func (s *Server) adminErase(c *gin.Context) error {
+	email, errs := s.privacyEmail(c)
+	if errs != nil {
+		return s.badEmail(c, email, errs)
 	}
 	if c.PostForm("confirm") != "1" {
 		x, err := s.cfg.Staff.Privacy.Export(c.Request.Context(), email)
 		if err != nil {
-			s.staffFail(c, err)
-			return
+			return err
 		}
 		p := privacyPage{staffPage: s.newStaffPage(c, me(c)), Email: email, Confirm: true, Count: len(x.Bookings), Erased: -1}
 		c.Header("Cache-Control", "no-store")
-		s.render(c, http.StatusOK, "admin_privacy", p)
-		return
+		return s.render(c, http.StatusOK, "admin_privacy", p)
 	}
 	n, err := s.cfg.Staff.Privacy.Erase(c.Request.Context(), email)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("admin erased personal data", "admin", me(c).Username, "bookings", n)
 	c.Redirect(http.StatusSeeOther, "/admin/privacy?erased="+strconv.Itoa(n))
+	return nil
 }

@@ -118,37 +118,33 @@ func (s *Server) statsRange(c *gin.Context) (from, to time.Time, errs []formErro
 	return from, to, errs
 }
 
-func (s *Server) adminStats(c *gin.Context) {
+func (s *Server) adminStats(c *gin.Context) error {
 	from, to, errs := s.statsRange(c)
 	p := statsPage{staffPage: s.newStaffPage(c, me(c))}
 	p.From, p.To = p.DateInput(from), p.DateInput(to.AddDate(0, 0, -1))
 	p.Errors = errs
 	if errs != nil {
-		s.render(c, http.StatusUnprocessableEntity, "admin_stats", p)
-		return
+		return s.render(c, http.StatusUnprocessableEntity, "admin_stats", p)
 	}
 	st, err := s.cfg.Staff.Store.Statistics(c.Request.Context(), from, to, s.loc)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p.Stats = st
 	p.Tables = statTables(p.Lang, st)
 	p.Median = hoursText(p.Lang, st.LeadMedian)
-	s.render(c, http.StatusOK, "admin_stats", p)
+	return s.render(c, http.StatusOK, "admin_stats", p)
 }
 
 // adminStatsCSV sends one table as CSV (RFC 4180), with a header row.
-func (s *Server) adminStatsCSV(c *gin.Context) {
+func (s *Server) adminStatsCSV(c *gin.Context) error {
 	from, to, errs := s.statsRange(c)
 	if errs != nil {
-		s.failPage(c, http.StatusBadRequest)
-		return
+		return errStatus(http.StatusBadRequest)
 	}
 	st, err := s.cfg.Staff.Store.Statistics(c.Request.Context(), from, to, s.loc)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	id := strings.TrimSuffix(c.Param("table"), ".csv")
 	for _, t := range statTables(s.lang(c), st) {
@@ -171,9 +167,9 @@ func (s *Server) adminStatsCSV(c *gin.Context) {
 		name := fmt.Sprintf("veileder-%s-%s-%s.csv", t.ID, from.In(s.loc).Format(time.DateOnly), to.In(s.loc).AddDate(0, 0, -1).Format(time.DateOnly))
 		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-		return
+		return nil
 	}
-	s.failPage(c, http.StatusNotFound)
+	return errStatus(http.StatusNotFound)
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula (CSV

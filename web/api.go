@@ -85,11 +85,10 @@ type apiRequest struct {
 	Consent    bool      `json:"consent"`
 }
 
-func (s *Server) apiTopics(c *gin.Context) {
+func (s *Server) apiTopics(c *gin.Context) error {
 	cat, err := s.booker.Catalog(c.Request.Context())
 	if err != nil {
-		s.apiFailErr(c, err, "")
-		return
+		return err
 	}
 	out := struct {
 		Services []apiService `json:"services"`
@@ -107,27 +106,23 @@ func (s *Server) apiTopics(c *gin.Context) {
 		})
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) apiSlots(c *gin.Context) {
-	lang := s.lang(c)
+func (s *Server) apiSlots(c *gin.Context) error {
 	q := booking.SlotSearch{TopicSlug: c.Query("topic"), Language: c.Query("language"), Campus: c.Query("campus")}
 	if q.TopicSlug == "" {
-		s.apiFail(c, http.StatusBadRequest, "required", "topic", lang)
-		return
+		return errAPI(http.StatusBadRequest, "required", "topic")
 	}
 	if q.Language != "" && !isLang(q.Language) {
-		s.apiFail(c, http.StatusBadRequest, "invalid", "language", lang)
-		return
+		return errAPI(http.StatusBadRequest, "invalid", "language")
 	}
 	if utf8.RuneCountInString(q.Campus) > maxCampusLen {
-		s.apiFail(c, http.StatusBadRequest, "too_long", "campus", lang)
-		return
+		return errAPI(http.StatusBadRequest, "too_long", "campus")
 	}
 	m, err := booking.ParseMode(c.Query("mode"))
 	if err != nil {
-		s.apiFail(c, http.StatusBadRequest, "invalid", "mode", lang)
-		return
+		return errAPI(http.StatusBadRequest, "invalid", "mode")
 	}
 	q.Mode = m
 	for _, p := range []struct {
@@ -136,19 +131,16 @@ func (s *Server) apiSlots(c *gin.Context) {
 	}{{"from", &q.From}, {"to", &q.To}} {
 		if v := c.Query(p.name); v != "" {
 			if *p.dst, err = time.Parse(time.RFC3339, v); err != nil {
-				s.apiFail(c, http.StatusBadRequest, "invalid", p.name, lang)
-				return
+				return errAPI(http.StatusBadRequest, "invalid", p.name)
 			}
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-		s.apiFail(c, http.StatusBadRequest, "invalid", "to", lang)
-		return
+		return errAPI(http.StatusBadRequest, "invalid", "to")
 	}
 	slots, err := s.booker.Slots(c.Request.Context(), q)
 	if err != nil {
-		s.apiFailErr(c, err, "")
-		return
+		return err
 	}
 	out := struct {
 		Slots []apiSlot `json:"slots"`
@@ -157,18 +149,17 @@ func (s *Server) apiSlots(c *gin.Context) {
 		out.Slots = append(out.Slots, apiSlot{Start: sl.Start.UTC(), End: sl.End.UTC(), Mode: modeOf(sl.Online)})
 	}
 	c.JSON(http.StatusOK, out)
+	return nil
 }
 
-func (s *Server) apiBook(c *gin.Context) {
+func (s *Server) apiBook(c *gin.Context) error {
 	lang := s.lang(c)
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		s.apiFail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "", lang)
-		return
+		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 	}
 	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.apiFail(c, http.StatusTooManyRequests, "rate_limited", "", lang)
-		return
+		return errAPI(http.StatusTooManyRequests, "rate_limited", "")
 	}
 	var body apiRequest
 	dec := json.NewDecoder(c.Request.Body)
@@ -176,23 +167,19 @@ func (s *Server) apiBook(c *gin.Context) {
 	if err := dec.Decode(&body); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			s.apiFail(c, http.StatusRequestEntityTooLarge, "too_large", "", lang)
-			return
+			return errAPI(http.StatusRequestEntityTooLarge, "too_large", "")
 		}
-		s.apiFail(c, http.StatusBadRequest, "bad_request", "", lang)
-		return
+		return errAPI(http.StatusBadRequest, "bad_request", "")
 	}
 	mode, err := booking.ParseMode(body.Mode)
 	if err != nil {
-		s.apiFail(c, http.StatusUnprocessableEntity, "invalid", "mode", lang)
-		return
+		return errAPI(http.StatusUnprocessableEntity, "invalid", "mode")
 	}
 	locale := body.Locale
 	if locale == "" {
 		locale = lang
 	} else if !isLang(locale) {
-		s.apiFail(c, http.StatusUnprocessableEntity, "invalid", "locale", lang)
-		return
+		return errAPI(http.StatusUnprocessableEntity, "invalid", "locale")
 	}
 	req := booking.Request{
 		TopicSlug: body.Topic, Start: body.Start, Language: body.Language, Mode: mode, Campus: body.Campus,
@@ -201,13 +188,11 @@ func (s *Server) apiBook(c *gin.Context) {
 	}
 	// The domain's own check answers 422 before the service is asked.
 	if err := req.Validate(); err != nil {
-		s.apiFailErr(c, err, "")
-		return
+		return err
 	}
 	v, token, err := s.booker.Book(c.Request.Context(), req)
 	if err != nil {
-		s.apiFailErr(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	c.Header("Location", "/api/bookings/"+url.PathEscape(token))
 	c.Header("Cache-Control", "no-store")
@@ -216,68 +201,33 @@ func (s *Server) apiBook(c *gin.Context) {
 		ManageToken string     `json:"manage_token"`
 		ManageURL   string     `json:"manage_url"`
 	}{toAPIBooking(v), token, s.baseURL(c) + "/booking/" + url.PathEscape(token)})
+	return nil
 }
 
-func (s *Server) apiBooking(c *gin.Context) {
+func (s *Server) apiBooking(c *gin.Context) error {
 	token := c.Param("token")
 	if !validToken(token) {
-		s.apiFail(c, http.StatusNotFound, "not_found", "", s.lang(c))
-		return
+		return errAPI(http.StatusNotFound, "not_found", "")
 	}
 	v, err := s.booker.Booking(c.Request.Context(), token)
 	if err != nil {
-		s.apiFailErr(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	c.JSON(http.StatusOK, gin.H{"booking": toAPIBooking(v)})
+	return nil
 }
 
-func (s *Server) apiCancel(c *gin.Context) {
+func (s *Server) apiCancel(c *gin.Context) error {
 	token := c.Param("token")
 	if !validToken(token) {
-		s.apiFail(c, http.StatusNotFound, "not_found", "", s.lang(c))
-		return
+		return errAPI(http.StatusNotFound, "not_found", "")
 	}
 	v, err := s.booker.Cancel(c.Request.Context(), token)
 	if err != nil {
-		s.apiFailErr(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	c.JSON(http.StatusOK, gin.H{"booking": toAPIBooking(v)})
-}
-
-// apiFailErr maps an error from the Booker to a status: the one place
-// where the API maps domain errors.
-func (s *Server) apiFailErr(c *gin.Context, err error, token string) {
-	lang := s.lang(c)
-	var fe *booking.FieldError
-	switch {
-	case errors.As(err, &fe):
-		c.JSON(http.StatusUnprocessableEntity, apiErrorBody{apiError{Code: fe.Code, Field: fe.Field, Message: fieldMessage(lang, fe.Field, fe.Code)}})
-	case errors.Is(err, booking.ErrNotFound):
-		s.apiFail(c, http.StatusNotFound, "not_found", "", lang)
-	case errors.Is(err, booking.ErrSlotTaken):
-		s.apiFail(c, http.StatusConflict, "slot_taken", "", lang)
-	case errors.Is(err, booking.ErrLimitReached):
-		s.apiFail(c, http.StatusConflict, "limit_reached", "", lang)
-	case errors.Is(err, booking.ErrConflict):
-		s.apiFail(c, http.StatusConflict, "conflict", "", lang)
-	case errors.Is(err, booking.ErrInvalid):
-		s.apiFail(c, http.StatusUnprocessableEntity, "invalid", "", lang)
-	default:
-		s.logger.Error("api request failed", "path", redactPath(c.Request.URL.Path), "err", scrub(err, token))
-		s.apiFail(c, http.StatusInternalServerError, "internal", "", lang)
-	}
-}
-
-// apiFail answers with an error of the given code; with a field, the
-// message is the field's.
-func (s *Server) apiFail(c *gin.Context, status int, code, field, lang string) {
-	msg := T(lang, "api."+code)
-	if field != "" {
-		msg = fieldMessage(lang, field, code)
-	}
-	c.AbortWithStatusJSON(status, apiErrorBody{apiError{Code: code, Message: msg, Field: field}})
+	return nil
 }
 
 func toAPIBooking(v booking.View) apiBooking {

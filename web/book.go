@@ -49,50 +49,47 @@ type bookForm struct {
 }
 
 // bookForm shows the form for the slot in ?start= and ?mode=.
-func (s *Server) bookForm(c *gin.Context) {
-	t, ok := s.bookTopic(c)
-	if !ok {
-		return
+func (s *Server) bookForm(c *gin.Context) error {
+	t, err := s.bookTopic(c)
+	if err != nil {
+		return err
 	}
 	f := filtersFrom(c)
 	start, err := time.Parse(time.RFC3339, c.Query("start"))
 	if err != nil || f.Mode == booking.ModeAny {
 		c.Redirect(http.StatusSeeOther, f.topicURL(t.Slug, nil))
-		return
+		return nil
 	}
 	form := bookForm{Start: start, Mode: f.Mode, Search: f, Language: f.Language}
 	if form.Language == "" {
 		form.Language = s.lang(c)
 	}
-	s.renderBook(c, http.StatusOK, t, form, nil)
+	return s.renderBook(c, http.StatusOK, t, form, nil)
 }
 
 // book takes the form: CSRF is checked by then; next come the rate limit,
 // the honeypot and the fields, and only then the booking itself.
-func (s *Server) book(c *gin.Context) {
-	t, ok := s.bookTopic(c)
-	if !ok {
-		return
+func (s *Server) book(c *gin.Context) error {
+	t, err := s.bookTopic(c)
+	if err != nil {
+		return err
 	}
 	form, ok := readBookForm(c)
 	if !ok {
 		c.Redirect(http.StatusSeeOther, form.Search.topicURL(t.Slug, nil))
-		return
+		return nil
 	}
 	lang := s.lang(c)
 	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate")}})
-		return
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate")}})
 	}
 	if c.PostForm(honeypotField) != "" {
 		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
-		s.renderBook(c, http.StatusBadRequest, t, form, []formError{{Message: T(lang, "book.refused")}})
-		return
+		return s.renderBook(c, http.StatusBadRequest, t, form, []formError{{Message: T(lang, "book.refused")}})
 	}
 	if errs := form.validate(lang); len(errs) > 0 {
-		s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
-		return
+		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
 	}
 
 	_, token, err := s.booker.Book(c.Request.Context(), booking.Request{
@@ -100,33 +97,34 @@ func (s *Server) book(c *gin.Context) {
 		StudentName: form.Name, StudentEmail: form.Email, Question: form.Question,
 		Programme: form.Programme, StudyLevel: form.Level, Locale: lang, Consent: form.Consent,
 	})
+	// Refusals that the form can explain show it again; the rest are
+	// the error page's.
 	var fe *booking.FieldError
 	switch {
 	case err == nil:
 		c.Redirect(http.StatusSeeOther, "/booking/"+url.PathEscape(token)+"?new=1")
+		return nil
 	case errors.Is(err, booking.ErrSlotTaken):
-		s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+		return s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
 	case errors.Is(err, booking.ErrLimitReached):
-		s.renderBook(c, http.StatusConflict, t, form, []formError{{Message: T(lang, "book.limit")}})
+		return s.renderBook(c, http.StatusConflict, t, form, []formError{{Message: T(lang, "book.limit")}})
 	case errors.As(err, &fe):
-		s.renderBook(c, http.StatusUnprocessableEntity, t, form, []formError{{Field: fieldID(fe.Field), Message: fieldMessage(lang, fe.Field, fe.Code)}})
-	default:
-		s.fail(c, err, token)
+		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, []formError{{Field: fieldID(fe.Field), Message: fieldMessage(lang, fe.Field, fe.Code)}})
 	}
+	return withToken(err, token)
 }
 
-// bookTopic finds the path's topic or answers 404.
-func (s *Server) bookTopic(c *gin.Context) (booking.Topic, bool) {
+// bookTopic finds the path's topic; an unknown one is a 404.
+func (s *Server) bookTopic(c *gin.Context) (booking.Topic, error) {
 	cat, err := s.booker.Catalog(c.Request.Context())
 	if err != nil {
-		s.fail(c, err, "")
-		return booking.Topic{}, false
+		return booking.Topic{}, err
 	}
 	t, ok := findTopic(cat, c.Param("slug"))
 	if !ok {
-		s.failPage(c, http.StatusNotFound)
+		return booking.Topic{}, errStatus(http.StatusNotFound)
 	}
-	return t, ok
+	return t, nil
 }
 
 // readBookForm reads the posted form; false means the slot itself is
@@ -216,15 +214,13 @@ func fieldID(field string) string {
 // renderBook shows the form for the slot, after checking with the service
 // that it is still free, and in which languages. A slot that is gone
 // sends the student back to the list.
-func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bookForm, errs []formError) {
+func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bookForm, errs []formError) error {
 	langs, end, err := s.slotLanguages(c, t, form)
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	if len(langs) == 0 {
-		s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
-		return
+		return s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
 	}
 	form.End = end
 	if !slices.Contains(langs, form.Language) && len(langs) == 1 {
@@ -239,7 +235,7 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	p.CSRF = s.csrfToken(c)
 	p.Errors = errs
 	p.BackURL = s.backURL(t, form)
-	s.render(c, status, "book", p)
+	return s.render(c, status, "book", p)
 }
 
 // backURL is the slot list of the form's week.

@@ -61,15 +61,14 @@ func (s *Server) signCSRF(value string) string {
 }
 
 // checkCSRF refuses a form POST whose token does not match its cookie.
-func (s *Server) checkCSRF(c *gin.Context) {
+func (s *Server) checkCSRF(c *gin.Context) error {
 	ck, err := c.Request.Cookie(s.csrfCookieName())
 	got := c.PostForm(csrfField)
 	if err != nil || !validCSRFValue(ck.Value) || got == "" ||
 		!hmac.Equal([]byte(got), []byte(s.signCSRF(ck.Value))) {
 		s.logger.Info("csrf check failed", "path", redactPath(c.Request.URL.Path))
-		s.failPage(c, http.StatusForbidden)
-		c.Abort()
-		return
+		return errStatus(http.StatusForbidden)
 	}
 	c.Next()
+	return nil
 }

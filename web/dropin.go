@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -85,17 +86,15 @@ type dropinItem struct {
 
 // dropin lists the upcoming sessions of all themes or of ?theme=, by day,
 // with the ways to subscribe and to embed the list.
-func (s *Server) dropin(c *gin.Context) {
+func (s *Server) dropin(c *gin.Context) error {
 	dp := s.cfg.DropIn
 	if dp == nil {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	ctx := c.Request.Context()
 	topics, err := dp.Themes(ctx)
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	bySlug := make(map[string]booking.Topic, len(topics))
 	for _, t := range topics {
@@ -104,14 +103,12 @@ func (s *Server) dropin(c *gin.Context) {
 	theme := c.Query("theme")
 	chosen, ok := bySlug[theme]
 	if theme != "" && !ok {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	now := s.now()
 	list, err := dp.Upcoming(ctx, now, now.AddDate(0, 0, 7*dropinWeeks))
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 
 	self := &url.URL{Path: "/dropin"}
@@ -183,7 +180,7 @@ func (s *Server) dropin(c *gin.Context) {
 	p.Preview = "/dropin/widget?" + q.Encode()
 	p.Widget = `<iframe src="` + base + p.Preview + `" title="` + template.HTMLEscapeString(p.T("dropin.widget.title")) +
 		`" width="100%" height="420" loading="lazy"></iframe>`
-	s.render(c, http.StatusOK, "dropin", p)
+	return s.render(c, http.StatusOK, "dropin", p)
 }
 
 func hasString(list []string, s string) bool {
@@ -266,11 +263,10 @@ type widgetPage struct {
 
 // dropinWidget is a small page of the next sessions for an <iframe> on
 // the library's own pages: ?lang=, ?theme= and ?limit= (1 to 20).
-func (s *Server) dropinWidget(c *gin.Context) {
+func (s *Server) dropinWidget(c *gin.Context) error {
 	dp := s.cfg.DropIn
 	if dp == nil {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	ctx := c.Request.Context()
 	// The language comes from the address alone: the widget sets no
@@ -285,8 +281,7 @@ func (s *Server) dropinWidget(c *gin.Context) {
 	}
 	topics, err := dp.Themes(ctx)
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	bySlug := make(map[string]booking.Topic, len(topics))
 	for _, t := range topics {
@@ -299,8 +294,7 @@ func (s *Server) dropinWidget(c *gin.Context) {
 	now := s.now()
 	list, err := dp.Upcoming(ctx, now, now.AddDate(0, 0, 7*dropinWeeks))
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	q := url.Values{"lang": {p.Lang}}
 	if theme != "" {
@@ -333,15 +327,14 @@ func (s *Server) dropinWidget(c *gin.Context) {
 
 	var buf bytes.Buffer
 	if err := s.pages["dropin_widget"].ExecuteTemplate(&buf, "widget", p); err != nil {
-		s.logger.Error("render", "template", "dropin_widget", "err", err)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("500 internal server error\n"))
-		return
+		return fmt.Errorf("web: render dropin_widget: %w", err)
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", widgetCSP)
 	h.Del("X-Frame-Options")
 	h.Set("Cache-Control", "public, max-age=300")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	return nil
 }
 
 // dropinFeed serves the feed of all themes.

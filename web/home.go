@@ -32,34 +32,32 @@ type topicGroup struct {
 
 // home shows the topics grouped by service, with the meeting filters, in
 // one GET form that leads to the slot list.
-func (s *Server) home(c *gin.Context) {
+func (s *Server) home(c *gin.Context) error {
 	cat, err := s.booker.Catalog(c.Request.Context())
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
-	s.renderHome(c, http.StatusOK, cat, filtersFrom(c), "", nil)
+	return s.renderHome(c, http.StatusOK, cat, filtersFrom(c), "", nil)
 }
 
 // chooseTopic sends the home form on to the chosen topic's slot list.
-func (s *Server) chooseTopic(c *gin.Context) {
+func (s *Server) chooseTopic(c *gin.Context) error {
 	cat, err := s.booker.Catalog(c.Request.Context())
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	f := filtersFrom(c)
 	slug := c.Query("topic")
 	if _, ok := findTopic(cat, slug); !ok {
 		lang := s.lang(c)
-		s.renderHome(c, http.StatusUnprocessableEntity, cat, f, "",
+		return s.renderHome(c, http.StatusUnprocessableEntity, cat, f, "",
 			[]formError{{Field: "topic", Message: fieldMessage(lang, "topic", "required")}})
-		return
 	}
 	c.Redirect(http.StatusSeeOther, f.topicURL(slug, nil))
+	return nil
 }
 
-func (s *Server) renderHome(c *gin.Context, status int, cat booking.Catalog, f filters, chosen string, errs []formError) {
+func (s *Server) renderHome(c *gin.Context, status int, cat booking.Catalog, f filters, chosen string, errs []formError) error {
 	self := &url.URL{Path: "/", RawQuery: f.values(nil).Encode()}
 	p := homePage{page: s.newPage(c, self), Filters: f, Chosen: chosen, HelpSlug: generalSlug}
 	p.Errors = errs
@@ -97,7 +95,7 @@ func (s *Server) renderHome(c *gin.Context, status int, cat booking.Catalog, f f
 			}
 		}
 	}
-	s.render(c, status, "home", p)
+	return s.render(c, status, "home", p)
 }
 
 func findTopic(cat booking.Catalog, slug string) (booking.Topic, bool) {

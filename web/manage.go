@@ -28,74 +28,70 @@ type bookingPage struct {
 }
 
 // manage is the student's confirmation and manage page.
-func (s *Server) manage(c *gin.Context) {
-	token, v, ok := s.loadBooking(c)
-	if !ok {
-		return
+func (s *Server) manage(c *gin.Context) error {
+	token, v, err := s.loadBooking(c)
+	if err != nil {
+		return err
 	}
 	p := s.bookingPage(c, token, v)
 	p.New = c.Query("new") == "1" && v.Active()
 	p.Cancelled = c.Query("cancelled") == "1" && !v.Active()
-	s.render(c, http.StatusOK, "booking", p)
+	return s.render(c, http.StatusOK, "booking", p)
 }
 
 // cancelConfirm asks before cancelling: a link is easy to press by mistake.
-func (s *Server) cancelConfirm(c *gin.Context) {
-	token, v, ok := s.loadBooking(c)
-	if !ok {
-		return
+func (s *Server) cancelConfirm(c *gin.Context) error {
+	token, v, err := s.loadBooking(c)
+	if err != nil {
+		return err
 	}
 	p := s.bookingPage(c, token, v)
 	if !v.Active() || p.Past {
 		c.Redirect(http.StatusSeeOther, p.Base)
-		return
+		return nil
 	}
 	p.CSRF = s.csrfToken(c)
-	s.render(c, http.StatusOK, "cancel", p)
+	return s.render(c, http.StatusOK, "cancel", p)
 }
 
 // cancel cancels the booking, then shows the manage page.
-func (s *Server) cancel(c *gin.Context) {
+func (s *Server) cancel(c *gin.Context) error {
 	token := c.Param("token")
 	if !validToken(token) {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	if _, err := s.booker.Cancel(c.Request.Context(), token); err != nil {
-		s.fail(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	c.Redirect(http.StatusSeeOther, "/booking/"+url.PathEscape(token)+"?cancelled=1")
+	return nil
 }
 
 // ics is the booking as a calendar file to download.
-func (s *Server) ics(c *gin.Context) {
+func (s *Server) ics(c *gin.Context) error {
 	token := c.Param("token")
 	if !validToken(token) {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	b, err := s.booker.StudentICS(c.Request.Context(), token)
 	if err != nil {
-		s.fail(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	c.Header("Content-Disposition", `attachment; filename="veileder.ics"`)
 	c.Data(http.StatusOK, "text/calendar; charset=utf-8", b)
+	return nil
 }
 
-func (s *Server) loadBooking(c *gin.Context) (string, booking.View, bool) {
+func (s *Server) loadBooking(c *gin.Context) (string, booking.View, error) {
 	token := c.Param("token")
 	if !validToken(token) {
-		s.failPage(c, http.StatusNotFound)
-		return "", booking.View{}, false
+		return "", booking.View{}, errStatus(http.StatusNotFound)
 	}
 	v, err := s.booker.Booking(c.Request.Context(), token)
 	if err != nil {
-		s.fail(c, err, token)
-		return "", booking.View{}, false
+		return "", booking.View{}, withToken(err, token)
 	}
-	return token, v, true
+	return token, v, nil
 }
 
 func (s *Server) bookingPage(c *gin.Context, token string, v booking.View) bookingPage {

@@ -7,6 +7,6 @@ import (
 )
 
 // privacy is the short privacy notice linked from the consent box.
-func (s *Server) privacy(c *gin.Context) {
-	s.render(c, http.StatusOK, "privacy", s.newPage(c, nil))
+func (s *Server) privacy(c *gin.Context) error {
+	return s.render(c, http.StatusOK, "privacy", s.newPage(c, nil))
 }

@@ -227,13 +227,10 @@ func (s *Server) staffUser(c *gin.Context) (booking.User, bool, error) {
 // else is sent to the sign-in page (and back after it); a user with a
 // lesser role gets 403.
 func (s *Server) requireRole(role booking.Role) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return s.handle(func(c *gin.Context) error {
 		u, ok, err := s.staffUser(c)
 		if err != nil {
-			s.logger.Error("staff session", "path", c.Request.URL.Path, "err", err)
-			s.failPage(c, http.StatusInternalServerError)
-			c.Abort()
-			return
+			return fmt.Errorf("web: staff session: %w", err)
 		}
 		if !ok {
 			next := ""
@@ -242,17 +239,18 @@ func (s *Server) requireRole(role booking.Role) gin.HandlerFunc {
 			}
 			c.Redirect(http.StatusSeeOther, loginURL(next))
 			c.Abort()
-			return
+			return nil
 		}
 		if roleRank(u.Role) < roleRank(role) {
+			// The staff's own 403, with their navigation, rather than the
+			// error page, which speaks of stale forms.
 			s.logger.Info("staff page refused", "path", c.Request.URL.Path, "user", u.Username, "role", u.Role)
-			p := s.newStaffPage(c, u)
-			s.render(c, http.StatusForbidden, "staff_forbidden", p)
 			c.Abort()
-			return
+			return s.render(c, http.StatusForbidden, "staff_forbidden", s.newStaffPage(c, u))
 		}
 		c.Next()
-	}
+		return nil
+	})
 }
 
 func roleRank(r booking.Role) int {
@@ -369,38 +367,25 @@ func (p page) DateInput(t time.Time) string {
 // Join joins strings with ", ".
 func (p page) Join(list []string) string { return strings.Join(list, ", ") }
 
-// staffFail maps an error on a staff page: the user sees a clear status,
-// the log gets the detail.
-func (s *Server) staffFail(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		s.failPage(c, http.StatusNotFound)
-	case errors.Is(err, booking.ErrConflict), errors.Is(err, booking.ErrInvalid), errors.Is(err, booking.ErrPreconditionFailed):
-		s.logger.Info("staff change refused", "path", c.Request.URL.Path, "err", err)
-		s.failPage(c, http.StatusConflict)
-	default:
-		s.logger.Error("staff request failed", "path", c.Request.URL.Path, "err", err)
-		s.failPage(c, http.StatusInternalServerError)
-	}
-}
-
-// done redirects after a successful form to path with a confirmation.
-func done(c *gin.Context, path, what string) {
+// done redirects after a successful form to path with a confirmation; it
+// returns nil, so that a handler can end with it.
+func done(c *gin.Context, path, what string) error {
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
 	c.Redirect(http.StatusSeeOther, path+sep+"done="+url.QueryEscape(what))
+	return nil
 }
 
-// idParam reads a numeric path parameter; false answered 404.
-func (s *Server) idParam(c *gin.Context, name string) (int64, bool) {
+// idParam reads a numeric path parameter; a bad one is a page that does
+// not exist.
+func (s *Server) idParam(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		s.failPage(c, http.StatusNotFound)
-		return 0, false
+		return 0, errStatus(http.StatusNotFound)
 	}
-	return id, true
+	return id, nil
 }
 
 // Sign-in and sign-out.
@@ -412,22 +397,22 @@ type loginPage struct {
 	Out      bool
 }
 
-func (s *Server) staffLoginForm(c *gin.Context) {
+func (s *Server) staffLoginForm(c *gin.Context) error {
 	if u, ok, _ := s.staffUser(c); ok && u.ID != 0 {
 		c.Redirect(http.StatusSeeOther, "/staff")
-		return
+		return nil
 	}
 	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Next: c.Query("next"), Out: c.Query("out") == "1"}
 	if !safeNext(p.Next) {
 		p.Next = ""
 	}
-	s.render(c, http.StatusOK, "staff_login", p)
+	return s.render(c, http.StatusOK, "staff_login", p)
 }
 
 // staffLogin checks the account password. Every failure gets the same
 // message, so that the page does not tell which user names exist; tries
 // are limited per client address and per user name.
-func (s *Server) staffLogin(c *gin.Context) {
+func (s *Server) staffLogin(c *gin.Context) error {
 	username := strings.ToLower(strings.TrimSpace(c.PostForm("username")))
 	password := c.PostForm("password")
 	next := c.PostForm("next")
@@ -445,29 +430,24 @@ func (s *Server) staffLogin(c *gin.Context) {
 		c.Header("Retry-After", strconv.Itoa(int(max(waitIP, waitUser).Seconds())+1))
 		s.logger.Warn("staff sign-in rate limited", "user", username)
 		p.Errors = []formError{{Message: p.T("staff.login.rate")}}
-		s.render(c, http.StatusTooManyRequests, "staff_login", p)
-		return
+		return s.render(c, http.StatusTooManyRequests, "staff_login", p)
 	}
 	if username == "" || password == "" || len(password) > 1024 || len(username) > 254 {
 		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
-		s.render(c, http.StatusUnauthorized, "staff_login", p)
-		return
+		return s.render(c, http.StatusUnauthorized, "staff_login", p)
 	}
 	u, err := s.cfg.Staff.Store.AuthenticateAccount(c.Request.Context(), username, password)
 	switch {
 	case errors.Is(err, booking.ErrUnauthenticated):
 		s.logger.Info("staff sign-in failed", "user", username)
 		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
-		s.render(c, http.StatusUnauthorized, "staff_login", p)
-		return
+		return s.render(c, http.StatusUnauthorized, "staff_login", p)
 	case err != nil:
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	token, err := s.cfg.Staff.Store.CreateSession(c.Request.Context(), u.ID, s.staff.cfg.SessionTTL)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	// A session the browser held before is ended: a new sign-in gets a
 	// new token (no session fixation).
@@ -482,17 +462,18 @@ func (s *Server) staffLogin(c *gin.Context) {
 		next = "/staff"
 	}
 	c.Redirect(http.StatusSeeOther, next)
+	return nil
 }
 
-func (s *Server) staffLogout(c *gin.Context) {
+func (s *Server) staffLogout(c *gin.Context) error {
 	if ck, err := c.Request.Cookie(s.staffCookieName()); err == nil && ck.Value != "" {
 		if err := s.cfg.Staff.Store.DeleteSession(c.Request.Context(), ck.Value); err != nil {
-			s.staffFail(c, err)
-			return
+			return err
 		}
 	}
 	s.setStaffCookie(c, "", -1)
 	c.Redirect(http.StatusSeeOther, "/staff/login?out=1")
+	return nil
 }
 
 // staffHome sends each role to its first page.

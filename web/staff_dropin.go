@@ -21,13 +21,12 @@ type dropinListPage struct {
 	Sessions []booking.DropinSession
 }
 
-func (s *Server) staffDropins(c *gin.Context) {
+func (s *Server) staffDropins(c *gin.Context) error {
 	list, err := s.cfg.Staff.Service.DropinSessions(c.Request.Context(), s.now().AddDate(0, 0, -1))
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	s.render(c, http.StatusOK, "staff_dropin", dropinListPage{staffPage: s.newStaffPage(c, me(c)), Sessions: list})
+	return s.render(c, http.StatusOK, "staff_dropin", dropinListPage{staffPage: s.newStaffPage(c, me(c)), Sessions: list})
 }
 
 type dropinFormPage struct {
@@ -51,26 +50,24 @@ func (p dropinFormPage) Has(slug string) bool {
 	return false
 }
 
-func (s *Server) staffNewDropin(c *gin.Context) {
+func (s *Server) staffNewDropin(c *gin.Context) error {
 	start := s.now().In(s.loc).Add(7 * 24 * time.Hour).Truncate(time.Hour)
 	d := booking.DropinSession{Start: start, End: start.Add(time.Hour), Editable: true}
-	s.renderDropinForm(c, http.StatusOK, d, true, nil)
+	return s.renderDropinForm(c, http.StatusOK, d, true, nil)
 }
 
-func (s *Server) staffEditDropin(c *gin.Context) {
+func (s *Server) staffEditDropin(c *gin.Context) error {
 	d, err := s.cfg.Staff.Service.DropinSession(c.Request.Context(), c.Param("name"))
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	s.renderDropinForm(c, http.StatusOK, d, false, nil)
+	return s.renderDropinForm(c, http.StatusOK, d, false, nil)
 }
 
-func (s *Server) renderDropinForm(c *gin.Context, status int, d booking.DropinSession, isNew bool, errs []formError) {
+func (s *Server) renderDropinForm(c *gin.Context, status int, d booking.DropinSession, isNew bool, errs []formError) error {
 	topics, err := s.cfg.Staff.Store.AllTopics(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := dropinFormPage{staffPage: s.newStaffPage(c, me(c)), Session: d, Topics: topics, New: isNew}
 	p.Start, p.End, p.Until = p.LocalInput(d.Start), p.LocalInput(d.End), p.DateInput(d.RepeatUntil)
@@ -79,7 +76,7 @@ func (s *Server) renderDropinForm(c *gin.Context, status int, d booking.DropinSe
 		p.Action = "/staff/dropin/" + url.PathEscape(d.Name)
 	}
 	p.Errors = errs
-	s.render(c, status, "staff_dropin_form", p)
+	return s.render(c, status, "staff_dropin_form", p)
 }
 
 // readDropinForm reads the posted session; field errors come back as
@@ -115,33 +112,31 @@ func (s *Server) readDropinForm(c *gin.Context) (booking.DropinSession, []formEr
 	return d, errs
 }
 
-func (s *Server) staffSaveDropin(c *gin.Context) {
+func (s *Server) staffSaveDropin(c *gin.Context) error {
 	d, errs := s.readDropinForm(c)
 	isNew := d.Name == ""
 	if len(errs) > 0 {
-		s.renderDropinFormKeep(c, d, isNew, errs)
-		return
+		return s.renderDropinFormKeep(c, d, isNew, errs)
 	}
 	_, err := s.cfg.Staff.Service.SaveDropinSession(c.Request.Context(), d)
 	var fe *booking.FieldError
 	switch {
 	case err == nil:
-		done(c, "/staff/dropin", "saved")
+		return done(c, "/staff/dropin", "saved")
 	case errors.As(err, &fe):
-		s.renderDropinFormKeep(c, d, isNew, []formError{{Field: fe.Field, Message: T(s.lang(c), "staff.dropin."+fe.Field+"."+fe.Code)}})
+		return s.renderDropinFormKeep(c, d, isNew, []formError{{Field: fe.Field, Message: T(s.lang(c), "staff.dropin."+fe.Field+"."+fe.Code)}})
 	case errors.Is(err, booking.ErrPreconditionFailed):
-		s.renderDropinFormKeep(c, d, isNew, []formError{{Message: T(s.lang(c), "staff.dropin.changed")}})
-	default:
-		s.staffFail(c, err)
+		// Changed in a calendar app since the form was shown.
+		return s.renderDropinFormKeep(c, d, isNew, []formError{{Message: T(s.lang(c), "staff.dropin.changed")}})
 	}
+	return err
 }
 
 // renderDropinFormKeep shows the form again with what was typed.
-func (s *Server) renderDropinFormKeep(c *gin.Context, d booking.DropinSession, isNew bool, errs []formError) {
+func (s *Server) renderDropinFormKeep(c *gin.Context, d booking.DropinSession, isNew bool, errs []formError) error {
 	topics, err := s.cfg.Staff.Store.AllTopics(c.Request.Context())
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := dropinFormPage{staffPage: s.newStaffPage(c, me(c)), Session: d, Topics: topics, New: isNew,
 		Start: c.PostForm("start"), End: c.PostForm("end"), Until: c.PostForm("until")}
@@ -150,14 +145,13 @@ func (s *Server) renderDropinFormKeep(c *gin.Context, d booking.DropinSession, i
 		p.Action = "/staff/dropin/" + url.PathEscape(d.Name)
 	}
 	p.Errors = errs
-	s.render(c, http.StatusUnprocessableEntity, "staff_dropin_form", p)
+	return s.render(c, http.StatusUnprocessableEntity, "staff_dropin_form", p)
 }
 
-func (s *Server) staffDeleteDropin(c *gin.Context) {
+func (s *Server) staffDeleteDropin(c *gin.Context) error {
 	err := s.cfg.Staff.Service.DeleteDropinSession(c.Request.Context(), c.Param("name"), c.PostForm("etag"))
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/staff/dropin", "deleted")
+	return done(c, "/staff/dropin", "deleted")
 }

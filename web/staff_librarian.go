@@ -44,38 +44,35 @@ func (p staffPage) StatusOf(b booking.StaffBooking) string {
 	return p.T("status.cancelled")
 }
 
-func (s *Server) staffBookings(c *gin.Context) {
+func (s *Server) staffBookings(c *gin.Context) error {
 	u := me(c)
 	now := s.now()
 	ctx := c.Request.Context()
 	up, err := s.cfg.Staff.Store.StaffBookings(ctx, booking.BookingSearch{LibrarianID: u.ID, From: now.Add(-2 * time.Hour), Status: booking.StatusConfirmed})
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	past, err := s.cfg.Staff.Store.StaffBookings(ctx, booking.BookingSearch{LibrarianID: u.ID, From: now.AddDate(0, 0, -pastDays), To: now, Status: booking.StatusConfirmed, Descending: true})
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	// A meeting under way is both upcoming and past: it may be marked.
 	up = slices.DeleteFunc(up, func(b booking.StaffBooking) bool { return !b.End.After(now) })
-	s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past})
+	return s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past})
 }
 
 // staffNoShow marks one of the librarian's past bookings as a no-show, or
 // clears the mark.
-func (s *Server) staffNoShow(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) staffNoShow(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	noShow := c.PostForm("no_show") == "1"
 	if err := s.cfg.Staff.Store.SetNoShow(c.Request.Context(), id, me(c).ID, noShow); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/staff/bookings", "noshow")
+	return done(c, "/staff/bookings", "noshow")
 }
 
 // Profile.
@@ -86,17 +83,16 @@ type profilePage struct {
 	Languages string
 }
 
-func (s *Server) staffProfile(c *gin.Context) {
+func (s *Server) staffProfile(c *gin.Context) error {
 	u := me(c)
 	p, err := s.cfg.Staff.Store.Profile(c.Request.Context(), u.ID)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	s.render(c, http.StatusOK, "staff_profile", profilePage{staffPage: s.newStaffPage(c, u), Profile: p, Languages: strings.Join(p.Languages, ", ")})
+	return s.render(c, http.StatusOK, "staff_profile", profilePage{staffPage: s.newStaffPage(c, u), Profile: p, Languages: strings.Join(p.Languages, ", ")})
 }
 
-func (s *Server) staffSaveProfile(c *gin.Context) {
+func (s *Server) staffSaveProfile(c *gin.Context) error {
 	u := me(c)
 	page := profilePage{staffPage: s.newStaffPage(c, u), Languages: c.PostForm("languages")}
 	page.Profile = booking.Profile{
@@ -118,20 +114,17 @@ func (s *Server) staffSaveProfile(c *gin.Context) {
 		page.Errors = []formError{{Field: "campus", Message: fieldMessage(page.Lang, "campus", "too_long")}}
 	}
 	if page.Errors != nil {
-		s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
-		return
+		return s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
 	}
 	page.Profile.Languages = langs
 	if err := s.cfg.Staff.Store.SetProfile(c.Request.Context(), page.Profile); err != nil {
 		if errors.Is(err, booking.ErrInvalid) {
 			page.Errors = []formError{{Field: "languages", Message: page.T("staff.profile.languages.invalid")}}
-			s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
-			return
+			return s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
 		}
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/staff/profile", "saved")
+	return done(c, "/staff/profile", "saved")
 }
 
 // parseLanguages reads "nb, en" into codes of two or three letters.
@@ -174,41 +167,38 @@ type competenceForm struct {
 }
 
 // competenceTarget is the user whose competences the request is about.
-func (s *Server) competenceTarget(c *gin.Context) (booking.User, string, bool) {
+func (s *Server) competenceTarget(c *gin.Context) (booking.User, string, error) {
 	if c.Param("id") == "" {
-		return me(c), "/staff/competences", true
+		return me(c), "/staff/competences", nil
 	}
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return booking.User{}, "", false
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return booking.User{}, "", err
 	}
 	u, err := s.cfg.Staff.Store.UserByID(c.Request.Context(), id)
 	if err != nil {
-		s.staffFail(c, err)
-		return booking.User{}, "", false
+		return booking.User{}, "", err
 	}
-	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/competences", true
+	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/competences", nil
 }
 
-func (s *Server) staffCompetences(c *gin.Context) {
-	target, base, ok := s.competenceTarget(c)
-	if !ok {
-		return
+func (s *Server) staffCompetences(c *gin.Context) error {
+	target, base, err := s.competenceTarget(c)
+	if err != nil {
+		return err
 	}
-	s.renderCompetences(c, http.StatusOK, target, base, competenceForm{Level: string(booking.LevelPrimary)}, nil)
+	return s.renderCompetences(c, http.StatusOK, target, base, competenceForm{Level: string(booking.LevelPrimary)}, nil)
 }
 
-func (s *Server) renderCompetences(c *gin.Context, status int, target booking.User, base string, form competenceForm, errs []formError) {
+func (s *Server) renderCompetences(c *gin.Context, status int, target booking.User, base string, form competenceForm, errs []formError) error {
 	ctx := c.Request.Context()
 	comps, err := s.cfg.Staff.Store.Competences(ctx, target.ID)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	topics, err := s.cfg.Staff.Store.AllTopics(ctx)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	p := competencesPage{staffPage: s.newStaffPage(c, me(c)), Target: target, Base: base, Topics: topics, Form: form}
 	p.Errors = errs
@@ -221,52 +211,46 @@ func (s *Server) renderCompetences(c *gin.Context, status int, target booking.Us
 		}
 		p.Competences = append(p.Competences, v)
 	}
-	s.render(c, status, "staff_competences", p)
+	return s.render(c, status, "staff_competences", p)
 }
 
-func (s *Server) staffAddCompetence(c *gin.Context) {
-	target, base, ok := s.competenceTarget(c)
-	if !ok {
-		return
+func (s *Server) staffAddCompetence(c *gin.Context) error {
+	target, base, err := s.competenceTarget(c)
+	if err != nil {
+		return err
 	}
 	form := competenceForm{Topic: c.PostForm("topic"), Level: c.PostForm("level"), Languages: c.PostForm("languages")}
 	lang := s.lang(c)
 	level, err := booking.ParseLevel(form.Level)
 	if err != nil {
-		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "level", Message: T(lang, "staff.competences.level.invalid")}})
-		return
+		return s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "level", Message: T(lang, "staff.competences.level.invalid")}})
 	}
 	langs, err := parseLanguages(form.Languages)
 	if err != nil {
-		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "languages", Message: T(lang, "staff.profile.languages.invalid")}})
-		return
+		return s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "languages", Message: T(lang, "staff.profile.languages.invalid")}})
 	}
 	if form.Topic == "" {
-		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
-		return
+		return s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
 	}
 	err = s.cfg.Staff.Store.AddCompetence(c.Request.Context(), target.ID, form.Topic, level, langs)
 	switch {
 	case errors.Is(err, booking.ErrNotFound):
-		s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
-		return
+		return s.renderCompetences(c, http.StatusUnprocessableEntity, target, base, form, []formError{{Field: "topic", Message: T(lang, "staff.competences.topic.required")}})
 	case err != nil:
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, base, "saved")
+	return done(c, base, "saved")
 }
 
-func (s *Server) staffRemoveCompetence(c *gin.Context) {
-	target, base, ok := s.competenceTarget(c)
-	if !ok {
-		return
+func (s *Server) staffRemoveCompetence(c *gin.Context) error {
+	target, base, err := s.competenceTarget(c)
+	if err != nil {
+		return err
 	}
 	if err := s.cfg.Staff.Store.RemoveCompetence(c.Request.Context(), target.ID, c.Param("slug")); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, base, "removed")
+	return done(c, base, "removed")
 }
 
 // CalDAV set-up and app passwords.
@@ -285,16 +269,15 @@ type caldavPage struct {
 
 type calendarURL struct{ Slug, URL string }
 
-func (s *Server) staffCalDAV(c *gin.Context) {
-	s.renderCalDAV(c, http.StatusOK, "", "", nil)
+func (s *Server) staffCalDAV(c *gin.Context) error {
+	return s.renderCalDAV(c, http.StatusOK, "", "", nil)
 }
 
-func (s *Server) renderCalDAV(c *gin.Context, status int, plain, label string, errs []formError) {
+func (s *Server) renderCalDAV(c *gin.Context, status int, plain, label string, errs []formError) error {
 	u := me(c)
 	list, err := s.cfg.Staff.Store.AppPasswords(c.Request.Context(), u.ID)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	base := s.baseURL(c)
 	dav := base + strings.TrimSuffix(s.staff.cfg.CalDAVPath, "/")
@@ -319,35 +302,32 @@ func (s *Server) renderCalDAV(c *gin.Context, status int, plain, label string, e
 		// The password is in this page: keep it out of every cache.
 		c.Header("Cache-Control", "no-store")
 	}
-	s.render(c, status, "staff_caldav", p)
+	return s.render(c, status, "staff_caldav", p)
 }
 
-func (s *Server) staffCreateAppPassword(c *gin.Context) {
+func (s *Server) staffCreateAppPassword(c *gin.Context) error {
 	u := me(c)
 	label := strings.TrimSpace(c.PostForm("label"))
 	if label == "" || len([]rune(label)) > 100 {
-		s.renderCalDAV(c, http.StatusUnprocessableEntity, "", "", []formError{{Field: "label", Message: T(s.lang(c), "staff.caldav.label.invalid")}})
-		return
+		return s.renderCalDAV(c, http.StatusUnprocessableEntity, "", "", []formError{{Field: "label", Message: T(s.lang(c), "staff.caldav.label.invalid")}})
 	}
 	plain, _, err := s.cfg.Staff.Store.CreateAppPassword(c.Request.Context(), u.ID, label)
 	if err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	s.logger.Info("app password created", "user", u.Username)
 	// Shown in the answer to the POST, never in a URL: a reload cannot
 	// show it again.
-	s.renderCalDAV(c, http.StatusOK, plain, label, nil)
+	return s.renderCalDAV(c, http.StatusOK, plain, label, nil)
 }
 
-func (s *Server) staffRevokeAppPassword(c *gin.Context) {
-	id, ok := s.idParam(c, "id")
-	if !ok {
-		return
+func (s *Server) staffRevokeAppPassword(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
 	}
 	if err := s.cfg.Staff.Store.RevokeAppPassword(c.Request.Context(), me(c).ID, id); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
-	done(c, "/staff/caldav", "revoked")
+	return done(c, "/staff/caldav", "revoked")
 }

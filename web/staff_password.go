@@ -31,8 +31,8 @@ func (s *Server) newPasswordPage(c *gin.Context) passwordPage {
 	return passwordPage{staffPage: s.newStaffPage(c, me(c)), MinLen: minPasswordLen, MaxLen: maxPasswordLen}
 }
 
-func (s *Server) staffPassword(c *gin.Context) {
-	s.render(c, http.StatusOK, "staff_password", s.newPasswordPage(c))
+func (s *Server) staffPassword(c *gin.Context) error {
+	return s.render(c, http.StatusOK, "staff_password", s.newPasswordPage(c))
 }
 
 // staffChangePassword checks the form, then the current password, and
@@ -43,7 +43,7 @@ func (s *Server) staffPassword(c *gin.Context) {
 // the password, while a session someone else may hold (a stolen cookie,
 // a shared computer) dies, and so does any copy of this browser's old
 // token. App passwords are not touched, so calendar apps keep working.
-func (s *Server) staffChangePassword(c *gin.Context) {
+func (s *Server) staffChangePassword(c *gin.Context) error {
 	u := me(c)
 	p := s.newPasswordPage(c)
 	current := c.PostForm("current_password")
@@ -59,8 +59,7 @@ func (s *Server) staffChangePassword(c *gin.Context) {
 		p.Errors = append(p.Errors, formError{Field: "repeat_password", Message: p.T("staff.password.repeat.mismatch")})
 	}
 	if p.Errors != nil {
-		s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
-		return
+		return s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
 	}
 
 	// Every check of the current password counts, as every sign-in
@@ -72,8 +71,7 @@ func (s *Server) staffChangePassword(c *gin.Context) {
 		c.Header("Retry-After", strconv.Itoa(int(max(waitIP, waitUser).Seconds())+1))
 		s.logger.Warn("staff password change rate limited", "user", u.Username)
 		p.Errors = []formError{{Field: "current_password", Message: p.T("staff.password.rate")}}
-		s.render(c, http.StatusTooManyRequests, "staff_password", p)
-		return
+		return s.render(c, http.StatusTooManyRequests, "staff_password", p)
 	}
 	ctx := c.Request.Context()
 	var err error
@@ -86,25 +84,20 @@ func (s *Server) staffChangePassword(c *gin.Context) {
 	case errors.Is(err, booking.ErrUnauthenticated):
 		s.logger.Info("staff password change: wrong current password", "user", u.Username)
 		p.Errors = []formError{{Field: "current_password", Message: p.T("staff.password.current.wrong")}}
-		s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
-		return
+		return s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
 	case err != nil:
-		s.staffFail(c, err)
-		return
+		return err
 	}
 
 	if err := s.cfg.Staff.Store.SetPassword(ctx, u.Username, fresh); err != nil {
 		if errors.Is(err, booking.ErrInvalid) {
 			p.Errors = []formError{{Field: "new_password", Message: p.T("staff.password.new.length", minPasswordLen, maxPasswordLen)}}
-			s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
-			return
+			return s.render(c, http.StatusUnprocessableEntity, "staff_password", p)
 		}
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	if err := s.cfg.Staff.Store.DeleteSessionsOfUser(ctx, u.ID); err != nil {
-		s.staffFail(c, err)
-		return
+		return err
 	}
 	token, err := s.cfg.Staff.Store.CreateSession(ctx, u.ID, s.staff.cfg.SessionTTL)
 	if err != nil {
@@ -113,9 +106,9 @@ func (s *Server) staffChangePassword(c *gin.Context) {
 		s.logger.Error("staff session after password change", "user", u.Username, "err", err)
 		s.setStaffCookie(c, "", -1)
 		c.Redirect(http.StatusSeeOther, "/staff/login")
-		return
+		return nil
 	}
 	s.setStaffCookie(c, token, int(s.staff.cfg.SessionTTL.Seconds()))
 	s.logger.Info("staff changed own password", "user", u.Username)
-	done(c, "/staff/password", "password")
+	return done(c, "/staff/password", "password")
 }

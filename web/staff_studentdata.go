@@ -19,25 +19,24 @@ type studentDataPage struct {
 	Deleted bool
 }
 
-func (s *Server) deleteDataConfirm(c *gin.Context) {
-	token, v, ok := s.loadBooking(c)
-	if !ok {
-		return
+func (s *Server) deleteDataConfirm(c *gin.Context) error {
+	token, v, err := s.loadBooking(c)
+	if err != nil {
+		return err
 	}
 	p := studentDataPage{bookingPage: s.bookingPage(c, token, v)}
 	if v.Active() && !p.Past {
 		c.Redirect(http.StatusSeeOther, p.Base)
-		return
+		return nil
 	}
 	p.CSRF = s.csrfToken(c)
-	s.render(c, http.StatusOK, "staff_studentdata", p)
+	return s.render(c, http.StatusOK, "staff_studentdata", p)
 }
 
-func (s *Server) deleteData(c *gin.Context) {
+func (s *Server) deleteData(c *gin.Context) error {
 	token := c.Param("token")
 	if !validToken(token) || s.cfg.Staff.Privacy == nil {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	err := s.cfg.Staff.Privacy.DeleteOwnData(c.Request.Context(), token)
 	switch {
@@ -45,11 +44,10 @@ func (s *Server) deleteData(c *gin.Context) {
 	case errors.Is(err, booking.ErrInvalid):
 		// The meeting is still to come: cancel it first.
 		c.Redirect(http.StatusSeeOther, "/booking/"+token)
-		return
+		return nil
 	default:
-		s.fail(c, err, token)
-		return
+		return withToken(err, token)
 	}
 	p := studentDataPage{bookingPage: bookingPage{page: s.newPage(c, &url.URL{Path: "/"})}, Deleted: true}
-	s.render(c, http.StatusOK, "staff_studentdata", p)
+	return s.render(c, http.StatusOK, "staff_studentdata", p)
 }

@@ -42,28 +42,26 @@ type slotLink struct {
 }
 
 // topic lists the topic's free slots for one week, by day.
-func (s *Server) topic(c *gin.Context) {
+func (s *Server) topic(c *gin.Context) error {
 	cat, err := s.booker.Catalog(c.Request.Context())
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	t, ok := findTopic(cat, c.Param("slug"))
 	if !ok {
-		s.failPage(c, http.StatusNotFound)
-		return
+		return errStatus(http.StatusNotFound)
 	}
 	week, given := time.Time{}, false
 	if w, err := time.ParseInLocation(time.DateOnly, c.Query("week"), s.loc); err == nil {
 		week, given = weekStart(w, s.loc), true
 	}
-	s.renderTopic(c, http.StatusOK, t, filtersFrom(c), week, given, false)
+	return s.renderTopic(c, http.StatusOK, t, filtersFrom(c), week, given, false)
 }
 
 // renderTopic shows the week starting at week (clamped to the weeks that
 // can have slots). Without a week asked for, an empty current week gives
 // way to the next, since minimum notice often empties the rest of it.
-func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filters, week time.Time, given, taken bool) {
+func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filters, week time.Time, given, taken bool) error {
 	first := weekStart(s.now(), s.loc)
 	last := addWeeks(first, maxWeeksAhead-1)
 	switch {
@@ -74,14 +72,12 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 	}
 	slots, err := s.weekSlots(c, t, f, week)
 	if err != nil {
-		s.fail(c, err, "")
-		return
+		return err
 	}
 	if len(slots) == 0 && !given && week.Before(last) {
 		week = addWeeks(week, 1)
 		if slots, err = s.weekSlots(c, t, f, week); err != nil {
-			s.fail(c, err, "")
-			return
+			return err
 		}
 	}
 
@@ -114,7 +110,7 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 			URL: (&url.URL{Path: "/book/" + t.Slug, RawQuery: bf.values(q).Encode()}).String(),
 		})
 	}
-	s.render(c, status, "topic", p)
+	return s.render(c, status, "topic", p)
 }
 
 // weekSlots asks for the slots starting in the week from local Monday

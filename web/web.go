@@ -193,15 +193,14 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget"}
 
 // render executes a page into a buffer first, so that a template error
-// gives a clean 500 instead of half a page.
-func (s *Server) render(c *gin.Context, status int, name string, data any) {
+// gives a clean error page instead of half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) error {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		s.logger.Error("render", "template", name, "path", redactPath(c.Request.URL.Path), "err", err)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("500 internal server error\n"))
-		return
+		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return nil
 }
 
 // securityHeaders sets the headers every response carries. The policy
@@ -282,15 +281,6 @@ func redactPath(p string) string {
 		}
 	}
 	return p
-}
-
-// scrub removes a token from an error's text before it is logged: the
-// service's errors are not ours to trust with it.
-func scrub(err error, token string) string {
-	if token == "" {
-		return err.Error()
-	}
-	return strings.ReplaceAll(err.Error(), token, "REDACTED")
 }
 
 // baseURL is the public address for absolute links.
