@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"veileder/booking"
+)
+
+// The admin's service pages: the services topics belong to, with their
+// names and rules.
+
+type servicesPage struct {
+	staffPage
+	Services []booking.Service
+	Form     serviceForm
+}
+
+type serviceForm struct {
+	Slug, NameNB, NameEN, DescriptionNB, DescriptionEN string
+	Rules                                              rulesForm
+}
+
+func (s *Server) adminServices(c *gin.Context) error {
+	return s.renderServices(c, http.StatusOK, serviceForm{}, nil)
+}
+
+func (s *Server) renderServices(c *gin.Context, status int, f serviceForm, errs []formError) error {
+	services, err := s.cfg.Staff.Store.Services(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	p := servicesPage{staffPage: s.newStaffPage(c, me(c)), Services: services, Form: f}
+	p.Errors = errs
+	return s.render(c, status, "admin_services", p)
+}
+
+func readServiceForm(c *gin.Context) serviceForm {
+	return serviceForm{
+		Slug: strings.TrimSpace(c.PostForm("slug")), NameNB: c.PostForm("name_nb"), NameEN: c.PostForm("name_en"),
+		DescriptionNB: c.PostForm("description_nb"), DescriptionEN: c.PostForm("description_en"), Rules: readRulesForm(c),
+	}
+}
+
+func (s *Server) serviceOf(c *gin.Context, f serviceForm) (booking.Service, []formError) {
+	lang := s.lang(c)
+	o, bad := f.Rules.override()
+	if bad != "" {
+		return booking.Service{}, []formError{{Field: bad, Message: T(lang, "staff.rules.invalid")}}
+	}
+	if strings.TrimSpace(f.NameNB) == "" || strings.TrimSpace(f.NameEN) == "" {
+		return booking.Service{}, []formError{{Field: "name_nb", Message: T(lang, "staff.topics.names.required")}}
+	}
+	return booking.Service{Slug: f.Slug, NameNB: f.NameNB, NameEN: f.NameEN, DescriptionNB: f.DescriptionNB,
+		DescriptionEN: f.DescriptionEN, Rules: o}, nil
+}
+
+func (s *Server) adminCreateService(c *gin.Context) error {
+	f := readServiceForm(c)
+	svc, errs := s.serviceOf(c, f)
+	if errs != nil {
+		return s.renderServices(c, http.StatusUnprocessableEntity, f, errs)
+	}
+	if _, err := s.cfg.Staff.Store.CreateService(c.Request.Context(), svc); err != nil {
+		status, errs, ok := s.catalogError(c, err, "slug")
+		if !ok {
+			return err
+		}
+		return s.renderServices(c, status, f, errs)
+	}
+	return done(c, "/admin/services", "saved")
+}
+
+type servicePage struct {
+	staffPage
+	Form serviceForm
+}
+
+func (s *Server) adminService(c *gin.Context) error {
+	svc, err := s.cfg.Staff.Store.ServiceBySlug(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
+		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules)}
+	return s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
+}
+
+func (s *Server) adminUpdateService(c *gin.Context) error {
+	if _, err := s.cfg.Staff.Store.ServiceBySlug(c.Request.Context(), c.Param("slug")); err != nil {
+		return err
+	}
+	f := readServiceForm(c)
+	f.Slug = c.Param("slug")
+	svc, errs := s.serviceOf(c, f)
+	if errs == nil {
+		if _, err := s.cfg.Staff.Store.UpdateService(c.Request.Context(), svc); err != nil {
+			var ok bool
+			if _, errs, ok = s.catalogError(c, err, "name_nb"); !ok {
+				return err
+			}
+		}
+	}
+	if errs != nil {
+		p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f}
+		p.Errors = errs
+		return s.render(c, http.StatusUnprocessableEntity, "admin_service", p)
+	}
+	return done(c, "/admin/services/"+f.Slug, "saved")
+}
