@@ -118,6 +118,11 @@ type answer struct {
 	log         bool
 }
 
+// pageKey is the key of the error page's message: "error.404" gives
+// "error.404.title" and "error.404.text". The API's message key is
+// "api."+code, or the field's message.
+func (a answer) pageKey() string { return "error." + strconv.Itoa(a.page) }
+
 // answerOf decides what the client is told of err: the one place where
 // the web front maps errors.
 func answerOf(err error) answer {
@@ -187,7 +192,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		c.JSON(a.api, apiErrorBody{apiError{Code: a.code, Message: msg, Field: a.field}})
 		return
 	}
-	s.failPage(c, a.page)
+	s.failPage(c, a.page, a.pageKey())
 }
 
 // isAPI tells the API's paths from the pages'.
@@ -196,15 +201,14 @@ func isAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, 
 // errorPage is the page for a status the user cannot fix on the spot.
 type errorPage struct {
 	page
-	Status int
 	// Key is the message's key: Key+".title" and Key+".text".
 	Key string
 }
 
-// failPage renders the error page for status in the user's language. A
-// page that cannot be rendered leaves a plain 500.
-func (s *Server) failPage(c *gin.Context, status int) {
-	p := errorPage{page: s.newPage(c, nil), Status: status, Key: "error." + strconv.Itoa(status)}
+// failPage renders the error page for status, with the message of key in
+// the user's language. A page that cannot be rendered leaves a plain 500.
+func (s *Server) failPage(c *gin.Context, status int, key string) {
+	p := errorPage{page: s.newPage(c, nil), Key: key}
 	if err := s.render(c, status, "error", p); err != nil {
 		s.logger.Error("render", "template", "error", "path", redactPath(c.Request.URL.Path), "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("500 internal server error\n"))

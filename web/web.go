@@ -257,7 +257,7 @@ func (s *Server) recover(c *gin.Context) {
 			}
 			s.logger.Error("panic", "path", redactPath(c.Request.URL.Path), "panic", fmt.Sprint(v))
 			if !c.Writer.Written() {
-				s.failPage(c, http.StatusInternalServerError)
+				s.failPage(c, http.StatusInternalServerError, "error.500")
 			}
 			c.Abort()
 		}
