@@ -1,11 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -162,14 +166,8 @@ func (s *Server) apiBook(c *gin.Context) error {
 		return errAPI(http.StatusTooManyRequests, "rate_limited", "")
 	}
 	var body apiRequest
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errAPI(http.StatusRequestEntityTooLarge, "too_large", "")
-		}
-		return errAPI(http.StatusBadRequest, "bad_request", "")
+	if err := decodeJSON(c.Request.Body, &body); err != nil {
+		return err
 	}
 	mode, err := booking.ParseMode(body.Mode)
 	if err != nil {
@@ -244,4 +242,41 @@ func modeOf(online bool) string {
 		return string(booking.ModeOnline)
 	}
 	return string(booking.ModeInPerson)
+}
+
+// decodeJSON reads one JSON object into v, strictly: unknown fields and
+// anything after the object are refused (400 bad_request), and so is a
+// string that is not valid UTF-8 (422 invalid, naming its field), which
+// encoding/json would otherwise silently turn into U+FFFD — storing a
+// name the student did not write.
+func decodeJSON(r io.Reader, v any) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errAPI(http.StatusRequestEntityTooLarge, "too_large", "")
+		}
+		return errAPI(http.StatusBadRequest, "bad_request", "")
+	}
+	if !utf8.Valid(data) {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(data, &fields) != nil {
+			return errAPI(http.StatusBadRequest, "bad_request", "")
+		}
+		for _, name := range slices.Sorted(maps.Keys(fields)) {
+			if !utf8.Valid(fields[name]) {
+				return errAPI(http.StatusUnprocessableEntity, "invalid", name)
+			}
+		}
+		return errAPI(http.StatusBadRequest, "bad_request", "")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errAPI(http.StatusBadRequest, "bad_request", "")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errAPI(http.StatusBadRequest, "bad_request", "")
+	}
+	return nil
 }

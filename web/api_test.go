@@ -176,3 +176,47 @@ func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestAPIStrictInput: the API refuses what it cannot store as sent, and
+// names the field: trailing data after the object, strings that are not
+// UTF-8 (encoding/json would replace them), unknown study levels.
+func TestAPIStrictInput(t *testing.T) {
+	start := slotTue9.UTC().Format(time.RFC3339)
+	booking := func(name, email string) string {
+		b, _ := json.Marshal(map[string]any{"topic": "zotero", "start": start, "language": "nb", "mode": "in-person",
+			"name": name, "email": email, "consent": true})
+		return string(b)
+	}
+	tests := []struct {
+		name, method, path, contentType, body string
+		status                                int
+		code, field                           string
+	}{
+		{"book trailing object", "POST", "/api/bookings", "application/json", booking("Ola", "ola@example.com") + `{"topic":"x"}`, 400, "bad_request", ""},
+		{"book trailing text", "POST", "/api/bookings", "application/json", booking("Ola", "ola@example.com") + "garbage", 400, "bad_request", ""},
+		{"book trailing line end", "POST", "/api/bookings", "application/json", booking("Ola", "ola@example.com") + "\r\n", 201, "", ""},
+		{"book name not UTF-8", "POST", "/api/bookings", "application/json", strings.Replace(booking("Ola", "ola@example.com"), "Ola", "Ola \xff", 1), 422, "invalid", "name"},
+		{"book question not UTF-8", "POST", "/api/bookings", "application/json", strings.Replace(booking("Ola", "ola@example.com"), `"consent"`, "\"question\":\"a\xc3\",\"consent\"", 1), 422, "invalid", "question"},
+		{"book study level unknown", "POST", "/api/bookings", "application/json", strings.Replace(booking("Ola", "ola@example.com"), `"consent"`, `"study_level":"<b>x</b>","consent"`, 1), 422, "invalid", "study_level"},
+		{"book study level huge", "POST", "/api/bookings", "application/json", strings.Replace(booking("Ola", "ola@example.com"), `"consent"`, `"study_level":"`+strings.Repeat("m", 120000)+`","consent"`, 1), 422, "invalid", "study_level"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t) // a fresh rate limit each
+			res := e.postJSON(t, tt.path, tt.body)
+			if res.status != tt.status {
+				t.Errorf("status = %d, want %d; body %s", res.status, tt.status, res.body)
+			}
+			if tt.code == "" {
+				return
+			}
+			var got apiErrorJSON
+			if err := json.Unmarshal([]byte(res.body), &got); err != nil {
+				t.Fatalf("body %q: %v", res.body, err)
+			}
+			if got.Error.Code != tt.code || got.Error.Field != tt.field || got.Error.Message == "" {
+				t.Errorf("error = %+v, want code %q field %q and a message", got.Error, tt.code, tt.field)
+			}
+		})
+	}
+}

@@ -18,9 +18,6 @@ import (
 // honeypotField is a text field that people never see; bots fill it in.
 const honeypotField = "website"
 
-// studyLevels are the choices of the study level select; "" is "not said".
-var studyLevels = []string{"bachelor", "master", "phd", "staff", "other"}
-
 type bookPage struct {
 	page
 	Topic  booking.Topic
@@ -177,7 +174,7 @@ func (f *bookForm) validate(lang string) []formError {
 	if utf8.RuneCountInString(strings.TrimSpace(f.Question)) > booking.MaxQuestionLen {
 		add("question", "too_long")
 	}
-	if f.Level != "" && !slices.Contains(studyLevels, f.Level) {
+	if f.Level != "" && !slices.Contains(booking.StudyLevels, f.Level) {
 		add("level", "invalid")
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(f.Programme)) > booking.MaxProgrammeLen {
@@ -229,7 +226,7 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	q := form.Search.values(url.Values{"start": {form.Start.UTC().Format(time.RFC3339)}})
 	self := &url.URL{Path: "/book/" + t.Slug, RawQuery: q.Encode()}
 	p := bookPage{
-		page: s.newPage(c, self), Topic: t, Form: form, Levels: studyLevels, Languages: langs,
+		page: s.newPage(c, self), Topic: t, Form: form, Levels: booking.StudyLevels, Languages: langs,
 		Action: "/book/" + t.Slug, Limits: limits, Honeypot: honeypotField,
 	}
 	p.CSRF = s.csrfToken(c)

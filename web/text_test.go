@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"veileder/booking"
 )
 
 func TestMessagesHaveBothLanguages(t *testing.T) {
@@ -36,7 +38,7 @@ func TestMessagesHaveBothLanguages(t *testing.T) {
 			}
 		}
 	}
-	for _, l := range studyLevels {
+	for _, l := range booking.StudyLevels {
 		if _, ok := messages["nb"]["level."+l]; !ok {
 			t.Errorf("no text for study level %q", l)
 		}
