@@ -244,6 +244,13 @@ type SlotSearch struct {
 	Campus    string // "" for any
 	// From and To, when not zero, keep only slots starting in [From, To).
 	From, To time.Time
+	// RecordUnmet asks for the search to be recorded as unmet demand if
+	// the student finds no slot at all within the booking horizon for
+	// these filters (From and To do not narrow that judgement). Only the
+	// search that stands for a student's visit sets it, so that paging
+	// through empty weeks, or a page that asks again, does not count a
+	// student twice, nor a student who saw free times elsewhere.
+	RecordUnmet bool
 }
 
 // View is a booking with the names a page shows.

@@ -206,13 +206,36 @@ func (s *Service) Slots(ctx context.Context, ss booking.SlotSearch) ([]booking.S
 	if err != nil {
 		return nil, fmt.Errorf("scheduling: slots for %q: %w", topic.Slug, err)
 	}
-	if len(slots) == 0 {
-		// Statistics must not fail a search: log and go on.
-		if err := s.store.RecordDemand(ctx, booking.NewDemandRecord(q, s.loc)); err != nil {
-			s.log.Error("scheduling: record unmet demand", "topic", topic.Slug, "err", err)
-		}
+	if len(slots) == 0 && ss.RecordUnmet {
+		s.recordUnmet(ctx, q, rules, libs, known)
 	}
 	return slots, nil
+}
+
+// recordUnmet records q as unmet demand unless a search of the whole
+// horizon, with the same filters but without q's From and To, finds a
+// slot. Statistics must not fail a search: errors are logged.
+func (s *Service) recordUnmet(ctx context.Context, q booking.SlotQuery, rules booking.Rules, libs []booking.Librarian, known topicSet) {
+	if !q.From.IsZero() || !q.To.IsZero() {
+		whole := q
+		whole.From, whole.To = time.Time{}, time.Time{}
+		scheds, err := s.schedules(ctx, libs, s.rangeFor(rules, whole.Now, time.Time{}, time.Time{}), known)
+		if err != nil {
+			s.log.Error("scheduling: unmet demand: read schedules", "topic", q.Topic.Slug, "err", err)
+			return
+		}
+		slots, err := booking.FindSlots(whole, rules, s.loc, scheds)
+		if err != nil {
+			s.log.Error("scheduling: unmet demand: find slots", "topic", q.Topic.Slug, "err", err)
+			return
+		}
+		if len(slots) > 0 {
+			return
+		}
+	}
+	if err := s.store.RecordDemand(ctx, booking.NewDemandRecord(q, s.loc)); err != nil {
+		s.log.Error("scheduling: record unmet demand", "topic", q.Topic.Slug, "err", err)
+	}
 }
 
 // normLang lower-cases a language code; "" stays "any".

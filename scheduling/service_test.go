@@ -254,15 +254,29 @@ func TestSlotsFromCalendars(t *testing.T) {
 		if err != nil || len(slots) != 6 {
 			t.Errorf("online zotero slots: got %d, %v, want 6", len(slots), err)
 		}
-		slots, err = f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "generell", Language: "EN", Campus: "Blindern"})
+		slots, err = f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "generell", Language: "EN", Campus: "Blindern", RecordUnmet: true})
 		if err != nil || len(slots) != 0 {
 			t.Errorf("general slots: got %v, %v, want none", slots, err)
+		}
+		// Not unmet demand: a search that does not stand for a visit, and
+		// an empty week of a topic that has free times in other weeks.
+		if slots, err := f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "generell"}); err != nil || len(slots) != 0 {
+			t.Errorf("general slots, not recorded: got %v, %v, want none", slots, err)
+		}
+		slots, err = f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero", From: f.local("2026-03-30 00:00"), To: f.local("2026-04-06 00:00"), RecordUnmet: true})
+		if err != nil || len(slots) != 0 {
+			t.Errorf("zotero in the week of 30 March: got %q, %v, want none", show(f.loc, slots), err)
+		}
+		// A narrowed search of a topic with no free time anywhere in the
+		// horizon counts.
+		if slots, err := f.svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "generell", From: f.local("2026-03-30 00:00"), To: f.local("2026-04-06 00:00"), RecordUnmet: true}); err != nil || len(slots) != 0 {
+			t.Errorf("general slots in a week: got %v, %v, want none", slots, err)
 		}
 		demand, err := s.Demand(f.ctx, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantDemand := []booking.DemandRecord{{TopicSlug: "generell", Date: "2026-03-20", Language: "en", Campus: "Blindern"}}
+		wantDemand := []booking.DemandRecord{{TopicSlug: "generell", Date: "2026-03-20", Language: "en", Campus: "Blindern"}, {TopicSlug: "generell", Date: "2026-03-20"}}
 		if !slices.Equal(demand, wantDemand) {
 			t.Errorf("demand: got %+v, want %+v", demand, wantDemand)
 		}

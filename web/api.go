@@ -142,6 +142,9 @@ func (s *Server) apiSlots(c *gin.Context) error {
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
 		return errAPI(http.StatusBadRequest, "invalid", "to")
 	}
+	// A search of the whole horizon that finds nothing is unmet demand; a
+	// client paging through weeks with from and to is not asking that.
+	q.RecordUnmet = q.From.IsZero() && q.To.IsZero()
 	slots, err := s.booker.Slots(c.Request.Context(), q)
 	if err != nil {
 		return err

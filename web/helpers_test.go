@@ -57,7 +57,8 @@ type fakeBooker struct {
 	cat      booking.Catalog
 	slots    []fakeSlot
 	bookings map[string]booking.View
-	books    int // Book calls
+	books    int                  // Book calls
+	unmet    []booking.SlotSearch // Slots calls that asked to record unmet demand
 	next     int
 	now      time.Time // slots before it are past
 }
@@ -97,6 +98,11 @@ func (f *fakeBooker) Catalog(context.Context) (booking.Catalog, error) { return 
 func (f *fakeBooker) Slots(_ context.Context, s booking.SlotSearch) ([]booking.Slot, error) {
 	if _, ok := f.topic(s.TopicSlug); !ok {
 		return nil, fmt.Errorf("fake: topic %q: %w", s.TopicSlug, booking.ErrNotFound)
+	}
+	if s.RecordUnmet {
+		f.mu.Lock()
+		f.unmet = append(f.unmet, s)
+		f.mu.Unlock()
 	}
 	var out []booking.Slot
 	for _, sl := range f.slots {

@@ -70,13 +70,19 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 	case week.After(last):
 		week = last
 	}
-	slots, err := s.weekSlots(c, t, f, week)
+	// The page a student lands on (not a week they paged to, nor the page
+	// that says their time was taken) stands for their search: if it has
+	// nothing, and nothing is free anywhere in the horizon, that is unmet
+	// demand, counted once per visit.
+	landing := !given && !taken
+	fallback := landing && week.Before(last)
+	slots, err := s.weekSlots(c, t, f, week, landing && !fallback && s.firstInVisit(c, t, f))
 	if err != nil {
 		return err
 	}
-	if len(slots) == 0 && !given && week.Before(last) {
+	if len(slots) == 0 && fallback {
 		week = addWeeks(week, 1)
-		if slots, err = s.weekSlots(c, t, f, week); err != nil {
+		if slots, err = s.weekSlots(c, t, f, week, s.firstInVisit(c, t, f)); err != nil {
 			return err
 		}
 	}
@@ -114,10 +120,11 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 }
 
 // weekSlots asks for the slots starting in the week from local Monday
-// midnight to the next.
-func (s *Server) weekSlots(c *gin.Context, t booking.Topic, f filters, week time.Time) ([]booking.Slot, error) {
+// midnight to the next; with recordUnmet asks the service to count it as unmet demand if nothing is
+// free in the whole horizon.
+func (s *Server) weekSlots(c *gin.Context, t booking.Topic, f filters, week time.Time, recordUnmet bool) ([]booking.Slot, error) {
 	return s.booker.Slots(c.Request.Context(), booking.SlotSearch{
 		TopicSlug: t.Slug, Language: f.Language, Mode: f.Mode, Campus: f.Campus,
-		From: week, To: addWeeks(week, 1),
+		From: week, To: addWeeks(week, 1), RecordUnmet: recordUnmet,
 	})
 }
