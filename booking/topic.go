@@ -34,6 +34,40 @@ type Topic struct {
 	Rules   RulesOverride
 }
 
+// Name is the service's name in lang ("en" for English, Bokmål for
+// anything else), the other language's when that one is empty.
+func (s Service) Name(lang string) string { return InLang(lang, s.NameNB, s.NameEN) }
+
+// Description is the service's description in lang, as Name picks.
+func (s Service) Description(lang string) string {
+	return InLang(lang, s.DescriptionNB, s.DescriptionEN)
+}
+
+// Name is the topic's name in lang ("en" for English, Bokmål for anything
+// else), the other language's when that one is empty, and the slug when
+// both are.
+func (t Topic) Name(lang string) string {
+	if n := InLang(lang, t.NameNB, t.NameEN); n != "" {
+		return n
+	}
+	return t.Slug
+}
+
+// Description is the topic's description in lang, as Name picks.
+func (t Topic) Description(lang string) string {
+	return InLang(lang, t.DescriptionNB, t.DescriptionEN)
+}
+
+// InLang picks the English text for "en" and the Norwegian one for any
+// other language, falling back to the other text when the picked one is
+// empty: what the staff wrote in one language is better than nothing.
+func InLang(lang, nb, en string) string {
+	if lang == "en" && en != "" || nb == "" {
+		return en
+	}
+	return nb
+}
+
 // Level is how central a topic is to a librarian.
 type Level string
 

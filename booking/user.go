@@ -36,6 +36,15 @@ type User struct {
 	CreatedAt   time.Time
 }
 
+// Name is what the user is called on pages, in mails and in calendars:
+// the display name, or the user name when there is none.
+func (u User) Name() string {
+	if n := strings.TrimSpace(u.DisplayName); n != "" {
+		return n
+	}
+	return u.Username
+}
+
 // CanCoordinate says whether the user may write the shared drop-in calendar.
 func (u User) CanCoordinate() bool {
 	return u.Role == RoleCoordinator || u.Role == RoleAdmin

@@ -221,7 +221,7 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		}
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(dav("principal")), allprop: true},
-			propEntry{name: dav("displayname"), value: xmlText(displayName(me)), allprop: true},
+			propEntry{name: dav("displayname"), value: xmlText(me.Name()), allprop: true},
 			propEntry{name: dav("principal-URL"), value: hrefXML(h.hrefs.principal(me.Username))},
 			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
 			propEntry{name: cal("calendar-home-set"), value: hrefXML(h.hrefs.home(me.Username))},
@@ -234,7 +234,7 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 	case kindHome:
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")), allprop: true},
-			propEntry{name: dav("displayname"), value: xmlText(displayName(me)), allprop: true},
+			propEntry{name: dav("displayname"), value: xmlText(me.Name()), allprop: true},
 			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(true)},
 			propEntry{name: dav("supported-report-set"), value: ""},
@@ -325,13 +325,6 @@ func httpDate(t time.Time) string {
 }
 
 func quoteETag(etag string) string { return `"` + etag + `"` }
-
-func displayName(u booking.User) string {
-	if u.DisplayName != "" {
-		return u.DisplayName
-	}
-	return u.Username
-}
 
 func emailSet(u booking.User) string {
 	if u.Email == "" {

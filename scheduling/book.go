@@ -127,7 +127,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		})
 		switch {
 		case err == nil:
-			return booking.View{Booking: booked, Topic: topic, LibrarianName: displayName(user), LibrarianMail: user.Email}, token, nil
+			return booking.View{Booking: booked, Topic: topic, LibrarianName: user.Name(), LibrarianMail: user.Email}, token, nil
 		case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrConflict):
 			s.log.Debug("scheduling: candidate taken meanwhile", "librarian", lib.ID, "start", start, "err", err)
 			continue
@@ -197,7 +197,7 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	if err != nil {
 		return booking.Booking{}, err
 	}
-	data, err := bookingEvent(eventInput{Booking: b, Topic: a.topic, LibrarianName: displayName(a.user), LibrarianEmail: a.user.Email, Stamp: a.q.Now})
+	data, err := bookingEvent(eventInput{Booking: b, Topic: a.topic, LibrarianName: a.user.Name(), LibrarianEmail: a.user.Email, Stamp: a.q.Now})
 	if err != nil {
 		return booking.Booking{}, err
 	}
@@ -289,16 +289,9 @@ func (s *Service) view(ctx context.Context, b booking.Booking) (booking.View, er
 		return booking.View{}, fmt.Errorf("scheduling: booking %d: %w", b.ID, err)
 	}
 	if err == nil {
-		v.LibrarianName, v.LibrarianMail = displayName(u), u.Email
+		v.LibrarianName, v.LibrarianMail = u.Name(), u.Email
 	}
 	return v, nil
-}
-
-func displayName(u booking.User) string {
-	if n := strings.TrimSpace(u.DisplayName); n != "" {
-		return n
-	}
-	return u.Username
 }
 
 // normLocale is "en" for an English locale ("en", "en-GB") and "nb" for

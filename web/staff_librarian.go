@@ -28,7 +28,7 @@ type bookingsPage struct {
 
 // TopicOf names a booking's topic in the page's language.
 func (p staffPage) TopicOf(b booking.StaffBooking) string {
-	return pick(p.Lang, b.TopicNameNB, b.TopicNameEN)
+	return booking.InLang(p.Lang, b.TopicNameNB, b.TopicNameEN)
 }
 
 // StatusOf says where a booking stands, for staff.
