@@ -8,22 +8,24 @@ import (
 )
 
 // TestImportsPointInward checks the package graph STYLE.md asks for: the
-// domain (booking) and the iCalendar helpers import none of ours; adapters
+// domain (booking), the text catalogue (i18n) and the iCalendar helpers
+// import none of ours; adapters
 // import the domain, and each other only where the consumer declared the
 // interface (store implements scheduling's Store, so it names its types)
 // or for caldav.ValidateObject, the one gate every calendar write passes.
 func TestImportsPointInward(t *testing.T) {
 	allowed := map[string][]string{
 		"booking":         {},
+		"i18n":            {},
 		"recurrence":      {},
 		"migrations":      {},
 		"ops":             {},
 		"caldav/calquery": {"recurrence"},
 		"caldav":          {"booking", "caldav/calquery", "recurrence"},
-		"scheduling":      {"booking", "caldav", "recurrence"},
-		"feeds":           {"booking", "caldav", "recurrence"},
-		"notify":          {"booking"},
-		"web":             {"booking"},
+		"scheduling":      {"booking", "caldav", "i18n", "recurrence"},
+		"feeds":           {"booking", "caldav", "i18n", "recurrence"},
+		"notify":          {"booking", "i18n"},
+		"web":             {"booking", "i18n"},
 		"store":           {"booking", "migrations", "scheduling"},
 		"demo":            {"booking", "caldav", "store"},
 	}

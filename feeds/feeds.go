@@ -37,6 +37,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // Store is what the feeds need from persistence (store.Store).
@@ -409,13 +410,13 @@ var _ ics.Component = rawComponent(nil)
 
 // head names a feed in its language.
 func (s *Service) head(st *state, theme, lang string) calendarHead {
-	h := calendarHead{feed: true, name: msg(lang, "feed.name"), description: msg(lang, "feed.description")}
+	h := calendarHead{feed: true, name: i18n.T(lang, "feed.name"), description: i18n.T(lang, "feed.description")}
 	if theme != "" {
 		t := st.ix.bySlug[theme]
-		name := topicName(t, lang)
-		h.name = fmt.Sprintf(msg(lang, "feed.name.theme"), name)
-		h.description = fmt.Sprintf(msg(lang, "feed.description.theme"), name)
-		if d := pick(lang, t.DescriptionNB, t.DescriptionEN); d != "" {
+		name := t.Name(lang)
+		h.name = i18n.T(lang, "feed.name.theme", name)
+		h.description = i18n.T(lang, "feed.description.theme", name)
+		if d := t.Description(lang); d != "" {
 			h.description += "\n\n" + d
 		}
 	}
@@ -435,13 +436,6 @@ func (s *Service) FeedURL(theme, lang string) string {
 		u += "?lang=en"
 	}
 	return u
-}
-
-func pick(lang, nb, en string) string {
-	if lang == "en" && en != "" || nb == "" {
-		return en
-	}
-	return nb
 }
 
 // sessions returns the calendar's objects parsed, ordered by first start

@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
+	"veileder/i18n"
 	"veileder/recurrence"
 )
 
@@ -433,7 +434,7 @@ func (r *renderer) tombstoneProps(t booking.DropInTombstone, feedThemes []string
 	}
 	summary := r.ix.cleanText(cleanControl(t.Summary))
 	if summary == "" {
-		summary = msg(r.lang, "session.untitled")
+		summary = i18n.T(r.lang, "feed.untitled")
 	}
 	ps = append(ps, prop{name: "SUMMARY", value: summary, text: true})
 	ps = append(ps, r.categories(feedThemes)...)
@@ -448,7 +449,7 @@ func (r *renderer) tombstoneProps(t booking.DropInTombstone, feedThemes []string
 func (r *renderer) categories(themes []string) []prop {
 	var out []prop
 	for _, slug := range themes {
-		name := strings.ReplaceAll(topicName(r.ix.bySlug[slug], r.lang), ", ", " – ")
+		name := strings.ReplaceAll(r.ix.bySlug[slug].Name(r.lang), ", ", " – ")
 		name = strings.ReplaceAll(name, ",", " ")
 		out = append(out, prop{name: "CATEGORIES", value: name, text: true})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
+	"veileder/i18n"
 	"veileder/recurrence"
 )
 
@@ -137,12 +138,12 @@ func title(c *ical.Component, ix themeIndex, themes []string, lang string) strin
 	}
 	var names []string
 	for _, slug := range themes {
-		names = append(names, topicName(ix.bySlug[slug], lang))
+		names = append(names, ix.bySlug[slug].Name(lang))
 	}
 	if len(names) > 0 {
 		return strings.Join(names, ", ")
 	}
-	return msg(lang, "session.untitled")
+	return i18n.T(lang, "feed.untitled")
 }
 
 // instances expands the session within [from, to) in the library's zone.
@@ -163,17 +164,4 @@ func (s *session) nextOccurrence(now time.Time, lib *time.Location) (recurrence.
 		return insts[0], true
 	}
 	return recurrence.Instance{}, false
-}
-
-func topicName(t booking.Topic, lang string) string {
-	if lang == "en" && t.NameEN != "" {
-		return t.NameEN
-	}
-	if t.NameNB != "" {
-		return t.NameNB
-	}
-	if t.NameEN != "" {
-		return t.NameEN
-	}
-	return t.Slug
 }

@@ -17,13 +17,11 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 //go:embed templates/*.txt templates/*.html
 var templateFS embed.FS
-
-// languages are the languages messages are written in.
-var languages = []string{"nb", "en"}
 
 // kinds are the messages there are templates for.
 var kinds = []booking.MessageKind{
@@ -44,7 +42,7 @@ type templates struct {
 // one fails start rather than a send.
 func parseTemplates() (*templates, error) {
 	t := &templates{text: map[string]*template.Template{}, html: map[string]*htmltemplate.Template{}}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages() {
 		tt, err := template.New(lang).ParseFS(templateFS, "templates/"+lang+".txt")
 		if err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
@@ -252,13 +250,13 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		Lang: lang, Kind: kind,
 		StudentName: oneLine(b.StudentName), StudentEmail: b.StudentEmail,
 		Question:  strings.TrimSpace(b.Question),
-		Programme: oneLine(b.Programme), StudyLevel: studyLevel(lang, b.StudyLevel),
-		Language:  languageName(lang, b.Language),
-		Topic:     topicName(v.Topic, lang),
+		Programme: oneLine(b.Programme), StudyLevel: oneLine(i18n.StudyLevel(lang, b.StudyLevel)),
+		Language:  oneLine(i18n.LanguageName(lang, b.Language)),
+		Topic:     v.Topic.Name(lang),
 		Librarian: v.LibrarianName, LibrarianMail: v.LibrarianMail,
 		Start: b.Start, End: b.End,
-		Date:        dateLong(lang, start),
-		Time:        clock(lang, start) + "–" + clock(lang, end),
+		Date:        i18n.DateLong(lang, start),
+		Time:        i18n.Range(lang, start, end),
 		Zone:        start.Format("MST"),
 		Online:      b.Online,
 		Location:    oneLine(b.Location),
@@ -278,11 +276,7 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 	} else {
 		d.AnotherURL = s.baseURL + "/"
 	}
-	if lang == "en" {
-		d.Summary = fmt.Sprintf("Library guidance: %s with %s", d.Topic, d.Librarian)
-	} else {
-		d.Summary = fmt.Sprintf("Veiledning: %s med %s", d.Topic, d.Librarian)
-	}
+	d.Summary = i18n.T(lang, "event.summary", d.Topic, d.Librarian)
 	var cal bytes.Buffer
 	if err := s.tmpl.text[lang].ExecuteTemplate(&cal, "calendar", d); err == nil {
 		d.CalendarText = strings.TrimSpace(cal.String())
@@ -300,70 +294,7 @@ func librarianLang(langs []string) string {
 	return "en"
 }
 
-func topicName(t booking.Topic, lang string) string {
-	if lang == "en" && t.NameEN != "" {
-		return t.NameEN
-	}
-	if t.NameNB != "" {
-		return t.NameNB
-	}
-	return t.Slug
-}
-
 func isWebURL(s string) bool {
 	u, err := url.Parse(strings.TrimSpace(s))
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t\r\n")
-}
-
-// Norwegian names are written out here: Go's time package knows only
-// English ones (as in the web front's dates.go).
-var (
-	weekdaysNB = [...]string{"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"}
-	monthsNB   = [...]string{"januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember"}
-)
-
-// dateLong is "tirsdag 10. mars 2026" or "Tuesday 10 March 2026".
-func dateLong(lang string, t time.Time) string {
-	if lang == "nb" {
-		return fmt.Sprintf("%s %d. %s %d", weekdaysNB[t.Weekday()], t.Day(), monthsNB[t.Month()-1], t.Year())
-	}
-	return t.Format("Monday 2 January 2006")
-}
-
-// clock is "14.30" (Norwegian writes a full stop) or "14:30".
-func clock(lang string, t time.Time) string {
-	if lang == "nb" {
-		return t.Format("15.04")
-	}
-	return t.Format("15:04")
-}
-
-func studyLevel(lang, s string) string {
-	names := map[string][2]string{
-		"bachelor": {"bachelor", "bachelor's"},
-		"master":   {"master", "master's"},
-		"phd":      {"ph.d.", "PhD"},
-		"staff":    {"ansatt", "staff"},
-		"other":    {"annet", "other"},
-	}
-	n, ok := names[strings.ToLower(strings.TrimSpace(s))]
-	if !ok {
-		return oneLine(s)
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
-
-func languageName(lang, code string) string {
-	names := map[string][2]string{"nb": {"norsk", "Norwegian"}, "no": {"norsk", "Norwegian"}, "nn": {"norsk", "Norwegian"}, "en": {"engelsk", "English"}}
-	n, ok := names[strings.ToLower(strings.TrimSpace(code))]
-	if !ok {
-		return oneLine(code)
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
 }

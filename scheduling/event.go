@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // ProductID is the PRODID of what Veileder writes.
@@ -49,7 +50,7 @@ func bookingEvent(in eventInput) ([]byte, error) {
 	ev.Props.Set(seq)
 	ev.Props.SetText(ical.PropStatus, "CONFIRMED")
 	ev.Props.SetText(ical.PropTransparency, "OPAQUE")
-	ev.Props.SetText(ical.PropSummary, oneLine(fmt.Sprintf("Veiledning: %s – %s", in.Topic.NameNB, b.StudentName)))
+	ev.Props.SetText(ical.PropSummary, oneLine(i18n.T(i18n.NB, "event.summary.librarian", in.Topic.Name(i18n.NB), b.StudentName)))
 	ev.Props.SetText(ical.PropDescription, librarianDescription(b))
 	if loc := oneLine(b.Location); loc != "" {
 		ev.Props.SetText(ical.PropLocation, loc)
@@ -96,51 +97,25 @@ func bookingEvent(in eventInput) ([]byte, error) {
 // needs to prepare, in Norwegian like the rest of the staff side.
 func librarianDescription(b booking.Booking) string {
 	var sb strings.Builder
-	line := func(label, value string) {
+	line := func(key, value string) {
 		if value = strings.TrimSpace(value); value != "" {
-			fmt.Fprintf(&sb, "%s: %s\n", label, value)
+			fmt.Fprintf(&sb, "%s: %s\n", i18n.T(i18n.NB, key), value)
 		}
 	}
 	if q := multiLine(b.Question); q != "" {
-		sb.WriteString("Spørsmål:\n" + q + "\n\n")
+		sb.WriteString(i18n.T(i18n.NB, "event.question") + ":\n" + q + "\n\n")
 	}
-	line("Studieprogram", oneLine(b.Programme))
-	line("Nivå", studyLevelNB(b.StudyLevel))
-	line("Møtespråk", languageNB(b.Language))
+	line("event.programme", oneLine(b.Programme))
+	line("event.level", oneLine(i18n.StudyLevel(i18n.NB, b.StudyLevel)))
+	line("event.language", oneLine(i18n.LanguageName(i18n.NB, b.Language)))
 	if b.Online {
-		line("Nettmøte", oneLine(b.Location))
+		line("event.online", oneLine(b.Location))
 	} else {
-		line("Sted", oneLine(b.Location))
+		line("event.place", oneLine(b.Location))
 	}
-	line("Student", oneLine(b.StudentName)+" <"+b.StudentEmail+">")
-	sb.WriteString("\nBooket i Veileder. Slett eller avlys hendelsen for å avlyse timen, flytt den for å endre tidspunktet: studenten får beskjed.")
+	line("event.student", oneLine(b.StudentName)+" <"+b.StudentEmail+">")
+	sb.WriteString("\n" + i18n.T(i18n.NB, "event.booked"))
 	return sb.String()
-}
-
-func studyLevelNB(s string) string {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "bachelor":
-		return "bachelor"
-	case "master":
-		return "master"
-	case "phd":
-		return "ph.d."
-	case "staff":
-		return "ansatt"
-	case "other":
-		return "annet"
-	}
-	return oneLine(s)
-}
-
-func languageNB(s string) string {
-	switch normLang(s) {
-	case "nb", "no", "nn":
-		return "norsk"
-	case "en":
-		return "engelsk"
-	}
-	return oneLine(s)
 }
 
 // oneLine makes free text fit a one-line property: control characters

@@ -9,6 +9,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // StudentICS is the calendar file the student downloads for the booking of
@@ -46,12 +47,15 @@ func studentICS(v booking.View, manageURL string, now time.Time, loc *time.Locat
 	// recurring events (CALDAV-NOTES.md).
 	ev.SetStartAt(b.Start)
 	ev.SetEndAt(b.End)
-	en := b.Locale == "en"
-	ev.SetSummary(oneLine(studentSummary(v, en)))
+	lang := i18n.NB
+	if b.Locale == i18n.EN {
+		lang = i18n.EN
+	}
+	ev.SetSummary(oneLine(i18n.T(lang, "event.summary", v.Topic.Name(lang), v.LibrarianName)))
 	if l := oneLine(b.Location); l != "" {
 		ev.SetLocation(l)
 	}
-	ev.SetDescription(studentDescription(v, manageURL, en, loc))
+	ev.SetDescription(studentDescription(v, manageURL, lang, loc))
 	ev.SetURL(manageURL)
 	if cancelled {
 		ev.SetStatus(ics.ObjectStatusCancelled)
@@ -85,60 +89,26 @@ func addQuotedCN(c *ics.ComponentBase, prop ics.ComponentProperty, name, addr st
 	c.AddProperty(ics.ComponentProperty(token), addr)
 }
 
-func studentSummary(v booking.View, en bool) string {
-	if en {
-		return fmt.Sprintf("Library guidance: %s with %s", topicName(v.Topic, true), v.LibrarianName)
-	}
-	return fmt.Sprintf("Veiledning: %s med %s", topicName(v.Topic, false), v.LibrarianName)
-}
-
-func topicName(t booking.Topic, en bool) string {
-	if en && t.NameEN != "" {
-		return t.NameEN
-	}
-	if t.NameNB != "" {
-		return t.NameNB
-	}
-	return t.Slug
-}
-
-func studentDescription(v booking.View, manageURL string, en bool, loc *time.Location) string {
+func studentDescription(v booking.View, manageURL, lang string, loc *time.Location) string {
 	b := v.Booking
 	var sb strings.Builder
-	line := func(label, value string) {
+	line := func(key, value string) {
 		if value = strings.TrimSpace(value); value != "" {
-			fmt.Fprintf(&sb, "%s: %s\n", label, value)
+			fmt.Fprintf(&sb, "%s: %s\n", i18n.T(lang, key), value)
 		}
 	}
-	when := b.Start.In(loc).Format("2006-01-02 15:04") + "–" + b.End.In(loc).Format("15:04 MST")
-	if en {
-		if !b.Active() {
-			sb.WriteString("This appointment has been cancelled.\n\n")
-		}
-		line("Topic", topicName(v.Topic, true))
-		line("Librarian", v.LibrarianName)
-		line("Time", when)
-		if b.Online {
-			line("Online meeting", oneLine(b.Location))
-		} else {
-			line("Place", oneLine(b.Location))
-		}
-		line("Your question", multiLine(b.Question))
-		sb.WriteString("\nChange or cancel: " + manageURL + "\n")
+	if !b.Active() {
+		sb.WriteString(i18n.T(lang, "event.cancelled") + "\n\n")
+	}
+	line("event.topic", v.Topic.Name(lang))
+	line("event.librarian", v.LibrarianName)
+	line("event.time", b.Start.In(loc).Format("2006-01-02 15:04")+"–"+b.End.In(loc).Format("15:04 MST"))
+	if b.Online {
+		line("event.online", oneLine(b.Location))
 	} else {
-		if !b.Active() {
-			sb.WriteString("Denne timen er avlyst.\n\n")
-		}
-		line("Emne", topicName(v.Topic, false))
-		line("Bibliotekar", v.LibrarianName)
-		line("Tid", when)
-		if b.Online {
-			line("Nettmøte", oneLine(b.Location))
-		} else {
-			line("Sted", oneLine(b.Location))
-		}
-		line("Spørsmålet ditt", multiLine(b.Question))
-		sb.WriteString("\nEndre eller avbestill: " + manageURL + "\n")
+		line("event.place", oneLine(b.Location))
 	}
+	line("event.yours", multiLine(b.Question))
+	fmt.Fprintf(&sb, "\n%s: %s\n", i18n.T(lang, "event.manage"), manageURL)
 	return strings.TrimSpace(sb.String())
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // The outbox's health for admins: how many messages wait and how many
@@ -39,7 +40,7 @@ type outboxPage struct {
 
 // KindName is a message kind in the page's language.
 func (p outboxPage) KindName(k booking.MessageKind) string {
-	if _, ok := messages[p.Lang]["staff.outbox.kind."+string(k)]; ok {
+	if _, ok := i18n.Lookup(p.Lang, "staff.outbox.kind."+string(k)); ok {
 		return p.T("staff.outbox.kind." + string(k))
 	}
 	return string(k)

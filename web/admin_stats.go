@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // The statistics page for section heads: server-rendered tables, each
@@ -132,7 +133,7 @@ func (s *Server) adminStats(c *gin.Context) error {
 	}
 	p.Stats = st
 	p.Tables = statTables(p.Lang, st)
-	p.Median = hoursText(p.Lang, st.LeadMedian)
+	p.Median = i18n.Hours(p.Lang, st.LeadMedian)
 	return s.render(c, http.StatusOK, "admin_stats", p)
 }
 
@@ -187,21 +188,13 @@ func csvSafe(s string) string {
 	return s
 }
 
-func hoursText(lang string, d time.Duration) string {
-	h := d.Hours()
-	if lang == "en" {
-		return strconv.FormatFloat(h, 'f', 1, 64) + " h"
-	}
-	return strings.Replace(strconv.FormatFloat(h, 'f', 1, 64), ".", ",", 1) + " t"
-}
-
 func hours(min int) string { return strconv.FormatFloat(float64(min)/60, 'f', 1, 64) }
 
 // statTables turns the statistics into the page's tables, in lang.
 func statTables(lang string, st booking.Stats) []statTable {
 	tr := func(key string, args ...any) string { return T(lang, key, args...) }
 	name := func(r booking.CountRow) string {
-		if n := pick(lang, r.NameNB, r.NameEN); n != "" {
+		if n := booking.InLang(lang, r.NameNB, r.NameEN); n != "" {
 			return n
 		}
 		return r.Key
@@ -225,7 +218,7 @@ func statTables(lang string, st booking.Stats) []statTable {
 	}
 	keyed := func(prefix string) func(booking.CountRow) string {
 		return func(r booking.CountRow) string {
-			if m, ok := messages[lang][prefix+r.Key]; ok && r.Key != "" {
+			if m, ok := i18n.Lookup(lang, prefix+r.Key); ok && r.Key != "" {
 				return m
 			}
 			if r.Key == "" {
@@ -249,7 +242,7 @@ func statTables(lang string, st booking.Stats) []statTable {
 	d := statTable{ID: "demand", Title: tr("staff.stats.demand"), ChartCol: 3,
 		Columns: []string{tr("staff.stats.col.topic"), tr("staff.stats.col.week"), tr("staff.stats.col.searches")}}
 	for _, r := range st.Demand {
-		n := pick(lang, r.NameNB, r.NameEN)
+		n := booking.InLang(lang, r.NameNB, r.NameEN)
 		if n == "" {
 			n = r.TopicSlug
 		}

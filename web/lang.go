@@ -1,12 +1,13 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"veileder/i18n"
 )
 
 const langCookie = "lang"
@@ -40,7 +41,8 @@ func (s *Server) pickLang(c *gin.Context) string {
 	return acceptLanguage(c.GetHeader("Accept-Language"))
 }
 
-func isLang(l string) bool { return l == "nb" || l == "en" }
+// isLang reports whether l is one of the product's languages.
+func isLang(l string) bool { return i18n.Supported(l) }
 
 // acceptLanguage picks nb or en from an Accept-Language header (RFC 9110,
 // section 12.5.4) by quality, the first listed winning a tie. Nynorsk and
@@ -74,15 +76,6 @@ func acceptLanguage(h string) string {
 	return best
 }
 
-// T looks up a message in the language's catalogue and formats it with
-// args. A missing key shows as "MISSING:key", which the tests look for.
-func T(lang, key string, args ...any) string {
-	m, ok := messages[lang][key]
-	if !ok {
-		return "MISSING:" + key
-	}
-	if len(args) == 0 {
-		return m
-	}
-	return fmt.Sprintf(m, args...)
-}
+// T is the catalogue's message for key in lang, formatted with args; pages
+// and handlers call it, and templates through page.T.
+func T(lang, key string, args ...any) string { return i18n.T(lang, key, args...) }

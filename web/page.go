@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // page is what every template gets: the language, the helpers that format
@@ -71,42 +72,31 @@ func (p page) Err(field string) string {
 }
 
 // Day, DateLong, Clock and Range format times in the library's zone.
-func (p page) Day(t time.Time) string      { return dayName(p.Lang, t.In(p.loc)) }
-func (p page) DateLong(t time.Time) string { return dateLong(p.Lang, t.In(p.loc)) }
-func (p page) Clock(t time.Time) string    { return clock(p.Lang, t.In(p.loc)) }
-func (p page) Range(a, b time.Time) string { return timeRange(p.Lang, a.In(p.loc), b.In(p.loc)) }
+func (p page) Day(t time.Time) string      { return i18n.Day(p.Lang, t.In(p.loc)) }
+func (p page) DateLong(t time.Time) string { return i18n.DateLong(p.Lang, t.In(p.loc)) }
+func (p page) Clock(t time.Time) string    { return i18n.Clock(p.Lang, t.In(p.loc)) }
+func (p page) Range(a, b time.Time) string { return i18n.Range(p.Lang, a.In(p.loc), b.In(p.loc)) }
 
 // ISO is the machine-readable time for <time datetime>.
 func (p page) ISO(t time.Time) string { return t.In(p.loc).Format(time.RFC3339) }
 
-// TopicName and TopicDescription pick the page's language, falling back
-// to the other when a text is missing.
-func (p page) TopicName(t booking.Topic) string { return pick(p.Lang, t.NameNB, t.NameEN) }
-func (p page) TopicDescription(t booking.Topic) string {
-	return pick(p.Lang, t.DescriptionNB, t.DescriptionEN)
-}
-func (p page) ServiceName(sv booking.Service) string { return pick(p.Lang, sv.NameNB, sv.NameEN) }
-func (p page) ServiceDescription(sv booking.Service) string {
-	return pick(p.Lang, sv.DescriptionNB, sv.DescriptionEN)
-}
-
-func pick(lang, nb, en string) string {
-	if lang == "en" && en != "" || nb == "" {
-		return en
-	}
-	return nb
-}
+// TopicName, TopicDescription, ServiceName and ServiceDescription pick
+// the page's language, falling back to the other when a text is missing.
+func (p page) TopicName(t booking.Topic) string             { return t.Name(p.Lang) }
+func (p page) TopicDescription(t booking.Topic) string      { return t.Description(p.Lang) }
+func (p page) ServiceName(sv booking.Service) string        { return sv.Name(p.Lang) }
+func (p page) ServiceDescription(sv booking.Service) string { return sv.Description(p.Lang) }
 
 // fieldMessage is the text for a booking.FieldError-style code on a field:
 // "field.<field>.<code>", else the generic "field.<code>".
 func fieldMessage(lang, field, code string) string {
-	if m, ok := messages[lang]["field."+field+"."+code]; ok {
+	if m, ok := i18n.Lookup(lang, "field."+field+"."+code); ok {
 		if code == "too_long" {
 			return fmt.Sprintf(m, fieldMax[field])
 		}
 		return m
 	}
-	if m, ok := messages[lang]["field."+code]; ok {
+	if m, ok := i18n.Lookup(lang, "field."+code); ok {
 		return m
 	}
 	return T(lang, "field.invalid")

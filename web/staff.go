@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // The staff pages: librarians, drop-in coordinators and admins sign in
@@ -337,7 +338,7 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 		p.Nav = items
 	}
 	if d := c.Query("done"); d != "" {
-		if _, ok := messages[p.Lang]["staff.done."+d]; ok {
+		if _, ok := i18n.Lookup(p.Lang, "staff.done."+d); ok {
 			p.Done = "staff.done." + d
 		}
 	}

@@ -11,61 +11,18 @@ import (
 	"time"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
-func TestMessagesHaveBothLanguages(t *testing.T) {
-	for key := range messages["nb"] {
-		if _, ok := messages["en"][key]; !ok {
-			t.Errorf("%q is in nb but not in en", key)
-		}
-	}
-	for key := range messages["en"] {
-		if _, ok := messages["nb"][key]; !ok {
-			t.Errorf("%q is in en but not in nb", key)
-		}
-	}
-	// Every key a template names literally exists.
-	re := regexp.MustCompile(`\.T "([^"]+)"`)
-	files, _ := templateFS.ReadDir("templates")
-	for _, f := range files {
-		b, err := templateFS.ReadFile("templates/" + f.Name())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := messages["nb"][m[1]]; !ok {
-				t.Errorf("%s uses %q, which the catalogue lacks", f.Name(), m[1])
-			}
-		}
-	}
+// TestStudyLevelTexts checks that every choice of the booking form's
+// study level select has its text; the i18n package checks the keys that
+// the code and templates name literally.
+func TestStudyLevelTexts(t *testing.T) {
 	for _, l := range booking.StudyLevels {
-		if _, ok := messages["nb"]["level."+l]; !ok {
-			t.Errorf("no text for study level %q", l)
-		}
-	}
-}
-
-func TestDates(t *testing.T) {
-	tests := []struct {
-		lang string
-		t    time.Time
-		f    func(string, time.Time) string
-		want string
-	}{
-		{"nb", time.Date(2026, 3, 9, 0, 0, 0, 0, oslo), dayName, "mandag 9. mars"},
-		{"en", time.Date(2026, 3, 9, 0, 0, 0, 0, oslo), dayName, "Monday 9 March"},
-		{"nb", time.Date(2026, 8, 1, 0, 0, 0, 0, oslo), dateLong, "lørdag 1. august 2026"},
-		{"nb", time.Date(2026, 5, 17, 0, 0, 0, 0, oslo), dateLong, "søndag 17. mai 2026"},
-		{"en", time.Date(2026, 12, 24, 0, 0, 0, 0, oslo), dateLong, "Thursday 24 December 2026"},
-		{"nb", time.Date(2026, 3, 9, 14, 30, 0, 0, oslo), clock, "14.30"},
-		{"en", time.Date(2026, 3, 9, 14, 30, 0, 0, oslo), clock, "14:30"},
-		{"nb", time.Date(2026, 3, 30, 0, 0, 0, 0, oslo), weekLabel, "Uke 14: 30. mars–5. april"},
-		{"en", time.Date(2026, 3, 30, 0, 0, 0, 0, oslo), weekLabel, "Week 14: 30 March–5 April"},
-		{"en", time.Date(2026, 3, 9, 0, 0, 0, 0, oslo), weekLabel, "Week 11: 9–15 March"},
-	}
-	for _, tt := range tests {
-		if got := tt.f(tt.lang, tt.t); got != tt.want {
-			t.Errorf("%s %v = %q, want %q", tt.lang, tt.t, got, tt.want)
+		for _, lang := range i18n.Languages() {
+			if _, ok := i18n.Lookup(lang, "level."+l); !ok {
+				t.Errorf("no %s text for study level %q", lang, l)
+			}
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"veileder/booking"
+	"veileder/i18n"
 )
 
 // maxWeeksAhead is how far the week pager goes; the booking horizon
@@ -89,7 +90,7 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 
 	self := &url.URL{Path: "/topics/" + t.Slug, RawQuery: f.values(url.Values{"week": {week.Format(time.DateOnly)}}).Encode()}
 	p := topicPage{page: s.newPage(c, self), Topic: t, Filters: f, Week: week, Taken: taken, Zone: s.loc.String()}
-	p.WeekLabel = weekLabel(p.Lang, week)
+	p.WeekLabel = i18n.Week(p.Lang, week)
 	if week.After(first) {
 		p.PrevURL = f.topicURL(t.Slug, url.Values{"week": {addWeeks(week, -1).Format(time.DateOnly)}})
 	}
