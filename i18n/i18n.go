@@ -1,6 +1,6 @@
 // Package i18n holds every text Veileder writes, in Norwegian Bokmål and
-// English, with one lookup, and the date and time formats of both
-// languages.
+// English, with one lookup, the date and time formats of both languages
+// and the choice of a language from a browser's Accept-Language.
 //
 // The catalogue is data: one map per area of the product (site.go,
 // staff.go, dropin.go, admin.go, feeds.go, events.go), each entry holding
@@ -13,6 +13,8 @@ package i18n
 import (
 	"fmt"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // The languages of the product. Bokmål is the default: the language of
@@ -99,4 +101,38 @@ func StudyLevel(lang, level string) string {
 		return n
 	}
 	return level
+}
+
+// offered are the tags the matcher chooses from, and the language each
+// stands for. Bokmål comes first: it is what a request that matches none
+// gets. Nynorsk and the generic "no" are offered as Bokmål, the nearest we
+// have: left to the matcher's own distances they count as a weaker match
+// than English, and a Nynorsk browser that also accepts English
+// ("nn-NO,nn;q=0.9,en;q=0.8") would get English pages.
+var offered = [...]struct {
+	tag  language.Tag
+	lang string
+}{
+	{language.Make("nb"), NB},
+	{language.Make("en"), EN},
+	{language.Make("nn"), NB},
+	{language.Make("no"), NB},
+}
+
+// matcher is built once from offered; it is only read.
+var matcher = func() language.Matcher {
+	tags := make([]language.Tag, len(offered))
+	for i, o := range offered {
+		tags[i] = o.tag
+	}
+	return language.NewMatcher(tags)
+}()
+
+// Negotiate picks the language for an Accept-Language header (RFC 9110,
+// section 12.5.4) with x/text's matcher: the one the header prefers by
+// quality, the first listed winning a tie; Bokmål when the header is
+// empty, malformed or names neither.
+func Negotiate(acceptLanguage string) string {
+	_, i := language.MatchStrings(matcher, acceptLanguage)
+	return offered[i].lang
 }

@@ -100,6 +100,33 @@ func TestNames(t *testing.T) {
 	}
 }
 
+func TestNegotiate(t *testing.T) {
+	tests := []struct{ header, want string }{
+		{"", "nb"},
+		{"en", "en"},
+		{"en-GB,en;q=0.9", "en"},
+		{"en-US,en;q=0.9,nb;q=0.8", "en"},
+		{"nb-NO,nb;q=0.9,en;q=0.5", "nb"},
+		{"nn-NO", "nb"},
+		{"no", "nb"},
+		// Nynorsk is as good as Bokmål, not a weaker match than English.
+		{"nn-NO,nn;q=0.9,en;q=0.8", "nb"},
+		{"nn, en", "nb"},
+		{"de-DE, en;q=0.5", "en"},
+		{"en;q=0.2, nb;q=0.8", "nb"},
+		{"fr, de", "nb"},
+		{"nb;q=0.5, en;q=0.5", "nb"},
+		{"en;q=0", "nb"},
+		{"*", "nb"},
+		{"en;q=bad, nb", "nb"},
+	}
+	for _, tt := range tests {
+		if got := Negotiate(tt.header); got != tt.want {
+			t.Errorf("Negotiate(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
 // moduleRoot is the directory of go.mod, above this package's.
 func moduleRoot(t *testing.T) string {
 	t.Helper()

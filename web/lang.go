@@ -2,8 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,43 +36,11 @@ func (s *Server) pickLang(c *gin.Context) string {
 	if ck, err := c.Request.Cookie(langCookie); err == nil && isLang(ck.Value) {
 		return ck.Value
 	}
-	return acceptLanguage(c.GetHeader("Accept-Language"))
+	return i18n.Negotiate(c.GetHeader("Accept-Language"))
 }
 
 // isLang reports whether l is one of the product's languages.
 func isLang(l string) bool { return i18n.Supported(l) }
-
-// acceptLanguage picks nb or en from an Accept-Language header (RFC 9110,
-// section 12.5.4) by quality, the first listed winning a tie. Nynorsk and
-// the generic "no" get Bokmål, the nearest we have.
-func acceptLanguage(h string) string {
-	best, bestQ := "nb", 0.0
-	for part := range strings.SplitSeq(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		var l string
-		switch primary {
-		case "nb", "nn", "no":
-			l = "nb"
-		case "en":
-			l = "en"
-		default:
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
-		}
-	}
-	return best
-}
 
 // T is the catalogue's message for key in lang, formatted with args; pages
 // and handlers call it, and templates through page.T.

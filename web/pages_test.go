@@ -125,26 +125,6 @@ func TestLanguageSwitch(t *testing.T) {
 	}
 }
 
-func TestAcceptLanguage(t *testing.T) {
-	tests := []struct{ header, want string }{
-		{"", "nb"},
-		{"en", "en"},
-		{"en-GB,en;q=0.9", "en"},
-		{"nn-NO", "nb"},
-		{"no", "nb"},
-		{"de-DE, en;q=0.5", "en"},
-		{"en;q=0.2, nb;q=0.8", "nb"},
-		{"fr, de", "nb"},
-		{"nb;q=0.5, en;q=0.5", "nb"},
-		{"en;q=bad, nb", "nb"},
-	}
-	for _, tt := range tests {
-		if got := acceptLanguage(tt.header); got != tt.want {
-			t.Errorf("acceptLanguage(%q) = %q, want %q", tt.header, got, tt.want)
-		}
-	}
-}
-
 func TestHome(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t)
