@@ -164,8 +164,26 @@ var site = map[string]text{
 		nb: "Den tiden kan ikke bestilles. Velg en annen tid.",
 		en: "That time cannot be booked. Choose another time.",
 	},
-	"field.topic.required": {nb: "Velg hva du trenger hjelp til", en: "Choose what you need help with"},
-	"field.topic.invalid":  {nb: "Velg et tema fra listen", en: "Choose a topic from the list"},
+	"field.start.past": {
+		nb: "Den tiden har allerede vært. Velg en av de ledige tidene.",
+		en: "That time has already passed. Choose one of the free times.",
+	},
+	"field.start.too_soon": {
+		nb: "Den tiden er nå for nær til å bestilles. Velg en senere tid.",
+		en: "That time is now too soon to book. Choose a later time.",
+	},
+	"field.start.too_far": {
+		nb: "Den tiden er for langt fram til å bestilles ennå. Velg en tidligere tid.",
+		en: "That time is too far ahead to book yet. Choose an earlier time.",
+	},
+	"field.start.off_grid": {
+		nb: "Det er ingen bestillbar tid på det klokkeslettet. Velg en av de ledige tidene.",
+		en: "No bookable time starts then. Choose one of the free times.",
+	},
+	"field.study_level.invalid": {nb: "Velg et studienivå fra listen", en: "Choose a study level from the list"},
+	"field.campus.invalid":      {nb: "Biblioteknavnet kan ikke leses som tekst", en: "The library name is not readable text"},
+	"field.topic.required":      {nb: "Velg hva du trenger hjelp til", en: "Choose what you need help with"},
+	"field.topic.invalid":       {nb: "Velg et tema fra listen", en: "Choose a topic from the list"},
 	"field.mode.invalid": {
 		nb: "Møteformen må være «in-person», «online» eller «any»",
 		en: "The mode must be “in-person”, “online” or “any”",
