@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 type propfindReq struct {
@@ -216,8 +217,8 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		), nil
 	case kindPrincipal:
 		addr := hrefXML(h.hrefs.principal(me.Username))
-		if me.Email != "" {
-			addr = hrefXML("mailto:"+me.Email) + addr
+		if cal := recurrence.CalAddress(me.Email); cal != "" {
+			addr = hrefXML(cal) + addr
 		}
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(dav("principal")), allprop: true},

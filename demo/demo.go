@@ -13,6 +13,7 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/recurrence"
 )
 
 // Store is what seeding needs.
@@ -331,18 +332,13 @@ func event(uid, summary, location string, start, end time.Time, extra string, no
 	fmt.Fprintf(&b, "DTSTAMP:%s\r\n", now.UTC().Format("20060102T150405Z"))
 	fmt.Fprintf(&b, "DTSTART;TZID=Europe/Oslo:%s\r\n", start.Format("20060102T150405"))
 	fmt.Fprintf(&b, "DTEND;TZID=Europe/Oslo:%s\r\n", end.Format("20060102T150405"))
-	fmt.Fprintf(&b, "SUMMARY:%s\r\n", escapeText(strings.TrimSpace(summary)))
+	fmt.Fprintf(&b, "SUMMARY:%s\r\n", recurrence.EscapeText(strings.TrimSpace(summary)))
 	if location != "" {
-		fmt.Fprintf(&b, "LOCATION:%s\r\n", escapeText(location))
+		fmt.Fprintf(&b, "LOCATION:%s\r\n", recurrence.EscapeText(location))
 	}
 	b.WriteString(extra)
 	b.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
 	return b.String()
-}
-
-// escapeText escapes an iCalendar TEXT value (RFC 5545 §3.3.11).
-func escapeText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\n", `\n`).Replace(s)
 }
 
 const osloVTimezone = "BEGIN:VTIMEZONE\r\nTZID:Europe/Oslo\r\n" +

@@ -270,7 +270,7 @@ func (s *Service) fill(cal *ical.Calendar, c *ical.Component, in SessionInput, n
 			c.Props.Del(name)
 			return
 		}
-		if p := c.Props.Get(name); p != nil && cleanControl(unescapeText(p.Value)) == v {
+		if p := c.Props.Get(name); p != nil && cleanControl(recurrence.UnescapeText(p.Value)) == v {
 			return // unchanged: keep its parameters (ALTREP, LANGUAGE)
 		}
 		c.Props.SetText(name, v)

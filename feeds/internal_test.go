@@ -67,9 +67,6 @@ func TestCleanText(t *testing.T) {
 }
 
 func TestTextValues(t *testing.T) {
-	if got, want := unescapeText(`a\, b\; c\\d\ne, f\x`), "a, b; c\\d\ne, f\\x"; got != want {
-		t.Errorf("unescapeText = %q, want %q", got, want)
-	}
 	if got, want := textList(`Systematisk søk,EndNote\, X,#zotero`), []string{"Systematisk søk", "EndNote, X", "#zotero"}; !slices.Equal(got, want) {
 		t.Errorf("textList = %q, want %q", got, want)
 	}

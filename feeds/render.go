@@ -374,7 +374,7 @@ func (r *renderer) eventProps(s *session, c *ical.Component, zone *time.Location
 		ps = append(ps, prop{name: "DESCRIPTION", value: d, text: true})
 	}
 	if p := c.Props.Get(ical.PropLocation); p != nil {
-		if loc := strings.TrimSpace(cleanControl(unescapeText(p.Value))); loc != "" {
+		if loc := strings.TrimSpace(cleanControl(recurrence.UnescapeText(p.Value))); loc != "" {
 			lp := prop{name: "LOCATION", value: loc, text: true}
 			if alt, ok := webURL(decodeParam(p.Params.Get(ical.ParamAltRep))); ok {
 				lp.params = append(lp.params, param{"ALTREP", alt})

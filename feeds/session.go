@@ -120,7 +120,7 @@ func (s *session) inTheme(ix themeIndex, theme string) bool {
 // text returns a component's TEXT property, unescaped.
 func text(c *ical.Component, name string) string {
 	if p := c.Props.Get(name); p != nil {
-		return cleanControl(unescapeText(p.Value))
+		return cleanControl(recurrence.UnescapeText(p.Value))
 	}
 	return ""
 }

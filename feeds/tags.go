@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 // A session's themes are topic slugs given as #hashtags in its SUMMARY or
@@ -51,7 +52,7 @@ func componentTags(c *ical.Component) []string {
 	}
 	for _, name := range []string{ical.PropSummary, ical.PropDescription} {
 		for _, p := range c.Props.Values(name) {
-			for _, t := range hashtags(unescapeText(p.Value)) {
+			for _, t := range hashtags(recurrence.UnescapeText(p.Value)) {
 				add(t)
 			}
 		}
@@ -155,34 +156,6 @@ func (ix themeIndex) cleanText(s string) string {
 // bareTagRE is a word that is nothing but a hashtag.
 var bareTagRE = regexp.MustCompile(`^#\p{L}[\p{L}\p{N}_-]*$`)
 
-// unescapeText reads an RFC 5545 TEXT value leniently: "\\", "\;", "\,"
-// and "\n" are unescaped, a comma that should have been escaped is kept (go-ical's
-// Text would cut the value there), and an unknown escape is kept as it is.
-func unescapeText(v string) string {
-	if !strings.Contains(v, `\`) {
-		return v
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c != '\\' || i+1 == len(v) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch v[i] {
-		case 'n', 'N':
-			b.WriteByte('\n')
-		case '\\', ';', ',', ':', '"':
-			b.WriteByte(v[i])
-		default:
-			b.WriteByte('\\')
-			b.WriteByte(v[i])
-		}
-	}
-	return b.String()
-}
-
 // textList splits a multi-valued TEXT value (CATEGORIES) at unescaped
 // commas and unescapes each item.
 func textList(v string) []string {
@@ -193,11 +166,11 @@ func textList(v string) []string {
 		case '\\':
 			i++
 		case ',':
-			out = append(out, unescapeText(v[start:i]))
+			out = append(out, recurrence.UnescapeText(v[start:i]))
 			start = i + 1
 		}
 	}
-	return append(out, unescapeText(v[start:]))
+	return append(out, recurrence.UnescapeText(v[start:]))
 }
 
 // cleanControl makes text safe to write as a TEXT value: CR LF and CR

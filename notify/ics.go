@@ -1,13 +1,12 @@
 package notify
 
 import (
-	"strings"
 	"time"
-	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 // productID is the PRODID of the invitations, as of the events Veileder
@@ -56,15 +55,15 @@ func invitation(d mailData, organizer string, now time.Time) (data []byte, metho
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 		ev.SetProperty(ics.ComponentPropertyTransp, "OPAQUE")
 	}
-	orgName, orgAddr := d.Librarian, calAddress(d.LibrarianMail)
+	orgName, orgAddr := d.Librarian, recurrence.CalAddress(d.LibrarianMail)
 	if orgAddr == "" {
-		orgName, orgAddr = "Veileder", calAddress(organizer)
+		orgName, orgAddr = "Veileder", recurrence.CalAddress(organizer)
 	}
 	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, orgName, orgAddr, "")
 	// The student booked the time: they have accepted, and no reply is
 	// asked of them (RSVP=FALSE), so calendar apps need not mail the
 	// librarian one.
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.StudentName, calAddress(d.StudentEmail),
+	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.StudentName, recurrence.CalAddress(d.StudentEmail),
 		";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE")
 	return []byte(cal.Serialize(ics.WithNewLineWindows)), method
 }
@@ -74,44 +73,19 @@ func invitation(d mailData, organizer string, now time.Time) (data []byte, metho
 // (CN=Doe\, John), which RFC 5545 §3.1 does not allow and other parsers
 // misread, and cannot be told to quote them (CALDAV-NOTES.md); so the
 // parameters are written into the property name, which golang-ical puts
-// out verbatim before the ':' (and still folds). paramText has removed
+// out verbatim before the ':' (and still folds). ParamText has removed
 // every DQUOTE and control character, so the quoted string is
-// well-formed; calAddress has removed what would end or split the value.
+// well-formed; CalAddress has removed what would end or split the value.
 func addAddress(c *ics.ComponentBase, prop ics.ComponentProperty, name, addr, params string) {
 	if addr == "" {
 		return
 	}
 	token := string(prop)
-	if cn := paramText(name); cn != "" {
+	if cn := recurrence.ParamText(name); cn != "" {
 		token += `;CN="` + cn + `"`
 	}
 	c.AddProperty(ics.ComponentProperty(token+params), addr)
 }
 
-// oneLine makes free text fit a one-line property: control characters
-// (line breaks included) become spaces, runs of space collapse.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), " ")
-}
-
-// paramText cleans a parameter value such as CN (RFC 5545 §3.2): a
-// param-value cannot hold a DQUOTE or control characters, even quoted.
-func paramText(s string) string {
-	return strings.TrimSpace(strings.ReplaceAll(oneLine(s), `"`, ""))
-}
-
-// calAddress is the mailto: URI of an e-mail address, or "" for none.
-func calAddress(email string) string {
-	email = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`,;"\<>:`, r) {
-			return -1
-		}
-		return r
-	}, email)
-	if email == "" {
-		return ""
-	}
-	return "mailto:" + email
-}
+// oneLine is recurrence.OneLine under the short name the renderers use.
+func oneLine(s string) string { return recurrence.OneLine(s) }

@@ -18,6 +18,7 @@ import (
 
 	"veileder/booking"
 	"veileder/i18n"
+	"veileder/recurrence"
 )
 
 //go:embed templates/*.txt templates/*.html
@@ -265,7 +266,7 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		UID:         b.EventUID,
 		Sequence:    b.Sequence,
 	}
-	if b.Online && isWebURL(d.Location) {
+	if b.Online && recurrence.IsWebURL(d.Location) {
 		d.MeetingURL = d.Location
 	}
 	if s.cfg.ManageURL != nil {
@@ -292,9 +293,4 @@ func librarianLang(langs []string) string {
 		return "nb"
 	}
 	return "en"
-}
-
-func isWebURL(s string) bool {
-	u, err := url.Parse(strings.TrimSpace(s))
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && !strings.ContainsAny(s, " \t\r\n")
 }

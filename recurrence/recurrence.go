@@ -388,7 +388,7 @@ func (x *expander) zone(tzid string) *time.Location {
 // zone and, like a floating time (§3.3.5 form #1), is read in
 // Options.Location.
 func (x *expander) value(text, vt, tzid string) (dtValue, error) {
-	wall, date, utc, err := parseDateTimeText(strings.TrimSpace(text), vt)
+	wall, date, utc, err := ParseDateTime(strings.TrimSpace(text), vt)
 	if err != nil {
 		return dtValue{}, err
 	}
@@ -441,7 +441,7 @@ func (x *expander) list(p *ical.Prop) ([]listValue, error) {
 		if period {
 			at := start.instant()
 			if s := strings.TrimLeft(b, "+-"); strings.HasPrefix(strings.ToUpper(s), "P") {
-				d, err := parseDuration(b)
+				d, err := ParseDuration(b)
 				if err != nil {
 					return nil, fmt.Errorf("recurrence: %s: %w", p.Name, err)
 				}
@@ -674,7 +674,7 @@ const (
 type shape struct {
 	kind                   endKind
 	exact                  time.Duration
-	nominal                duration
+	nominal                Duration
 	closedStart, closedEnd bool
 }
 
@@ -720,7 +720,7 @@ func (x *expander) shapeOf(c *ical.Component, kind string, start dtValue) (shape
 			if days <= 0 {
 				return shape{kind: endNone}, nil
 			}
-			return shape{kind: endNominal, nominal: duration{days: days}}, nil
+			return shape{kind: endNominal, nominal: Duration{days: days}}, nil
 		}
 		d := e.instant().Sub(start.instant())
 		if d <= 0 {
@@ -729,7 +729,7 @@ func (x *expander) shapeOf(c *ical.Component, kind string, start dtValue) (shape
 		return shape{kind: endExact, exact: d}, nil
 	}
 	durationOf := func(p *ical.Prop) (shape, error) {
-		d, err := parseDuration(p.Value)
+		d, err := ParseDuration(p.Value)
 		if err != nil {
 			return shape{}, fmt.Errorf("recurrence: DURATION: %w", err)
 		}
@@ -738,7 +738,7 @@ func (x *expander) shapeOf(c *ical.Component, kind string, start dtValue) (shape
 		}
 		return shape{kind: endNominal, nominal: d}, nil
 	}
-	oneDay := shape{kind: endNominal, nominal: duration{days: 1}}
+	oneDay := shape{kind: endNominal, nominal: Duration{days: 1}}
 
 	switch kind {
 	case ical.CompEvent:

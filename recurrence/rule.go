@@ -123,7 +123,7 @@ func parseRule(value string, dt time.Time, date bool, loc *time.Location) (*rule
 		return nil, fmt.Errorf("invalid RRULE: %w", err)
 	}
 	if untilText != "" {
-		w, udate, utc, err := parseDateTimeText(untilText, "")
+		w, udate, utc, err := ParseDateTime(untilText, "")
 		if err != nil {
 			return nil, fmt.Errorf("invalid UNTIL: %w", err)
 		}

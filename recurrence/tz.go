@@ -159,7 +159,7 @@ func parseObservances(vtz *ical.Component, deadline time.Time) []observance {
 			continue
 		}
 		var err error
-		if o.start, _, _, err = parseDateTimeText(strings.TrimSpace(p.Value), ""); err != nil {
+		if o.start, _, _, err = ParseDateTime(strings.TrimSpace(p.Value), ""); err != nil {
 			continue
 		}
 		if o.offsetFrom, err = parseUTCOffset(from.Value); err != nil {
@@ -176,7 +176,7 @@ func parseObservances(vtz *ical.Component, deadline time.Time) []observance {
 		}
 		for _, rp := range c.Props.Values(ical.PropRecurrenceDates) {
 			for _, v := range strings.Split(rp.Value, ",") {
-				if w, _, _, err := parseDateTimeText(strings.TrimSpace(v), ""); err == nil {
+				if w, _, _, err := ParseDateTime(strings.TrimSpace(v), ""); err == nil {
 					o.rdates = append(o.rdates, w)
 				}
 			}

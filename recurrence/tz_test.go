@@ -126,16 +126,16 @@ func TestLocalTime(t *testing.T) {
 func TestParseDuration(t *testing.T) {
 	tests := []struct {
 		in      string
-		want    duration
+		want    Duration
 		wantErr bool
 	}{
-		{in: "P1D", want: duration{days: 1}},
-		{in: "P2W", want: duration{days: 14}},
-		{in: "PT1H30M", want: duration{secs: 5400}},
-		{in: "P1DT2H3M4S", want: duration{days: 1, secs: 7384}},
-		{in: "+PT15M", want: duration{secs: 900}},
-		{in: "-PT15M", want: duration{secs: -900}},
-		{in: "pt1h", want: duration{secs: 3600}},
+		{in: "P1D", want: Duration{days: 1}},
+		{in: "P2W", want: Duration{days: 14}},
+		{in: "PT1H30M", want: Duration{secs: 5400}},
+		{in: "P1DT2H3M4S", want: Duration{days: 1, secs: 7384}},
+		{in: "+PT15M", want: Duration{secs: 900}},
+		{in: "-PT15M", want: Duration{secs: -900}},
+		{in: "pt1h", want: Duration{secs: 3600}},
 		{in: "P", wantErr: true},
 		{in: "PT", wantErr: true},
 		{in: "1H", wantErr: true},
@@ -147,7 +147,7 @@ func TestParseDuration(t *testing.T) {
 		{in: "P200000D", wantErr: true},
 	}
 	for _, tt := range tests {
-		got, err := parseDuration(tt.in)
+		got, err := ParseDuration(tt.in)
 		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
 			t.Errorf("parseDuration(%q) = %+v, %v; want %+v, error: %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
@@ -176,7 +176,7 @@ func TestParseDateTimeText(t *testing.T) {
 		{in: "", wantErr: true},
 	}
 	for _, tt := range tests {
-		w, date, utc, err := parseDateTimeText(tt.in, tt.vt)
+		w, date, utc, err := ParseDateTime(tt.in, tt.vt)
 		if (err != nil) != tt.wantErr {
 			t.Errorf("parseDateTimeText(%q, %q) error = %v, want error: %v", tt.in, tt.vt, err, tt.wantErr)
 			continue

@@ -74,9 +74,13 @@ type dtValue struct {
 
 func (v dtValue) instant() time.Time { return localTime(v.wall, v.loc) }
 
-// parseDateTimeText parses "YYYYMMDD" or "YYYYMMDDTHHMMSS[Z]". valueType is
-// the VALUE parameter ("DATE", "DATE-TIME" or empty: decided by the shape).
-func parseDateTimeText(s, valueType string) (wall time.Time, date, utc bool, err error) {
+// ParseDateTime parses a DATE "YYYYMMDD" or a DATE-TIME "YYYYMMDDTHHMMSS[Z]"
+// (RFC 5545 §3.3.4, §3.3.5) into its wall clock fields (wall-UTC: see
+// localTime), whether it is a DATE and whether it is in UTC. valueType is the
+// VALUE parameter ("DATE", "DATE-TIME" or empty: decided by the shape). Every
+// field is checked (month, the day in that month, hour, minute, second up to
+// a leap 60), and any other VALUE is refused.
+func ParseDateTime(s, valueType string) (wall time.Time, date, utc bool, err error) {
 	switch valueType {
 	case "", "DATE", "DATE-TIME":
 	default:
@@ -134,16 +138,22 @@ func digits(s string) (int, bool) {
 	return n, len(s) > 0
 }
 
-// duration is an RFC 5545 §3.3.6 duration: days and weeks are nominal
+// Duration is an RFC 5545 §3.3.6 duration: days and weeks are nominal
 // (calendar days: "the exact duration of a day depends on its position in the
 // calendar"), hours, minutes and seconds are exact. Both parts carry the sign.
-type duration struct {
+// It is the one reading of DURATION, TRIGGER and PERIOD durations, for the
+// expansion here and for CalDAV's time-range tests.
+type Duration struct {
 	days int
 	secs int64
 }
 
-// Limits keep every duration, and the sum of both parts, representable as a
-// time.Duration (±292 years).
+// Limits keep every duration, the sum of two and the sum of both parts
+// representable as a time.Duration (±292 years). The CalDAV query code once
+// had a second parser that took nine digits of any unit and no bound, so
+// "P999999999W" or "PT999999999H" overflowed time.Duration and wrapped round
+// to a time in another century; a calendar has no use for a duration of more
+// than a century, so this stricter bound is the one kept.
 const (
 	maxDurationDays = 36600
 	maxDurationSecs = int64(maxDurationDays) * 86400
@@ -151,7 +161,12 @@ const (
 
 var errDuration = errors.New("invalid duration")
 
-func parseDuration(s string) (duration, error) {
+// ParseDuration parses dur-value = (["+"] / "-") "P" (dur-date / dur-time /
+// dur-week) of RFC 5545 §3.3.6. It takes the parts in any order and case,
+// as real calendars write them, but refuses an empty "P" or "PT", a second
+// "T", a date unit after "T" or a time unit before it, and durations beyond
+// the limits above.
+func ParseDuration(s string) (Duration, error) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
@@ -159,15 +174,15 @@ func parseDuration(s string) (duration, error) {
 		s = s[1:]
 	}
 	if s == "" || s[0] != 'P' {
-		return duration{}, errDuration
+		return Duration{}, errDuration
 	}
 	s = s[1:]
-	var d duration
+	var d Duration
 	inTime, any, timePart := false, false, false
 	for s != "" {
 		if s[0] == 'T' {
 			if inTime {
-				return duration{}, errDuration
+				return Duration{}, errDuration
 			}
 			inTime = true
 			s = s[1:]
@@ -178,11 +193,11 @@ func parseDuration(s string) (duration, error) {
 			i++
 		}
 		if i == 0 || i == len(s) || i > 10 {
-			return duration{}, errDuration
+			return Duration{}, errDuration
 		}
 		n, err := strconv.ParseInt(s[:i], 10, 64)
 		if err != nil {
-			return duration{}, errDuration
+			return Duration{}, errDuration
 		}
 		unit := s[i]
 		s = s[i+1:]
@@ -198,16 +213,16 @@ func parseDuration(s string) (duration, error) {
 		case inTime && unit == 'S':
 			d.secs += n
 		default:
-			return duration{}, errDuration
+			return Duration{}, errDuration
 		}
-		if d.days > maxDurationDays || d.secs > maxDurationSecs {
-			return duration{}, errors.New("duration out of range")
+		if !d.inLimits() {
+			return Duration{}, errors.New("duration out of range")
 		}
 		any = true
 		timePart = timePart || inTime
 	}
 	if !any || inTime && !timePart {
-		return duration{}, errDuration
+		return Duration{}, errDuration
 	}
 	if neg {
 		d.days, d.secs = -d.days, -d.secs
@@ -215,17 +230,49 @@ func parseDuration(s string) (duration, error) {
 	return d, nil
 }
 
-func (d duration) positive() bool { return d.days > 0 || d.secs > 0 }
+func (d Duration) inLimits() bool {
+	return d.days <= maxDurationDays && d.days >= -maxDurationDays &&
+		d.secs <= maxDurationSecs && d.secs >= -maxDurationSecs
+}
+
+func (d Duration) positive() bool { return d.days > 0 || d.secs > 0 }
 
 // upper bounds the exact length of d: a nominal day lasts at most 25 hours
 // across a DST change.
-func (d duration) upper() time.Duration {
+func (d Duration) upper() time.Duration {
 	return time.Duration(d.days)*25*time.Hour + time.Duration(d.secs)*time.Second
+}
+
+// Approx is d with a day counted as 24 hours, for widening a search window.
+func (d Duration) Approx() time.Duration {
+	return time.Duration(d.days)*24*time.Hour + time.Duration(d.secs)*time.Second
+}
+
+// Times is d repeated n times (an alarm's REPEAT, RFC 5545 §3.8.6.2); ok is
+// false when the result leaves the limits of a duration.
+func (d Duration) Times(n int) (r Duration, ok bool) {
+	if n < 0 || n > maxDurationDays {
+		return Duration{}, false
+	}
+	r = Duration{days: d.days * n, secs: d.secs * int64(n)}
+	return r, r.inLimits()
+}
+
+// Plus is d + o; ok is false when the sum leaves the limits of a duration.
+func (d Duration) Plus(o Duration) (r Duration, ok bool) {
+	r = Duration{days: d.days + o.days, secs: d.secs + o.secs}
+	return r, r.inLimits()
+}
+
+// AddTo adds d to t: nominal days on t's wall clock in t's location, then
+// the exact part (RFC 5545 §3.3.6).
+func (d Duration) AddTo(t time.Time) time.Time {
+	return d.add(t, wallOf(t), t.Location())
 }
 
 // add adds d to the instant start whose wall clock time in loc is wall:
 // nominal days first, on the wall clock, then the exact part (RFC 5545 §3.3.6).
-func (d duration) add(start, wall time.Time, loc *time.Location) time.Time {
+func (d Duration) add(start, wall time.Time, loc *time.Location) time.Time {
 	if d.days != 0 {
 		start = localTime(wall.AddDate(0, 0, d.days), loc)
 	}
@@ -283,5 +330,8 @@ func ParseCalendar(data []byte) (c *ical.Calendar, err error) {
 
 // LocalTime maps the wall clock time w (its fields read as a wall clock,
 // whatever its location) to an instant in loc, as RFC 5545 §3.3.5 reads
-// local times: see localTime.
-func LocalTime(w time.Time, loc *time.Location) time.Time { return localTime(w, loc) }
+// local times: see localTime. It is the one reading of local times: the
+// CalDAV query code once had its own, which tried fixed shifts of half an
+// hour to three hours and so missed a zone whose change is another size;
+// this one asks the zone for its offsets either side of the time.
+func LocalTime(w time.Time, loc *time.Location) time.Time { return localTime(wallOf(w), loc) }

@@ -18,6 +18,7 @@ import (
 
 	"veileder/booking"
 	"veileder/i18n"
+	"veileder/recurrence"
 )
 
 // ProductID is the PRODID of what Veileder writes.
@@ -55,7 +56,7 @@ func bookingEvent(in eventInput) ([]byte, error) {
 	if loc := oneLine(b.Location); loc != "" {
 		ev.Props.SetText(ical.PropLocation, loc)
 	}
-	if b.Online && isWebURL(b.Location) {
+	if b.Online && recurrence.IsWebURL(b.Location) {
 		u := ical.NewProp(ical.PropURL)
 		u.SetValueType(ical.ValueURI)
 		u.Value = strings.TrimSpace(b.Location)
@@ -118,13 +119,13 @@ func librarianDescription(b booking.Booking) string {
 	return sb.String()
 }
 
-// oneLine makes free text fit a one-line property: control characters
-// (line breaks included) become spaces, runs of space collapse.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), " ")
-}
+// oneLine, paramText, calAddress and fold are recurrence's RFC 5545 text
+// helpers (OneLine, ParamText, CalAddress, Fold) under the short names this
+// package's event builders use.
+func oneLine(s string) string        { return recurrence.OneLine(s) }
+func paramText(s string) string      { return recurrence.ParamText(s) }
+func calAddress(email string) string { return recurrence.CalAddress(email) }
+func fold(data []byte) []byte        { return recurrence.Fold(data) }
 
 // multiLine keeps line breaks (as LF; go-ical escapes them as \n) and tabs,
 // and drops every other control character, CR included: go-ical refuses a
@@ -143,80 +144,6 @@ func multiLine(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
-}
-
-// paramText cleans a parameter value such as CN (RFC 5545 §3.2): a
-// param-value cannot hold a DQUOTE or control characters, even quoted, so
-// they go; the encoder then quotes a value holding ',', ';' or ':'.
-func paramText(s string) string {
-	s = strings.ReplaceAll(oneLine(s), `"`, "")
-	return strings.TrimSpace(s)
-}
-
-// calAddress is the mailto: URI of an e-mail address, or "" for none.
-// Characters that would end or split the value are dropped; addresses
-// reaching here were validated, this only keeps a bad row from breaking
-// the calendar data.
-func calAddress(email string) string {
-	email = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune(`,;"\<>`, r) {
-			return -1
-		}
-		return r
-	}, email)
-	if email == "" {
-		return ""
-	}
-	return "mailto:" + email
-}
-
-func isWebURL(s string) bool {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && !strings.ContainsAny(s, " \t\r\n")
-}
-
-// fold folds content lines longer than 75 octets (RFC 5545 §3.1), which
-// go-ical's encoder does not do, without splitting a UTF-8 character.
-func fold(data []byte) []byte {
-	const limit = 75
-	var out bytes.Buffer
-	out.Grow(len(data) + len(data)/64)
-	for len(data) > 0 {
-		i := bytes.Index(data, []byte("\r\n"))
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+2:]
-		}
-		first := true
-		for {
-			n := limit
-			if !first {
-				n = limit - 1 // the leading space counts
-			}
-			if len(line) <= n {
-				break
-			}
-			cut := n
-			for cut > 0 && !utf8.RuneStart(line[cut]) {
-				cut--
-			}
-			if !first {
-				out.WriteByte(' ')
-			}
-			out.Write(line[:cut])
-			out.WriteString("\r\n")
-			line = line[cut:]
-			first = false
-		}
-		if !first {
-			out.WriteByte(' ')
-		}
-		out.Write(line)
-		out.WriteString("\r\n")
-	}
-	return out.Bytes()
 }
 
 // newUID is a fresh event UID: 128 random bits, hex, "@veileder".

@@ -6,9 +6,10 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
+
+	"veileder/recurrence"
 )
 
 // Encode writes cal as iCalendar text (RFC 5545 §3.1): CRLF line ends,
@@ -105,36 +106,8 @@ func paramValue(v string) string {
 	return v
 }
 
-// writeLine folds a content line at 75 octets (RFC 5545 §3.1).
+// writeLine writes a content line folded at 75 octets (RFC 5545 §3.1); a
+// write error stays in w and is returned by its Flush.
 func writeLine(w *bufio.Writer, line string) {
-	const limit = 75
-	first := true
-	for {
-		room := limit
-		if !first {
-			room = limit - 1 // the leading space counts
-		}
-		if len(line) <= room {
-			if !first {
-				w.WriteByte(' ')
-			}
-			w.WriteString(line)
-			w.WriteString("\r\n")
-			return
-		}
-		cut := room
-		for cut > 0 && !utf8.RuneStart(line[cut]) {
-			cut--
-		}
-		if cut == 0 {
-			cut = room
-		}
-		if !first {
-			w.WriteByte(' ')
-		}
-		w.WriteString(line[:cut])
-		w.WriteString("\r\n")
-		line = line[cut:]
-		first = false
-	}
+	_ = recurrence.WriteFolded(w, line)
 }

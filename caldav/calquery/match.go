@@ -217,15 +217,21 @@ func (e *env) alarmFires(alarm, parent *ical.Component, parentInst *recurrence.I
 	}
 	// REPEAT and DURATION add repetitions after the first trigger
 	// (RFC 5545 §3.8.6.2, §3.6.6).
-	offsets := []duration{{}}
+	// Repetitions beyond the limits of a duration (a century) cannot
+	// fire in any range a client asks about and are left out.
+	offsets := []recurrence.Duration{{}}
 	if rp := alarm.Props.Get(ical.PropRepeat); rp != nil {
 		n, err := strconv.Atoi(strings.TrimSpace(rp.Value))
 		dp := alarm.Props.Get(ical.PropDuration)
 		if err == nil && n > 0 && dp != nil {
-			if step, err := parseDuration(dp.Value); err == nil {
+			if step, err := recurrence.ParseDuration(dp.Value); err == nil {
 				n = min(n, maxAlarmRepeats)
 				for k := 1; k <= n; k++ {
-					offsets = append(offsets, step.times(k))
+					o, ok := step.Times(k)
+					if !ok {
+						break
+					}
+					offsets = append(offsets, o)
 				}
 			}
 		}
@@ -238,19 +244,26 @@ func (e *env) alarmFires(alarm, parent *ical.Component, parentInst *recurrence.I
 			return false, nil
 		}
 		for _, o := range offsets {
-			if inRange(o.addTo(t), tr) {
+			if inRange(o.AddTo(t), tr) {
 				return true, nil
 			}
 		}
 		return false, nil
 	}
 
-	rel, err := parseDuration(trig.Value)
+	rel, err := recurrence.ParseDuration(trig.Value)
 	if err != nil {
 		return false, nil
 	}
-	for i := range offsets {
-		offsets[i] = offsets[i].plus(rel)
+	shifted := offsets[:0]
+	for _, o := range offsets {
+		if o, ok := o.Plus(rel); ok {
+			shifted = append(shifted, o)
+		}
+	}
+	offsets = shifted
+	if len(offsets) == 0 {
+		return false, nil
 	}
 	related := strings.ToUpper(trig.Params.Get(ical.ParamRelated))
 
@@ -267,7 +280,7 @@ func (e *env) alarmFires(alarm, parent *ical.Component, parentInst *recurrence.I
 			continue // a VTODO without that date (RFC 4791 §9.9 rows)
 		}
 		for _, o := range offsets {
-			if inRange(o.addTo(base), tr) {
+			if inRange(o.AddTo(base), tr) {
 				return true, nil
 			}
 		}
@@ -279,7 +292,7 @@ func (e *env) alarmFires(alarm, parent *ical.Component, parentInst *recurrence.I
 // alarmAnchors returns the start and end of each instance of parent whose
 // alarm could fire in tr; truncated is set when the expansion was cut
 // short.
-func (e *env) alarmAnchors(parent *ical.Component, parentInst *recurrence.Instance, offsets []duration, tr TimeRange) (anchors []span, truncated bool, err error) {
+func (e *env) alarmAnchors(parent *ical.Component, parentInst *recurrence.Instance, offsets []recurrence.Duration, tr TimeRange) (anchors []span, truncated bool, err error) {
 	// A VTODO without DTSTART has only its DUE (RFC 5545 §3.6.2) and cannot
 	// recur (RRULE needs DTSTART).
 	if parent.Props.Get(ical.PropDateTimeStart) == nil {
@@ -294,9 +307,9 @@ func (e *env) alarmAnchors(parent *ical.Component, parentInst *recurrence.Instan
 	}
 	// Widen the range by the trigger offsets so that every instance whose
 	// alarm may fire in tr is expanded, then test the exact times.
-	lo, hi := offsets[0].approx(), offsets[0].approx()
+	lo, hi := offsets[0].Approx(), offsets[0].Approx()
 	for _, o := range offsets[1:] {
-		lo, hi = min(lo, o.approx()), max(hi, o.approx())
+		lo, hi = min(lo, o.Approx()), max(hi, o.Approx())
 	}
 	const slack = 48 * time.Hour // nominal days across DST, instance length
 	start, end := tr.Start, tr.End
@@ -389,30 +402,9 @@ func matchParamFilter(f *ParamFilter, p *ical.Prop) bool {
 func propText(p *ical.Prop) string {
 	switch p.ValueType() {
 	case ical.ValueText, ical.ValueDefault:
-		return unescapeText(p.Value)
+		return recurrence.UnescapeText(p.Value)
 	}
 	return p.Value
-}
-
-func unescapeText(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
-		case 'n', 'N':
-			b.WriteByte('\n')
-		default:
-			b.WriteByte(s[i])
-		}
-	}
-	return b.String()
 }
 
 // textMatches is a substring match under the collation (RFC 4791 §9.7.5,

@@ -261,8 +261,8 @@ func (e *env) componentSpan(c *ical.Component) (start, end time.Time, allDay, ok
 		return start, t, allDay, true
 	}
 	if p := c.Props.Get(ical.PropDuration); p != nil {
-		if d, err := parseDuration(p.Value); err == nil {
-			return start, d.addTo(start), allDay, true
+		if d, err := recurrence.ParseDuration(p.Value); err == nil {
+			return start, d.AddTo(start), allDay, true
 		}
 	}
 	if t, _, okDue := e.compTime(c, ical.PropDue); okDue {

@@ -2,7 +2,6 @@ package calquery
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 
 const (
 	dateLayout      = "20060102"
-	localLayout     = "20060102T150405"
 	maxAlarmRepeats = 1000
 )
 
@@ -100,11 +98,11 @@ func (e *env) propSpans(p *ical.Prop) ([]span, error) {
 
 func periodEnd(start time.Time, v string, loc *time.Location, e *env) (time.Time, error) {
 	if strings.ContainsAny(v, "Pp") {
-		d, err := parseDuration(v)
+		d, err := recurrence.ParseDuration(v)
 		if err != nil {
 			return time.Time{}, err
 		}
-		return d.addTo(start), nil
+		return d.AddTo(start), nil
 	}
 	end, _, err := e.parseTime(v, loc, ical.ValueDateTime)
 	return end, err
@@ -137,130 +135,25 @@ func (e *env) compTime(c *ical.Component, name string) (t time.Time, date, ok bo
 }
 
 // parseTime parses a DATE (floating: midnight in the calendar's zone), a
-// UTC DATE-TIME, or a local DATE-TIME in loc.
+// UTC DATE-TIME, or a local DATE-TIME in loc, with recurrence's readings of
+// RFC 5545 §3.3.4 and §3.3.5 so that a query and an expansion agree on
+// every time. A VALUE other than DATE or DATE-TIME (PERIOD, say) is read by
+// the value's shape.
 func (e *env) parseTime(v string, loc *time.Location, valueType ical.ValueType) (time.Time, bool, error) {
+	vt := string(valueType)
+	if valueType != ical.ValueDate && valueType != ical.ValueDateTime {
+		vt = ""
+	}
+	wall, date, utc, err := recurrence.ParseDateTime(v, vt)
 	switch {
-	case valueType == ical.ValueDate || len(v) == len(dateLayout):
-		t, err := time.ParseInLocation(dateLayout, v, e.loc)
-		return t, true, err
-	case len(v) == len(utcLayout) && (v[len(v)-1] == 'Z' || v[len(v)-1] == 'z'):
-		t, err := time.Parse(utcLayout, strings.ToUpper(v))
-		return t, false, err
-	case len(v) == len(localLayout):
-		t, err := time.Parse(localLayout, v)
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		return localTime(t, loc), false, nil
+	case err != nil:
+		return time.Time{}, false, fmt.Errorf("%q is not a DATE or DATE-TIME: %w", v, err)
+	case date:
+		return recurrence.LocalTime(wall, e.loc), true, nil
+	case utc:
+		return wall, false, nil
 	}
-	return time.Time{}, false, fmt.Errorf("%q is not a DATE or DATE-TIME", v)
-}
-
-// localTime places the wall clock of naive (read as UTC) in loc. A wall
-// clock that happens twice (Europe/Oslo 2026-10-25 02:30) is the first
-// occurrence, as RFC 5545 §3.3.5 says; Go may pick the second. One that
-// does not happen (2026-03-29 02:30) is moved forward by the gap, which is
-// also what RFC 5545 says and what Go does.
-func localTime(naive time.Time, loc *time.Location) time.Time {
-	y, mo, d := naive.Date()
-	h, mi, s := naive.Clock()
-	t := time.Date(y, mo, d, h, mi, s, 0, loc)
-	for _, shift := range []time.Duration{3 * time.Hour, 2 * time.Hour, time.Hour, 30 * time.Minute} {
-		alt := t.Add(-shift).In(loc)
-		ay, amo, ad := alt.Date()
-		ah, ami, as := alt.Clock()
-		if ay == y && amo == mo && ad == d && ah == h && ami == mi && as == s {
-			return alt
-		}
-	}
-	return t
-}
-
-// duration is an RFC 5545 §3.3.6 duration: days and weeks are nominal
-// (calendar days, not 24 hours across a DST change), the rest exact.
-type duration struct {
-	days  int
-	exact time.Duration
-}
-
-func (d duration) addTo(t time.Time) time.Time {
-	return t.AddDate(0, 0, d.days).Add(d.exact)
-}
-
-// approx is the duration with a day counted as 24 hours, for widening a
-// search window.
-func (d duration) approx() time.Duration {
-	return time.Duration(d.days)*24*time.Hour + d.exact
-}
-
-func (d duration) times(n int) duration {
-	return duration{days: d.days * n, exact: d.exact * time.Duration(n)}
-}
-
-func (d duration) plus(o duration) duration {
-	return duration{days: d.days + o.days, exact: d.exact + o.exact}
-}
-
-// parseDuration parses dur-value = (["+"] / "-") "P" (dur-date / dur-time /
-// dur-week) of RFC 5545 §3.3.6, leniently (any order of parts).
-func parseDuration(s string) (duration, error) {
-	var d duration
-	orig := s
-	s = strings.ToUpper(strings.TrimSpace(s))
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg = true
-		s = s[1:]
-	} else if strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
-	if !strings.HasPrefix(s, "P") {
-		return d, fmt.Errorf("%q is not a duration", orig)
-	}
-	s = s[1:]
-	inTime, parts := false, false
-	for s != "" {
-		if s[0] == 'T' {
-			inTime = true
-			s = s[1:]
-			continue
-		}
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == 0 || i == len(s) || i > 9 {
-			return d, fmt.Errorf("%q is not a duration", orig)
-		}
-		n, err := strconv.Atoi(s[:i])
-		if err != nil {
-			return d, fmt.Errorf("%q is not a duration", orig)
-		}
-		unit := s[i]
-		s = s[i+1:]
-		parts = true
-		switch {
-		case unit == 'W' && !inTime:
-			d.days += 7 * n
-		case unit == 'D' && !inTime:
-			d.days += n
-		case unit == 'H' && inTime:
-			d.exact += time.Duration(n) * time.Hour
-		case unit == 'M' && inTime:
-			d.exact += time.Duration(n) * time.Minute
-		case unit == 'S' && inTime:
-			d.exact += time.Duration(n) * time.Second
-		default:
-			return d, fmt.Errorf("%q is not a duration", orig)
-		}
-	}
-	if !parts {
-		return d, fmt.Errorf("%q is not a duration", orig)
-	}
-	if neg {
-		d.days, d.exact = -d.days, -d.exact
-	}
-	return d, nil
+	return recurrence.LocalTime(wall, loc), false, nil
 }
 
 // inRange reports start <= t < end with open ends: the test RFC 4791 §9.9
