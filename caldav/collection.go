@@ -265,10 +265,11 @@ func (h *Handler) serveProppatch(w http.ResponseWriter, r *http.Request, p davPa
 			return fmt.Errorf("caldav: update calendar %q: %w", res.cal.Slug, err)
 		}
 	}
-	ms := &multistatus{}
-	ms.add(response{href: res.href, props: results})
-	writeMultistatus(w, ms)
-	return nil
+	ms := h.newMultistatus(w)
+	if err := ms.add(response{href: res.href, props: results}); err != nil {
+		return err
+	}
+	return ms.close("")
 }
 
 // mkcalendarReq is a MKCALENDAR body (RFC 4791 §5.3.1) or an extended MKCOL
@@ -297,7 +298,7 @@ func (h *Handler) serveMkcalendar(w http.ResponseWriter, r *http.Request, p davP
 		DisplayName: p.calendar, Components: []string{"VEVENT", "VTODO"}}
 	var req mkcalendarReq
 	switch err := decodeXML(body, &req); {
-	case err == errEmptyBody:
+	case isEmptyBody(err):
 		if r.Method == "MKCOL" {
 			return newError(http.StatusForbidden, "only calendar collections can be made; send an extended MKCOL body with a calendar resourcetype")
 		}

@@ -27,7 +27,7 @@ type propfindReq struct {
 // or large are left out of allprop, as RFC 4918 §9.1 allows.
 type propEntry struct {
 	name    xml.Name
-	value   string // escaped inner XML
+	value   any // a string (text), nil (empty) or an element type of xml.go
 	allprop bool
 }
 
@@ -59,7 +59,7 @@ func (q propQuery) answer(have []propEntry) []prop {
 	case q.all:
 		for _, e := range have {
 			if e.allprop || q.wants(e.name) {
-				out = append(out, prop{name: e.name, inner: e.value})
+				out = append(out, prop{name: e.name, value: e.value})
 			}
 		}
 	default:
@@ -67,7 +67,7 @@ func (q propQuery) answer(have []propEntry) []prop {
 			found := false
 			for _, e := range have {
 				if e.name == n {
-					out = append(out, prop{name: n, inner: e.value})
+					out = append(out, prop{name: n, value: e.value})
 					found = true
 					break
 				}
@@ -94,7 +94,7 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 func parsePropfind(body []byte) (propQuery, error) {
 	var req propfindReq
 	if err := decodeXML(body, &req); err != nil {
-		if err == errEmptyBody {
+		if isEmptyBody(err) {
 			// RFC 4918 §9.1: an empty PROPFIND body means allprop.
 			return propQuery{all: true}, nil
 		}
@@ -142,22 +142,36 @@ func (h *Handler) servePropfind(w http.ResponseWriter, r *http.Request, p davPat
 	if err != nil {
 		return err
 	}
-	ms := &multistatus{}
 	self, err := h.properties(ctx, res)
 	if err != nil {
 		return err
 	}
-	ms.add(response{href: res.href, props: q.answer(self)})
+	// The members are listed before the answer starts, so that a failing
+	// store is still an error status.
+	var children []resource
 	if d == 1 {
-		if err := h.propfindChildren(ctx, res, q, ms); err != nil {
+		if children, err = h.children(ctx, res, q); err != nil {
 			return err
 		}
 	}
-	writeMultistatus(w, ms)
-	return nil
+	ms := h.newMultistatus(w)
+	if err := ms.add(response{href: res.href, props: q.answer(self)}); err != nil {
+		return err
+	}
+	for _, c := range children {
+		props, err := h.properties(ctx, c)
+		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(response{href: c.href, props: q.answer(props)}); err != nil {
+			return err
+		}
+	}
+	return ms.close("")
 }
 
-func (h *Handler) propfindChildren(ctx context.Context, res resource, q propQuery, ms *multistatus) error {
+// children lists the members of res a Depth: 1 PROPFIND answers.
+func (h *Handler) children(ctx context.Context, res resource, q propQuery) ([]resource, error) {
 	me := res.user
 	var children []resource
 	switch res.path.kind {
@@ -172,7 +186,7 @@ func (h *Handler) propfindChildren(ctx context.Context, res resource, q propQuer
 	case kindHome:
 		cals, err := h.store.Calendars(ctx, me.ID)
 		if err != nil {
-			return fmt.Errorf("caldav: list calendars: %w", err)
+			return nil, fmt.Errorf("caldav: list calendars: %w", err)
 		}
 		for _, c := range cals {
 			children = append(children, resource{
@@ -183,7 +197,7 @@ func (h *Handler) propfindChildren(ctx context.Context, res resource, q propQuer
 		withData := q.wants(cal("calendar-data"))
 		objs, err := h.store.Objects(ctx, res.cal.ID, withData)
 		if err != nil {
-			return fmt.Errorf("caldav: list objects: %w", err)
+			return nil, fmt.Errorf("caldav: list objects: %w", err)
 		}
 		for _, o := range objs {
 			children = append(children, resource{
@@ -191,54 +205,47 @@ func (h *Handler) propfindChildren(ctx context.Context, res resource, q propQuer
 				href: h.hrefs.object(me.Username, res.cal.Slug, o.Name), user: me, cal: res.cal, obj: o})
 		}
 	}
-	for _, c := range children {
-		props, err := h.properties(ctx, c)
-		if err != nil {
-			return err
-		}
-		ms.add(response{href: c.href, props: q.answer(props)})
-	}
-	return nil
+	return children, nil
 }
 
 // properties lists the live properties of a resource with their values.
 func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, error) {
 	me := res.user
 	common := []propEntry{
-		{name: dav("current-user-principal"), value: hrefXML(h.hrefs.principal(me.Username))},
-		{name: dav("principal-collection-set"), value: hrefXML(h.hrefs.principals())},
+		{name: dav("current-user-principal"), value: hrefList{h.hrefs.principal(me.Username)}},
+		{name: dav("principal-collection-set"), value: hrefList{h.hrefs.principals()}},
 	}
 	switch res.path.kind {
 	case kindRoot, kindPrincipals, kindCalendars:
 		return append(common,
-			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")), allprop: true},
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection")}, allprop: true},
 			propEntry{name: dav("displayname"), value: "Veileder", allprop: true},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
 		), nil
 	case kindPrincipal:
-		addr := hrefXML(h.hrefs.principal(me.Username))
+		addr := hrefList{h.hrefs.principal(me.Username)}
 		if cal := recurrence.CalAddress(me.Email); cal != "" {
-			addr = hrefXML(cal) + addr
+			addr = hrefList{cal, h.hrefs.principal(me.Username)}
 		}
 		return append(common,
-			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(dav("principal")), allprop: true},
-			propEntry{name: dav("displayname"), value: xmlText(me.Name()), allprop: true},
-			propEntry{name: dav("principal-URL"), value: hrefXML(h.hrefs.principal(me.Username))},
-			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
-			propEntry{name: cal("calendar-home-set"), value: hrefXML(h.hrefs.home(me.Username))},
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), dav("principal")}, allprop: true},
+			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
+			propEntry{name: dav("principal-URL"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}},
 			propEntry{name: cal("calendar-user-address-set"), value: addr},
 			propEntry{name: cal("calendar-user-type"), value: "INDIVIDUAL"},
-			propEntry{name: cs("email-address-set"), value: emailSet(me)},
+			propEntry{name: cs("email-address-set"), value: emailAddresses(me)},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
-			propEntry{name: dav("supported-report-set"), value: ""},
+			propEntry{name: dav("supported-report-set")},
 		), nil
 	case kindHome:
 		return append(common,
-			propEntry{name: dav("resourcetype"), value: emptyElem(dav("collection")), allprop: true},
-			propEntry{name: dav("displayname"), value: xmlText(me.Name()), allprop: true},
-			propEntry{name: dav("owner"), value: hrefXML(h.hrefs.principal(me.Username))},
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection")}, allprop: true},
+			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(true)},
-			propEntry{name: dav("supported-report-set"), value: ""},
+			propEntry{name: dav("supported-report-set")},
 		), nil
 	case kindCalendar:
 		return append(common, h.calendarProps(res.cal, me)...), nil
@@ -250,36 +257,38 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 
 func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry {
 	writable := canWrite(me, c)
-	var comps strings.Builder
+	var comps compSet
 	for _, comp := range c.Components {
-		fmt.Fprintf(&comps, `<C:comp name="%s"/>`, xmlText(comp))
+		comps.Comps = append(comps.Comps, compName{Name: comp})
 	}
+	var data supportedCalendarData
+	data.Data.ContentType, data.Data.Version = "text/calendar", "2.0"
 	owner := h.hrefs.principal(me.Username)
 	if c.Shared() {
 		owner = h.hrefs.principals()
 	}
 	props := []propEntry{
-		{name: dav("resourcetype"), value: emptyElem(dav("collection")) + emptyElem(cal("calendar")), allprop: true},
-		{name: dav("displayname"), value: xmlText(c.DisplayName), allprop: true},
-		{name: cal("calendar-description"), value: xmlText(c.Description), allprop: true},
-		{name: cal("supported-calendar-component-set"), value: comps.String()},
-		{name: cal("supported-calendar-data"), value: `<C:calendar-data content-type="text/calendar" version="2.0"/>`},
+		{name: dav("resourcetype"), value: emptyChildren{dav("collection"), cal("calendar")}, allprop: true},
+		{name: dav("displayname"), value: c.DisplayName, allprop: true},
+		{name: cal("calendar-description"), value: c.Description, allprop: true},
+		{name: cal("supported-calendar-component-set"), value: comps},
+		{name: cal("supported-calendar-data"), value: data},
 		{name: cal("max-resource-size"), value: strconv.FormatInt(h.maxSize, 10)},
 		{name: cal("min-date-time"), value: "19000101T000000Z"},
 		{name: cal("max-date-time"), value: "21001231T235959Z"},
-		{name: cs("getctag"), value: xmlText(ctag(c)), allprop: true},
-		{name: dav("sync-token"), value: xmlText(syncToken(c)), allprop: true},
-		{name: dav("supported-report-set"), value: supportedReports(cal("calendar-query"), cal("calendar-multiget"), dav("sync-collection"), cal("free-busy-query"))},
+		{name: cs("getctag"), value: ctag(c), allprop: true},
+		{name: dav("sync-token"), value: syncToken(c), allprop: true},
+		{name: dav("supported-report-set"), value: reportSet{cal("calendar-query"), cal("calendar-multiget"), dav("sync-collection"), cal("free-busy-query")}},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
-		{name: dav("owner"), value: hrefXML(owner)},
+		{name: dav("owner"), value: hrefList{owner}},
 		{name: apple("calendar-order"), value: strconv.Itoa(c.Order)},
 		{name: dav("getlastmodified"), value: httpDate(c.UpdatedAt)},
 	}
 	if c.Color != "" {
-		props = append(props, propEntry{name: apple("calendar-color"), value: xmlText(c.Color)})
+		props = append(props, propEntry{name: apple("calendar-color"), value: c.Color})
 	}
 	if c.TimeZone != "" {
-		props = append(props, propEntry{name: cal("calendar-timezone"), value: xmlText(c.TimeZone)})
+		props = append(props, propEntry{name: cal("calendar-timezone"), value: c.TimeZone})
 	}
 	// Dead properties are part of allprop (RFC 4918 §9.1).
 	keys := make([]string, 0, len(c.Properties))
@@ -289,7 +298,7 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry
 	sort.Strings(keys)
 	for _, k := range keys {
 		if n, ok := parsePropKey(k); ok {
-			props = append(props, propEntry{name: n, value: c.Properties[k], allprop: true})
+			props = append(props, propEntry{name: n, value: rawXML{Inner: c.Properties[k]}, allprop: true})
 		}
 	}
 	return props
@@ -297,16 +306,16 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry
 
 func objectProps(o booking.CalendarObject, writable bool) []propEntry {
 	props := []propEntry{
-		{name: dav("resourcetype"), value: "", allprop: true},
-		{name: dav("getetag"), value: xmlText(quoteETag(o.ETag)), allprop: true},
-		{name: dav("getcontenttype"), value: xmlText(contentType(o.Component)), allprop: true},
+		{name: dav("resourcetype"), allprop: true},
+		{name: dav("getetag"), value: quoteETag(o.ETag), allprop: true},
+		{name: dav("getcontenttype"), value: contentType(o.Component), allprop: true},
 		{name: dav("getlastmodified"), value: httpDate(o.ModifiedAt), allprop: true},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
 	}
 	if len(o.Data) > 0 {
 		props = append(props,
 			propEntry{name: dav("getcontentlength"), value: strconv.Itoa(len(o.Data)), allprop: true},
-			propEntry{name: cal("calendar-data"), value: xmlText(string(o.Data))})
+			propEntry{name: cal("calendar-data"), value: string(o.Data)})
 	}
 	return props
 }
@@ -327,27 +336,17 @@ func httpDate(t time.Time) string {
 
 func quoteETag(etag string) string { return `"` + etag + `"` }
 
-func emailSet(u booking.User) string {
+func emailAddresses(u booking.User) any {
 	if u.Email == "" {
-		return ""
+		return nil
 	}
-	return "<CS:email-address>" + xmlText(u.Email) + "</CS:email-address>"
+	return emailSet{Emails: []string{u.Email}}
 }
 
-// supportedReports writes DAV:supported-report-set entries wrapped as RFC
-// 3253 §3.1.5 says; tsdav ignores sync-collection without the wrapper.
-func supportedReports(names ...xml.Name) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString("<D:supported-report><D:report>" + emptyElem(n) + "</D:report></D:supported-report>")
-	}
-	return b.String()
-}
-
-// privileges writes DAV:current-user-privilege-set (RFC 3744 §5.4).
+// privileges is DAV:current-user-privilege-set (RFC 3744 §5.4).
 // Read-only calendars (the shared drop-in calendar for non-coordinators)
 // lack the write privileges, which clients show as a lock.
-func privileges(writable bool) string {
+func privileges(writable bool) privilegeSet {
 	if writable {
 		return readWritePrivileges
 	}
@@ -355,15 +354,7 @@ func privileges(writable bool) string {
 }
 
 var (
-	readPrivileges      = privilegeSet(dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy"))
-	readWritePrivileges = readPrivileges + privilegeSet(dav("all"), dav("write"), dav("write-properties"),
-		dav("write-content"), dav("bind"), dav("unbind"))
+	readPrivileges      = privilegeSet{dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy")}
+	readWritePrivileges = append(readPrivileges[:len(readPrivileges):len(readPrivileges)], dav("all"), dav("write"),
+		dav("write-properties"), dav("write-content"), dav("bind"), dav("unbind"))
 )
-
-func privilegeSet(names ...xml.Name) string {
-	var b strings.Builder
-	for _, n := range names {
-		b.WriteString("<D:privilege>" + emptyElem(n) + "</D:privilege>")
-	}
-	return b.String()
-}

@@ -100,7 +100,7 @@ func (h *Handler) objectResponse(ctx context.Context, res resource, o booking.Ca
 				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
 				continue
 			}
-			answered[i].inner = xmlText(buf.String())
+			answered[i].value = buf.String()
 		}
 	}
 	return response{href: href, props: answered}, nil
@@ -129,13 +129,13 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	}
 	ctx := r.Context()
 	q := queryProps(mg.AllProp, mg.PropName, mg.Props)
-	ms := &multistatus{}
 	names := make([]string, 0, len(mg.Hrefs))
 	hrefOf := map[string]string{}
+	var missing []string
 	for _, href := range mg.Hrefs {
 		p, err := parseHref(h.prefix, href)
 		if err != nil || p.kind != kindObject || p.user != res.user.Username || p.calendar != res.cal.Slug {
-			ms.add(response{href: href, status: http.StatusNotFound})
+			missing = append(missing, href)
 			continue
 		}
 		names = append(names, p.object)
@@ -145,6 +145,12 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	if err != nil {
 		return err
 	}
+	ms := h.newMultistatus(w)
+	for _, href := range missing {
+		if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+			return err
+		}
+	}
 	found := map[string]booking.CalendarObject{}
 	for _, o := range objs {
 		found[o.Name] = o
@@ -152,17 +158,20 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	for _, name := range names {
 		o, ok := found[name]
 		if !ok {
-			ms.add(response{href: hrefOf[name], status: http.StatusNotFound})
+			if err := ms.add(response{href: hrefOf[name], status: http.StatusNotFound}); err != nil {
+				return err
+			}
 			continue
 		}
 		resp, err := h.objectResponse(ctx, res, o, q, mg.CalendarData, mg.Location(h.loc))
 		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(resp); err != nil {
 			return err
 		}
-		ms.add(resp)
 	}
-	writeMultistatus(w, ms)
-	return nil
+	return ms.close("")
 }
 
 // candidates picks the objects a query can match, from the indexed
@@ -205,8 +214,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		if d == 0 && r.Header.Get("Depth") == "0" {
 			// Depth 0 on a collection asks about the collection itself,
 			// which is no calendar object.
-			writeMultistatus(w, &multistatus{})
-			return nil
+			return h.newMultistatus(w).close("")
 		}
 		objs, err = h.candidates(ctx, res.cal, query.Filter)
 		if err != nil {
@@ -218,7 +226,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-query works on calendars")
 	}
 	q := queryProps(query.AllProp, query.PropName, query.Props)
-	ms := &multistatus{}
+	ms := h.newMultistatus(w)
 	for _, o := range objs {
 		if query.Filter != nil {
 			parsed, err := recurrence.ParseCalendar(o.Data)
@@ -238,17 +246,20 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		}
 		resp, err := h.objectResponse(ctx, res, o, q, query.CalendarData, loc)
 		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(resp); err != nil {
 			return err
 		}
-		ms.add(resp)
-		if query.Limit > 0 && len(ms.responses) >= query.Limit {
+		if query.Limit > 0 && ms.n >= query.Limit {
 			// RFC 5323 §5.17: say that the result was cut short.
-			ms.add(response{href: res.href, status: http.StatusInsufficientStorage})
+			if err := ms.add(response{href: res.href, status: http.StatusInsufficientStorage}); err != nil {
+				return err
+			}
 			break
 		}
 	}
-	writeMultistatus(w, ms)
-	return nil
+	return ms.close("")
 }
 
 // serveFreeBusy answers RFC 4791 §7.10 free-busy-query with a VFREEBUSY.

@@ -82,7 +82,6 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 		}
 	}
 
-	ms := &multistatus{}
 	truncated := limit > 0 && len(changes) > limit
 	if truncated {
 		changes = changes[:limit]
@@ -104,27 +103,32 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 			objs[o.Name] = o
 		}
 	}
+	ms := h.newMultistatus(w)
 	for _, ch := range changes {
 		href := h.hrefs.object(res.user.Username, c.Slug, ch.Name)
 		o, ok := objs[ch.Name]
 		if ch.Deleted || !ok {
-			ms.add(response{href: href, status: http.StatusNotFound})
+			if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+				return err
+			}
 			continue
 		}
 		child := resource{path: davPath{kind: kindObject, user: res.user.Username, calendar: c.Slug, object: ch.Name},
 			href: href, user: res.user, cal: c, obj: o}
 		props, err := h.properties(ctx, child)
 		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(response{href: href, props: q.answer(props)}); err != nil {
 			return err
 		}
-		ms.add(response{href: href, props: q.answer(props)})
 	}
 	if truncated {
 		// RFC 6578 §3.6: tell the client there is more to fetch.
-		ms.add(response{href: res.href, status: http.StatusInsufficientStorage})
+		if err := ms.add(response{href: res.href, status: http.StatusInsufficientStorage}); err != nil {
+			return err
+		}
 	}
 	c.SyncSeq = current
-	ms.syncToken = syncToken(c)
-	writeMultistatus(w, ms)
-	return nil
+	return ms.close(syncToken(c))
 }

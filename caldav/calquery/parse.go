@@ -2,7 +2,6 @@ package calquery
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,121 +12,157 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// Limits on a request body; the handler also caps its size.
-const (
-	maxDepth    = 64
-	maxElements = 10000
-)
-
 // utcLayout is "date with UTC time" (RFC 5545 §3.3.5 form #2), the only form
 // RFC 4791 §9.9 allows in time-range and §9.6.5–§9.6.7 attributes.
 const utcLayout = "20060102T150405Z"
 
-// node is one element of a parsed request body.
-type node struct {
-	name     xml.Name
-	attrs    []xml.Attr
-	children []*node
-	text     strings.Builder
+// The request elements of RFC 4791 §9 (and the DAV ones a REPORT body
+// shares with PROPFIND), read with encoding/xml into struct-tagged types as
+// go-webdav's internal package reads DAV's. Elements that may appear once
+// are slices all the same, so that a second one is refused rather than
+// silently replacing the first; attributes are kept as a list, so that a
+// missing one can be told from an empty one. Unknown elements are ignored
+// (RFC 4918 §17) except unknown CalDAV ones inside a filter, which make it
+// invalid (RFC 4791 §9.7).
+
+// reportBody is the root of a calendar-query (§9.5), calendar-multiget
+// (§9.10) or free-busy-query (§9.11) REPORT.
+type reportBody struct {
+	XMLName    xml.Name
+	Prop       []propElem      `xml:"DAV: prop"`
+	AllProp    []struct{}      `xml:"DAV: allprop"`
+	PropName   []struct{}      `xml:"DAV: propname"`
+	Include    []propElem      `xml:"DAV: include"`
+	Timezone   []textElem      `xml:"urn:ietf:params:xml:ns:caldav timezone"`
+	TimezoneID []textElem      `xml:"urn:ietf:params:xml:ns:caldav timezone-id"`
+	Limit      []limitElem     `xml:"DAV: limit"`
+	Filter     []filterElem    `xml:"urn:ietf:params:xml:ns:caldav filter"`     // calendar-query
+	Hrefs      []textElem      `xml:"DAV: href"`                                // calendar-multiget
+	TimeRange  []timeRangeElem `xml:"urn:ietf:params:xml:ns:caldav time-range"` // free-busy-query
 }
 
-func (n *node) is(space, local string) bool {
-	return n.name.Space == space && n.name.Local == local
+// propElem is a DAV:prop or DAV:include: the properties asked for, in
+// request order.
+type propElem struct {
+	Props []propChild `xml:",any"`
 }
 
-func (n *node) cal(local string) bool { return n.is(NamespaceCalDAV, local) }
-func (n *node) dav(local string) bool { return n.is(NamespaceDAV, local) }
-
-// attr returns the unqualified attribute name, and whether it is present.
-func (n *node) attr(name string) (string, bool) {
-	for _, a := range n.attrs {
-		if a.Name.Space == "" && a.Name.Local == name {
-			return a.Value, true
-		}
-	}
-	return "", false
+// propChild is one property asked for. For CALDAV:calendar-data the
+// attributes and children of the request form (§9.6) are read too.
+type propChild struct {
+	XMLName            xml.Name
+	Attrs              attrs           `xml:",any,attr"`
+	Comp               []compElem      `xml:"urn:ietf:params:xml:ns:caldav comp"`
+	Expand             []timeRangeElem `xml:"urn:ietf:params:xml:ns:caldav expand"`
+	LimitRecurrenceSet []timeRangeElem `xml:"urn:ietf:params:xml:ns:caldav limit-recurrence-set"`
+	LimitFreeBusySet   []timeRangeElem `xml:"urn:ietf:params:xml:ns:caldav limit-freebusy-set"`
 }
 
-func (n *node) String() string {
-	return n.name.Local
+// compElem is CALDAV:comp inside calendar-data (§9.6.1).
+type compElem struct {
+	Attrs   attrs      `xml:",any,attr"`
+	AllProp []struct{} `xml:"urn:ietf:params:xml:ns:caldav allprop"`
+	Props   []attrElem `xml:"urn:ietf:params:xml:ns:caldav prop"`
+	AllComp []struct{} `xml:"urn:ietf:params:xml:ns:caldav allcomp"`
+	Comps   []compElem `xml:"urn:ietf:params:xml:ns:caldav comp"`
 }
 
-// parseTree reads a whole XML document into a tree, bounded in depth and
-// element count so that no request can exhaust the stack.
-func parseTree(r io.Reader) (*node, error) {
-	d := xml.NewDecoder(r)
-	var (
-		root  *node
-		stack []*node
-		count int
-	)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, badRequest(nil, "malformed XML: %v", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			count++
-			if count > maxElements {
-				return nil, badRequest(nil, "too many XML elements")
-			}
-			if len(stack) >= maxDepth {
-				return nil, badRequest(nil, "XML nested too deep")
-			}
-			n := &node{name: t.Name, attrs: append([]xml.Attr(nil), t.Attr...)}
-			if len(stack) == 0 {
-				if root != nil {
-					return nil, badRequest(nil, "more than one root element")
-				}
-				root = n
-			} else {
-				top := stack[len(stack)-1]
-				top.children = append(top.children, n)
-			}
-			stack = append(stack, n)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text.Write(t)
-			}
+// attrElem is an element whose attributes are all it says (CALDAV:prop
+// inside comp, §9.6.4).
+type attrElem struct {
+	Attrs attrs `xml:",any,attr"`
+}
+
+// timeRangeElem is CALDAV:time-range (§9.9) or expand,
+// limit-recurrence-set, limit-freebusy-set (§9.6.5–§9.6.7).
+type timeRangeElem struct {
+	XMLName xml.Name
+	Attrs   attrs `xml:",any,attr"`
+}
+
+// textElem is an element read for its text.
+type textElem struct {
+	Text string `xml:",chardata"`
+}
+
+// limitElem is DAV:limit (RFC 5323 §5.17).
+type limitElem struct {
+	NResults []textElem `xml:"DAV: nresults"`
+}
+
+// filterElem is CALDAV:filter (§9.7).
+type filterElem struct {
+	CompFilters []compFilterElem `xml:"urn:ietf:params:xml:ns:caldav comp-filter"`
+	Other       []anyElem        `xml:",any"`
+}
+
+// compFilterElem is CALDAV:comp-filter (§9.7.1).
+type compFilterElem struct {
+	Attrs        attrs            `xml:",any,attr"`
+	IsNotDefined []struct{}       `xml:"urn:ietf:params:xml:ns:caldav is-not-defined"`
+	TimeRange    []timeRangeElem  `xml:"urn:ietf:params:xml:ns:caldav time-range"`
+	PropFilters  []propFilterElem `xml:"urn:ietf:params:xml:ns:caldav prop-filter"`
+	CompFilters  []compFilterElem `xml:"urn:ietf:params:xml:ns:caldav comp-filter"`
+	Other        []anyElem        `xml:",any"`
+}
+
+// propFilterElem is CALDAV:prop-filter (§9.7.2).
+type propFilterElem struct {
+	Attrs        attrs             `xml:",any,attr"`
+	IsNotDefined []struct{}        `xml:"urn:ietf:params:xml:ns:caldav is-not-defined"`
+	TimeRange    []timeRangeElem   `xml:"urn:ietf:params:xml:ns:caldav time-range"`
+	TextMatch    []textMatchElem   `xml:"urn:ietf:params:xml:ns:caldav text-match"`
+	ParamFilters []paramFilterElem `xml:"urn:ietf:params:xml:ns:caldav param-filter"`
+	Other        []anyElem         `xml:",any"`
+}
+
+// paramFilterElem is CALDAV:param-filter (§9.7.3).
+type paramFilterElem struct {
+	Attrs        attrs           `xml:",any,attr"`
+	IsNotDefined []struct{}      `xml:"urn:ietf:params:xml:ns:caldav is-not-defined"`
+	TextMatch    []textMatchElem `xml:"urn:ietf:params:xml:ns:caldav text-match"`
+	Other        []anyElem       `xml:",any"`
+}
+
+// textMatchElem is CALDAV:text-match (§9.7.5).
+type textMatchElem struct {
+	Attrs attrs  `xml:",any,attr"`
+	Text  string `xml:",chardata"`
+}
+
+// unexpectedCalDAV returns the first CalDAV element among others, for the
+// filter elements in which only known CalDAV elements may appear.
+func unexpectedCalDAV(others []anyElem) (anyElem, bool) {
+	for _, o := range others {
+		if o.XMLName.Space == NamespaceCalDAV {
+			return o, true
 		}
 	}
-	if root == nil {
-		return nil, badRequest(nil, "empty body")
-	}
-	if len(stack) != 0 {
-		return nil, badRequest(nil, "malformed XML: unclosed element")
-	}
-	return root, nil
+	return anyElem{}, false
 }
 
 // ParseCalendarQuery parses a CALDAV:calendar-query REPORT body (RFC 4791
 // §7.8, §9.5). Every error wraps ErrBadRequest; see the sentinels for the
 // narrower ones.
 func ParseCalendarQuery(r io.Reader) (*Query, error) {
-	q := &Query{}
-	err := parseReport(r, "calendar-query", q, func(c *node) (bool, error) {
-		if !c.cal("filter") {
-			return false, nil
-		}
-		if q.Filter != nil {
-			return true, invalidFilter("more than one filter")
-		}
-		var err error
-		q.Filter, err = parseFilter(c)
-		return true, err
-	})
+	body, err := decodeReport(r, "calendar-query")
 	if err != nil {
 		return nil, err
 	}
-	if q.Filter == nil {
+	q := &Query{}
+	if err := parseReportCommon(body, q); err != nil {
+		return nil, err
+	}
+	switch len(body.Filter) {
+	case 0:
 		// RFC 4791 §9.5: the filter is required.
 		return nil, invalidFilter("missing filter")
+	case 1:
+	default:
+		return nil, invalidFilter("more than one filter")
+	}
+	if q.Filter, err = parseFilter(body.Filter[0]); err != nil {
+		return nil, err
 	}
 	if q.Timezone != nil && q.TimezoneID != "" {
 		// RFC 7809 §5.2: not both.
@@ -136,47 +171,32 @@ func ParseCalendarQuery(r io.Reader) (*Query, error) {
 	return q, nil
 }
 
-// parseReport parses a REPORT body whose root is the CalDAV element
-// rootName: own handles the children only that report has (it reports
-// whether it took the child), parseReportChild the ones all share.
-func parseReport(r io.Reader, rootName string, q *Query, own func(c *node) (bool, error)) error {
-	root, err := parseTree(r)
-	if err != nil {
-		return err
+// decodeReport reads a REPORT body whose root must be the CalDAV element
+// rootName.
+func decodeReport(r io.Reader, rootName string) (*reportBody, error) {
+	var body reportBody
+	if err := DecodeXML(r, &body); err != nil {
+		return nil, err
 	}
-	if !root.cal(rootName) {
-		return badRequest(nil, "root element is {%s}%s, want %s", root.name.Space, root.name.Local, rootName)
+	if body.XMLName.Space != NamespaceCalDAV || body.XMLName.Local != rootName {
+		return nil, badRequest(nil, "root element is {%s}%s, want %s", body.XMLName.Space, body.XMLName.Local, rootName)
 	}
-	var propElems int
-	for _, c := range root.children {
-		took, err := own(c)
-		if err != nil {
-			return err
-		}
-		if took {
-			continue
-		}
-		if err := parseReportChild(c, q, &propElems); err != nil {
-			return err
-		}
-	}
-	if propElems > 1 {
-		return badRequest(nil, "more than one of prop, allprop and propname")
-	}
-	return nil
+	return &body, nil
 }
 
-// parseReportChild reads the parts calendar-query and calendar-multiget
+// parseReportCommon reads the parts calendar-query and calendar-multiget
 // share: the properties asked for, the time zone and the result limit.
-// Elements it does not know are ignored (RFC 4918 §17).
-func parseReportChild(c *node, q *Query, propElems *int) error {
+func parseReportCommon(body *reportBody, q *Query) error {
+	if len(body.Prop)+len(body.AllProp)+len(body.PropName) > 1 {
+		return badRequest(nil, "more than one of prop, allprop and propname")
+	}
+	q.AllProp = len(body.AllProp) > 0
+	q.PropName = len(body.PropName) > 0
 	var err error
-	switch {
-	case c.dav("prop"):
-		*propElems++
-		for _, p := range c.children {
-			q.Props = append(q.Props, p.name)
-			if p.name == CalendarDataName {
+	for _, prop := range body.Prop {
+		for _, p := range prop.Props {
+			q.Props = append(q.Props, p.XMLName)
+			if p.XMLName == CalendarDataName {
 				if q.CalendarData != nil {
 					return badRequest(nil, "calendar-data requested twice")
 				}
@@ -185,28 +205,26 @@ func parseReportChild(c *node, q *Query, propElems *int) error {
 				}
 			}
 		}
-	case c.dav("allprop"):
-		*propElems++
-		q.AllProp = true
-	case c.dav("propname"):
-		*propElems++
-		q.PropName = true
-	case c.dav("include"):
-		// RFC 4918 §14.8: extra properties next to DAV:allprop.
-		for _, p := range c.children {
-			q.Props = append(q.Props, p.name)
+	}
+	// RFC 4918 §14.8: extra properties next to DAV:allprop.
+	for _, inc := range body.Include {
+		for _, p := range inc.Props {
+			q.Props = append(q.Props, p.XMLName)
 		}
-	case c.cal("timezone"):
-		if q.Timezone, err = parseTimezone(c.text.String()); err != nil {
+	}
+	for _, tz := range body.Timezone {
+		if q.Timezone, err = parseTimezone(tz.Text); err != nil {
 			return err
 		}
-	case c.cal("timezone-id"):
-		q.TimezoneID = strings.TrimSpace(c.text.String())
+	}
+	for _, id := range body.TimezoneID {
+		q.TimezoneID = strings.TrimSpace(id.Text)
 		if q.TimezoneID == "" {
 			return badRequest(nil, "empty timezone-id")
 		}
-	case c.dav("limit"):
-		if q.Limit, err = parseLimit(c); err != nil {
+	}
+	for _, l := range body.Limit {
+		if q.Limit, err = parseLimit(l); err != nil {
 			return err
 		}
 	}
@@ -224,20 +242,20 @@ type Multiget struct {
 // ParseMultiget parses a calendar-multiget body. At least one href is
 // required (RFC 4791 §9.10).
 func ParseMultiget(r io.Reader) (*Multiget, error) {
-	m := &Multiget{}
-	err := parseReport(r, "calendar-multiget", &m.Query, func(c *node) (bool, error) {
-		if !c.dav("href") {
-			return false, nil
-		}
-		href := strings.TrimSpace(c.text.String())
-		if href == "" {
-			return true, badRequest(nil, "empty href")
-		}
-		m.Hrefs = append(m.Hrefs, href)
-		return true, nil
-	})
+	body, err := decodeReport(r, "calendar-multiget")
 	if err != nil {
 		return nil, err
+	}
+	m := &Multiget{}
+	if err := parseReportCommon(body, &m.Query); err != nil {
+		return nil, err
+	}
+	for _, h := range body.Hrefs {
+		href := strings.TrimSpace(h.Text)
+		if href == "" {
+			return nil, badRequest(nil, "empty href")
+		}
+		m.Hrefs = append(m.Hrefs, href)
 	}
 	if len(m.Hrefs) == 0 {
 		return nil, badRequest(nil, "calendar-multiget without href")
@@ -249,43 +267,34 @@ func ParseMultiget(r io.Reader) (*Multiget, error) {
 // §7.10, §9.11): exactly one time-range. An open end is returned as a zero
 // time; the handler may bound it.
 func ParseFreeBusyQuery(r io.Reader) (start, end time.Time, err error) {
-	root, err := parseTree(r)
+	body, err := decodeReport(r, "free-busy-query")
 	if err != nil {
 		return time.Time{}, time.Time{}, err
 	}
-	if !root.cal("free-busy-query") {
-		return time.Time{}, time.Time{}, badRequest(nil, "root element is {%s}%s, want free-busy-query", root.name.Space, root.name.Local)
-	}
-	var tr *TimeRange
-	for _, c := range root.children {
-		if !c.cal("time-range") {
-			continue
-		}
-		if tr != nil {
-			return time.Time{}, time.Time{}, badRequest(nil, "more than one time-range")
-		}
-		if tr, err = parseTimeRange(c, false, nil); err != nil {
-			return time.Time{}, time.Time{}, err
-		}
-	}
-	if tr == nil {
+	switch len(body.TimeRange) {
+	case 0:
 		return time.Time{}, time.Time{}, badRequest(nil, "free-busy-query without time-range")
+	case 1:
+	default:
+		return time.Time{}, time.Time{}, badRequest(nil, "more than one time-range")
+	}
+	tr, err := parseTimeRange(body.TimeRange[0], false, nil)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
 	}
 	return tr.Start, tr.End, nil
 }
 
-func parseLimit(n *node) (int, error) {
-	for _, c := range n.children {
-		if !c.dav("nresults") {
-			continue
-		}
-		v, err := strconv.Atoi(strings.TrimSpace(c.text.String()))
-		if err != nil || v <= 0 {
-			return 0, badRequest(nil, "nresults %q is not a positive integer", c.text.String())
-		}
-		return v, nil
+func parseLimit(l limitElem) (int, error) {
+	if len(l.NResults) == 0 {
+		return 0, badRequest(nil, "limit without nresults")
 	}
-	return 0, badRequest(nil, "limit without nresults")
+	text := l.NResults[0].Text
+	v, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || v <= 0 {
+		return 0, badRequest(nil, "nresults %q is not a positive integer", text)
+	}
+	return v, nil
 }
 
 // parseTimezone reads CALDAV:timezone: an iCalendar object with exactly one
@@ -333,84 +342,83 @@ func parseUTC(s string) (time.Time, error) {
 // parseTimeRange reads start and end attributes. RFC 4791 §9.9 lets a
 // filter's time-range leave out either (not both); §9.6.5–§9.6.7 require
 // both. kind is the sentinel for a bad value.
-func parseTimeRange(n *node, needBoth bool, kind error) (*TimeRange, error) {
+func parseTimeRange(n timeRangeElem, needBoth bool, kind error) (*TimeRange, error) {
 	var tr TimeRange
-	s, hasStart := n.attr("start")
-	e, hasEnd := n.attr("end")
+	name := n.XMLName.Local
+	s, hasStart := n.Attrs.get("start")
+	e, hasEnd := n.Attrs.get("end")
 	if !hasStart && !hasEnd {
-		return nil, badRequest(kind, "%s without start and end", n)
+		return nil, badRequest(kind, "%s without start and end", name)
 	}
 	if needBoth && (!hasStart || !hasEnd) {
-		return nil, badRequest(kind, "%s needs both start and end", n)
+		return nil, badRequest(kind, "%s needs both start and end", name)
 	}
 	var err error
 	if hasStart {
 		if tr.Start, err = parseUTC(s); err != nil {
-			return nil, badRequest(kind, "%s start: %v", n, err)
+			return nil, badRequest(kind, "%s start: %v", name, err)
 		}
 	}
 	if hasEnd {
 		if tr.End, err = parseUTC(e); err != nil {
-			return nil, badRequest(kind, "%s end: %v", n, err)
+			return nil, badRequest(kind, "%s end: %v", name, err)
 		}
 	}
 	if hasStart && hasEnd && !tr.End.After(tr.Start) {
-		return nil, badRequest(kind, "%s end %s is not after start %s", n, e, s)
+		return nil, badRequest(kind, "%s end %s is not after start %s", name, e, s)
 	}
 	return &tr, nil
 }
 
 // parseCalendarData reads the request form of CALDAV:calendar-data (RFC 4791
 // §9.6): (comp?, (expand | limit-recurrence-set)?, limit-freebusy-set?).
-func parseCalendarData(n *node) (*CalendarDataRequest, error) {
+func parseCalendarData(n propChild) (*CalendarDataRequest, error) {
 	req := &CalendarDataRequest{ContentType: ical.MIMEType, Version: "2.0"}
-	if ct, ok := n.attr("content-type"); ok {
+	if ct, ok := n.Attrs.get("content-type"); ok {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != ical.MIMEType {
 			return nil, badRequest(ErrUnsupportedCalendarData, "calendar-data content-type %q", ct)
 		}
 	}
-	if v, ok := n.attr("version"); ok {
+	if v, ok := n.Attrs.get("version"); ok {
 		if strings.TrimSpace(v) != "2.0" {
 			return nil, badRequest(ErrUnsupportedCalendarData, "calendar-data version %q", v)
 		}
 	}
+	switch len(n.Comp) {
+	case 0:
+	case 1:
+		comp, err := parseCompRequest(n.Comp[0])
+		if err != nil {
+			return nil, err
+		}
+		if comp.Name != ical.CompCalendar {
+			return nil, badRequest(nil, "calendar-data comp %q, want VCALENDAR", comp.Name)
+		}
+		req.Comp = &comp
+	default:
+		return nil, badRequest(nil, "calendar-data with more than one comp")
+	}
+	if len(n.Expand)+len(n.LimitRecurrenceSet) > 1 {
+		return nil, badRequest(nil, "more than one of expand and limit-recurrence-set")
+	}
+	if len(n.LimitFreeBusySet) > 1 {
+		return nil, badRequest(nil, "more than one limit-freebusy-set")
+	}
 	var err error
-	for _, c := range n.children {
-		switch {
-		case c.cal("comp"):
-			if req.Comp != nil {
-				return nil, badRequest(nil, "calendar-data with more than one comp")
-			}
-			comp, err := parseCompRequest(c)
-			if err != nil {
-				return nil, err
-			}
-			if comp.Name != ical.CompCalendar {
-				return nil, badRequest(nil, "calendar-data comp %q, want VCALENDAR", comp.Name)
-			}
-			req.Comp = &comp
-		case c.cal("expand"):
-			if req.Expand != nil || req.LimitRecurrenceSet != nil {
-				return nil, badRequest(nil, "more than one of expand and limit-recurrence-set")
-			}
-			if req.Expand, err = parseTimeRange(c, true, nil); err != nil {
-				return nil, err
-			}
-		case c.cal("limit-recurrence-set"):
-			if req.Expand != nil || req.LimitRecurrenceSet != nil {
-				return nil, badRequest(nil, "more than one of expand and limit-recurrence-set")
-			}
-			if req.LimitRecurrenceSet, err = parseTimeRange(c, true, nil); err != nil {
-				return nil, err
-			}
-		case c.cal("limit-freebusy-set"):
-			if req.LimitFreeBusySet != nil {
-				return nil, badRequest(nil, "more than one limit-freebusy-set")
-			}
-			if req.LimitFreeBusySet, err = parseTimeRange(c, true, nil); err != nil {
-				return nil, err
-			}
+	for _, tr := range n.Expand {
+		if req.Expand, err = parseTimeRange(tr, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, tr := range n.LimitRecurrenceSet {
+		if req.LimitRecurrenceSet, err = parseTimeRange(tr, true, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, tr := range n.LimitFreeBusySet {
+		if req.LimitFreeBusySet, err = parseTimeRange(tr, true, nil); err != nil {
+			return nil, err
 		}
 	}
 	return req, nil
@@ -418,40 +426,34 @@ func parseCalendarData(n *node) (*CalendarDataRequest, error) {
 
 // parseCompRequest reads CALDAV:comp (RFC 4791 §9.6.1):
 // ((allprop | prop*), (allcomp | comp*)).
-func parseCompRequest(n *node) (CompRequest, error) {
+func parseCompRequest(n compElem) (CompRequest, error) {
 	var cr CompRequest
-	name, err := compName(n, nil)
+	name, err := compName("comp", n.Attrs, nil)
 	if err != nil {
 		return cr, err
 	}
 	cr.Name = name
-	var allprop, allcomp bool
-	for _, c := range n.children {
-		switch {
-		case c.cal("allprop"):
-			allprop = true
-		case c.cal("prop"):
-			pname, err := compName(c, nil)
-			if err != nil {
-				return cr, err
-			}
-			pr := PropRequest{Name: pname}
-			if v, ok := c.attr("novalue"); ok {
-				if pr.NoValue, err = yesNo(v); err != nil {
-					return cr, badRequest(nil, "prop %s novalue: %v", pname, err)
-				}
-			}
-			cr.Props = append(cr.Props, pr)
-		case c.cal("allcomp"):
-			allcomp = true
-		case c.cal("comp"):
-			sub, err := parseCompRequest(c)
-			if err != nil {
-				return cr, err
-			}
-			cr.Comps = append(cr.Comps, sub)
+	for _, p := range n.Props {
+		pname, err := compName("prop", p.Attrs, nil)
+		if err != nil {
+			return cr, err
 		}
+		pr := PropRequest{Name: pname}
+		if v, ok := p.Attrs.get("novalue"); ok {
+			if pr.NoValue, err = yesNo(v); err != nil {
+				return cr, badRequest(nil, "prop %s novalue: %v", pname, err)
+			}
+		}
+		cr.Props = append(cr.Props, pr)
 	}
+	for _, c := range n.Comps {
+		sub, err := parseCompRequest(c)
+		if err != nil {
+			return cr, err
+		}
+		cr.Comps = append(cr.Comps, sub)
+	}
+	allprop, allcomp := len(n.AllProp) > 0, len(n.AllComp) > 0
 	if allprop && len(cr.Props) > 0 {
 		return cr, badRequest(nil, "comp %s has both allprop and prop", name)
 	}
@@ -475,38 +477,32 @@ func yesNo(v string) (bool, error) {
 
 // compName reads the name attribute of comp, prop, comp-filter, prop-filter
 // and param-filter elements, upper-cased: iCalendar names are
-// case-insensitive (RFC 5545 §2).
-func compName(n *node, kind error) (string, error) {
-	v, ok := n.attr("name")
+// case-insensitive (RFC 5545 §2). elem names the element for the message.
+func compName(elem string, as attrs, kind error) (string, error) {
+	v, ok := as.get("name")
 	v = strings.ToUpper(strings.TrimSpace(v))
 	if !ok || v == "" {
-		return "", badRequest(kind, "%s without name", n)
+		return "", badRequest(kind, "%s without name", elem)
 	}
 	return v, nil
 }
 
 // parseFilter reads CALDAV:filter (RFC 4791 §9.7): exactly one comp-filter,
 // named VCALENDAR.
-func parseFilter(n *node) (*CompFilter, error) {
-	var f *CompFilter
-	for _, c := range n.children {
-		if c.name.Space != NamespaceCalDAV {
-			continue
-		}
-		if !c.cal("comp-filter") {
-			return nil, invalidFilter("unexpected %s in filter", c)
-		}
-		if f != nil {
-			return nil, invalidFilter("filter with more than one comp-filter")
-		}
-		cf, err := parseCompFilter(c, "")
-		if err != nil {
-			return nil, err
-		}
-		f = &cf
+func parseFilter(n filterElem) (*CompFilter, error) {
+	if o, ok := unexpectedCalDAV(n.Other); ok {
+		return nil, invalidFilter("unexpected %s in filter", o)
 	}
-	if f == nil {
+	switch len(n.CompFilters) {
+	case 0:
 		return nil, invalidFilter("filter without comp-filter")
+	case 1:
+	default:
+		return nil, invalidFilter("filter with more than one comp-filter")
+	}
+	f, err := parseCompFilter(n.CompFilters[0], "")
+	if err != nil {
+		return nil, err
 	}
 	if f.Name != ical.CompCalendar {
 		return nil, invalidFilter("top comp-filter is %q, want VCALENDAR", f.Name)
@@ -514,7 +510,7 @@ func parseFilter(n *node) (*CompFilter, error) {
 	if f.TimeRange != nil {
 		return nil, invalidFilter("time-range on VCALENDAR")
 	}
-	return f, nil
+	return &f, nil
 }
 
 // allowedChildren says which components may nest in which (RFC 5545 §3.4,
@@ -549,9 +545,9 @@ var timeRangeComponents = map[string]bool{
 
 // parseCompFilter reads CALDAV:comp-filter (RFC 4791 §9.7.1):
 // (is-not-defined | (time-range?, prop-filter*, comp-filter*)).
-func parseCompFilter(n *node, parent string) (CompFilter, error) {
+func parseCompFilter(n compFilterElem, parent string) (CompFilter, error) {
 	var f CompFilter
-	name, err := compName(n, ErrInvalidFilter)
+	name, err := compName("comp-filter", n.Attrs, ErrInvalidFilter)
 	if err != nil {
 		return f, err
 	}
@@ -562,45 +558,38 @@ func parseCompFilter(n *node, parent string) (CompFilter, error) {
 		}
 		return f, invalidFilter("comp-filter %s cannot be inside %s", name, parent)
 	}
-	var others int
-	for _, c := range n.children {
-		if c.name.Space != NamespaceCalDAV {
-			continue
-		}
-		switch {
-		case c.cal("is-not-defined"):
-			f.IsNotDefined = true
-		case c.cal("time-range"):
-			others++
-			if f.TimeRange != nil {
-				return f, invalidFilter("comp-filter %s with more than one time-range", name)
-			}
-			if !timeRangeComponents[name] {
-				return f, invalidFilter("time-range on %s", name)
-			}
-			if f.TimeRange, err = parseTimeRange(c, false, ErrInvalidFilter); err != nil {
-				return f, err
-			}
-		case c.cal("prop-filter"):
-			others++
-			pf, err := parsePropFilter(c)
-			if err != nil {
-				return f, err
-			}
-			f.PropFilters = append(f.PropFilters, pf)
-		case c.cal("comp-filter"):
-			others++
-			cf, err := parseCompFilter(c, name)
-			if err != nil {
-				return f, err
-			}
-			f.CompFilters = append(f.CompFilters, cf)
-		default:
-			return f, invalidFilter("unexpected %s in comp-filter %s", c, name)
-		}
+	if o, ok := unexpectedCalDAV(n.Other); ok {
+		return f, invalidFilter("unexpected %s in comp-filter %s", o, name)
 	}
-	if f.IsNotDefined && others > 0 {
+	f.IsNotDefined = len(n.IsNotDefined) > 0
+	if f.IsNotDefined && len(n.TimeRange)+len(n.PropFilters)+len(n.CompFilters) > 0 {
 		return f, invalidFilter("comp-filter %s: is-not-defined with other conditions", name)
+	}
+	switch len(n.TimeRange) {
+	case 0:
+	case 1:
+		if !timeRangeComponents[name] {
+			return f, invalidFilter("time-range on %s", name)
+		}
+		if f.TimeRange, err = parseTimeRange(n.TimeRange[0], false, ErrInvalidFilter); err != nil {
+			return f, err
+		}
+	default:
+		return f, invalidFilter("comp-filter %s with more than one time-range", name)
+	}
+	for _, c := range n.PropFilters {
+		pf, err := parsePropFilter(c)
+		if err != nil {
+			return f, err
+		}
+		f.PropFilters = append(f.PropFilters, pf)
+	}
+	for _, c := range n.CompFilters {
+		cf, err := parseCompFilter(c, name)
+		if err != nil {
+			return f, err
+		}
+		f.CompFilters = append(f.CompFilters, cf)
 	}
 	return f, nil
 }
@@ -623,86 +612,68 @@ var nonDateProps = map[string]bool{
 
 // parsePropFilter reads CALDAV:prop-filter (RFC 4791 §9.7.2):
 // (is-not-defined | ((time-range | text-match)?, param-filter*)).
-func parsePropFilter(n *node) (PropFilter, error) {
+func parsePropFilter(n propFilterElem) (PropFilter, error) {
 	var f PropFilter
-	name, err := compName(n, ErrInvalidFilter)
+	name, err := compName("prop-filter", n.Attrs, ErrInvalidFilter)
 	if err != nil {
 		return f, err
 	}
 	f.Name = name
-	var others int
-	for _, c := range n.children {
-		if c.name.Space != NamespaceCalDAV {
-			continue
+	if o, ok := unexpectedCalDAV(n.Other); ok {
+		return f, invalidFilter("unexpected %s in prop-filter %s", o, name)
+	}
+	f.IsNotDefined = len(n.IsNotDefined) > 0
+	if f.IsNotDefined && len(n.TimeRange)+len(n.TextMatch)+len(n.ParamFilters) > 0 {
+		return f, invalidFilter("prop-filter %s: is-not-defined with other conditions", name)
+	}
+	if len(n.TimeRange)+len(n.TextMatch) > 1 {
+		return f, invalidFilter("prop-filter %s with more than one time-range or text-match", name)
+	}
+	for _, tr := range n.TimeRange {
+		if nonDateProps[name] {
+			return f, invalidFilter("time-range on property %s", name)
 		}
-		switch {
-		case c.cal("is-not-defined"):
-			f.IsNotDefined = true
-		case c.cal("time-range"):
-			others++
-			if f.TimeRange != nil || f.TextMatch != nil {
-				return f, invalidFilter("prop-filter %s with more than one time-range or text-match", name)
-			}
-			if nonDateProps[name] {
-				return f, invalidFilter("time-range on property %s", name)
-			}
-			if f.TimeRange, err = parseTimeRange(c, false, ErrInvalidFilter); err != nil {
-				return f, err
-			}
-		case c.cal("text-match"):
-			others++
-			if f.TimeRange != nil || f.TextMatch != nil {
-				return f, invalidFilter("prop-filter %s with more than one time-range or text-match", name)
-			}
-			if f.TextMatch, err = parseTextMatch(c); err != nil {
-				return f, err
-			}
-		case c.cal("param-filter"):
-			others++
-			pf, err := parseParamFilter(c)
-			if err != nil {
-				return f, err
-			}
-			f.ParamFilters = append(f.ParamFilters, pf)
-		default:
-			return f, invalidFilter("unexpected %s in prop-filter %s", c, name)
+		if f.TimeRange, err = parseTimeRange(tr, false, ErrInvalidFilter); err != nil {
+			return f, err
 		}
 	}
-	if f.IsNotDefined && others > 0 {
-		return f, invalidFilter("prop-filter %s: is-not-defined with other conditions", name)
+	for _, tm := range n.TextMatch {
+		if f.TextMatch, err = parseTextMatch(tm); err != nil {
+			return f, err
+		}
+	}
+	for _, c := range n.ParamFilters {
+		pf, err := parseParamFilter(c)
+		if err != nil {
+			return f, err
+		}
+		f.ParamFilters = append(f.ParamFilters, pf)
 	}
 	return f, nil
 }
 
 // parseParamFilter reads CALDAV:param-filter (RFC 4791 §9.7.3):
 // (is-not-defined | text-match)?.
-func parseParamFilter(n *node) (ParamFilter, error) {
+func parseParamFilter(n paramFilterElem) (ParamFilter, error) {
 	var f ParamFilter
-	name, err := compName(n, ErrInvalidFilter)
+	name, err := compName("param-filter", n.Attrs, ErrInvalidFilter)
 	if err != nil {
 		return f, err
 	}
 	f.Name = name
-	for _, c := range n.children {
-		if c.name.Space != NamespaceCalDAV {
-			continue
-		}
-		switch {
-		case c.cal("is-not-defined"):
-			f.IsNotDefined = true
-		case c.cal("text-match"):
-			if f.TextMatch != nil {
-				return f, invalidFilter("param-filter %s with more than one text-match", name)
-			}
-			if f.TextMatch, err = parseTextMatch(c); err != nil {
-				return f, err
-			}
-		default:
-			return f, invalidFilter("unexpected %s in param-filter %s", c, name)
-		}
+	if o, ok := unexpectedCalDAV(n.Other); ok {
+		return f, invalidFilter("unexpected %s in param-filter %s", o, name)
 	}
-	if f.IsNotDefined && f.TextMatch != nil {
+	f.IsNotDefined = len(n.IsNotDefined) > 0
+	switch {
+	case len(n.TextMatch) > 1:
+		return f, invalidFilter("param-filter %s with more than one text-match", name)
+	case f.IsNotDefined && len(n.TextMatch) > 0:
 		return f, invalidFilter("param-filter %s: is-not-defined with text-match", name)
+	case len(n.TextMatch) == 1:
+		if f.TextMatch, err = parseTextMatch(n.TextMatch[0]); err != nil {
+			return f, err
+		}
 	}
 	return f, nil
 }
@@ -710,9 +681,9 @@ func parseParamFilter(n *node) (ParamFilter, error) {
 // parseTextMatch reads CALDAV:text-match (RFC 4791 §9.7.5). Surrounding
 // white space is trimmed: pretty-printing clients indent it, and no client
 // searches for leading or trailing blanks.
-func parseTextMatch(n *node) (*TextMatch, error) {
-	tm := &TextMatch{Text: strings.TrimSpace(n.text.String()), Collation: CollationASCIICasemap}
-	if v, ok := n.attr("collation"); ok {
+func parseTextMatch(n textMatchElem) (*TextMatch, error) {
+	tm := &TextMatch{Text: strings.TrimSpace(n.Text), Collation: CollationASCIICasemap}
+	if v, ok := n.Attrs.get("collation"); ok {
 		switch v {
 		case CollationASCIICasemap, CollationOctet, CollationUnicodeCasemap:
 			tm.Collation = v
@@ -722,7 +693,7 @@ func parseTextMatch(n *node) (*TextMatch, error) {
 			return nil, badRequest(ErrUnsupportedCollation, "collation %q", v)
 		}
 	}
-	if v, ok := n.attr("negate-condition"); ok {
+	if v, ok := n.Attrs.get("negate-condition"); ok {
 		var err error
 		if tm.Negate, err = yesNo(v); err != nil {
 			return nil, invalidFilter("negate-condition: %v", err)
