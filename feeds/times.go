@@ -1,7 +1,6 @@
 package feeds
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -20,36 +19,28 @@ type dtValue struct {
 }
 
 // parseDT parses "YYYYMMDD" or "YYYYMMDDTHHMMSS[Z]" (RFC 5545 §3.3.4,
-// §3.3.5) with the TZID given, resolved by zoneOf; a floating time and a
-// date are read in lib.
+// §3.3.5) with recurrence's reading, the TZID given resolved by zoneOf; a
+// floating time and a date are read in lib. A VALUE other than DATE or
+// DATE-TIME is read by the value's shape.
 func parseDT(text, valueType, tzid string, zoneOf func(string) *time.Location, lib *time.Location) (dtValue, error) {
-	text = strings.TrimSpace(text)
-	valueType = strings.ToUpper(strings.TrimSpace(valueType))
-	switch {
-	case len(text) == 8 && valueType != "DATE-TIME":
-		d, err := time.ParseInLocation("20060102", text, lib)
-		if err != nil {
-			return dtValue{}, fmt.Errorf("date %q: %w", text, err)
-		}
-		return dtValue{at: d, date: true, zone: lib}, nil
-	case len(text) == 16 && (text[15] == 'Z' || text[15] == 'z') && valueType != "DATE":
-		t, err := time.Parse("20060102T150405", strings.ToUpper(text[:15]))
-		if err != nil {
-			return dtValue{}, fmt.Errorf("date-time %q: %w", text, err)
-		}
-		return dtValue{at: t, zone: time.UTC}, nil
-	case len(text) == 15 && valueType != "DATE":
-		w, err := time.Parse("20060102T150405", strings.ToUpper(text))
-		if err != nil {
-			return dtValue{}, fmt.Errorf("date-time %q: %w", text, err)
-		}
-		zone := lib
-		if tzid != "" {
-			zone = zoneOf(tzid)
-		}
-		return dtValue{at: recurrence.LocalTime(w, zone), zone: zone}, nil
+	vt := strings.ToUpper(strings.TrimSpace(valueType))
+	if vt != "DATE" && vt != "DATE-TIME" {
+		vt = ""
 	}
-	return dtValue{}, fmt.Errorf("date or date-time %q", text)
+	wall, date, utc, err := recurrence.ParseDateTime(strings.TrimSpace(text), vt)
+	switch {
+	case err != nil:
+		return dtValue{}, err
+	case date:
+		return dtValue{at: recurrence.LocalTime(wall, lib), date: true, zone: lib}, nil
+	case utc:
+		return dtValue{at: wall, zone: time.UTC}, nil
+	}
+	zone := lib
+	if tzid != "" {
+		zone = zoneOf(tzid)
+	}
+	return dtValue{at: recurrence.LocalTime(wall, zone), zone: zone}, nil
 }
 
 // propDT parses a single-valued date property of a session.
