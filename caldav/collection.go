@@ -265,7 +265,7 @@ func (h *Handler) serveProppatch(w http.ResponseWriter, r *http.Request, p davPa
 			return fmt.Errorf("caldav: update calendar %q: %w", res.cal.Slug, err)
 		}
 	}
-	ms := h.newMultistatus(w)
+	ms := h.newMultistatus(w, r)
 	if err := ms.add(response{href: res.href, props: results}); err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func (h *Handler) servePropfind(w http.ResponseWriter, r *http.Request, p davPat
 			return err
 		}
 	}
-	ms := h.newMultistatus(w)
+	ms := h.newMultistatus(w, r)
 	if err := ms.add(response{href: res.href, props: q.answer(self)}); err != nil {
 		return err
 	}

@@ -145,7 +145,7 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	if err != nil {
 		return err
 	}
-	ms := h.newMultistatus(w)
+	ms := h.newMultistatus(w, r)
 	for _, href := range missing {
 		if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
 			return err
@@ -214,7 +214,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		if d == 0 && r.Header.Get("Depth") == "0" {
 			// Depth 0 on a collection asks about the collection itself,
 			// which is no calendar object.
-			return h.newMultistatus(w).close("")
+			return h.newMultistatus(w, r).close("")
 		}
 		objs, err = h.candidates(ctx, res.cal, query.Filter)
 		if err != nil {
@@ -226,7 +226,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-query works on calendars")
 	}
 	q := queryProps(query.AllProp, query.PropName, query.Props)
-	ms := h.newMultistatus(w)
+	ms := h.newMultistatus(w, r)
 	for _, o := range objs {
 		if query.Filter != nil {
 			parsed, err := recurrence.ParseCalendar(o.Data)

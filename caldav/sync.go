@@ -103,7 +103,7 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 			objs[o.Name] = o
 		}
 	}
-	ms := h.newMultistatus(w)
+	ms := h.newMultistatus(w, r)
 	for _, ch := range changes {
 		href := h.hrefs.object(res.user.Username, c.Slug, ch.Name)
 		o, ok := objs[ch.Name]

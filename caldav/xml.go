@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -235,6 +236,7 @@ func (r response) element() responseElem {
 // broken answer rather than a well-formed one that silently lacks members.
 type multistatus struct {
 	w       http.ResponseWriter
+	ctx     context.Context // the request's, for the log
 	logger  *slog.Logger
 	buf     bytes.Buffer
 	enc     *xml.Encoder
@@ -244,8 +246,8 @@ type multistatus struct {
 
 var multistatusRoot = xml.StartElement{Name: xml.Name{Local: "D:multistatus"}, Attr: rootNamespaces}
 
-func (h *Handler) newMultistatus(w http.ResponseWriter) *multistatus {
-	ms := &multistatus{w: w, logger: h.logger}
+func (h *Handler) newMultistatus(w http.ResponseWriter, r *http.Request) *multistatus {
+	ms := &multistatus{w: w, ctx: r.Context(), logger: h.logger}
 	ms.enc = xml.NewEncoder(&ms.buf)
 	return ms
 }
@@ -264,6 +266,10 @@ func (ms *multistatus) start() error {
 	return ms.send()
 }
 
+// errClientWrite marks a failed write to the client, which has most likely
+// gone away: no bug of ours.
+var errClientWrite = errors.New("writing to the client")
+
 // send writes what the encoder holds to the client.
 func (ms *multistatus) send() error {
 	if err := ms.enc.Flush(); err != nil {
@@ -271,7 +277,10 @@ func (ms *multistatus) send() error {
 	}
 	_, err := ms.w.Write(shortEmpty(ms.buf.Bytes()))
 	ms.buf.Reset()
-	return err
+	if err != nil {
+		return fmt.Errorf("%w: %w", errClientWrite, err)
+	}
+	return nil
 }
 
 // add sends one response.
@@ -319,7 +328,11 @@ func (ms *multistatus) fail(err error) error {
 	if !ms.started {
 		return err
 	}
-	ms.logger.Error("caldav: multistatus cut short", "responses", ms.n, "err", err)
+	level := slog.LevelError
+	if errors.Is(err, errClientWrite) {
+		level = slog.LevelInfo
+	}
+	ms.logger.Log(ms.ctx, level, "caldav: multistatus cut short", "responses", ms.n, "err", err)
 	panic(http.ErrAbortHandler)
 }
 

@@ -34,7 +34,7 @@ func TestShortEmpty(t *testing.T) {
 func TestMultistatusStreams(t *testing.T) {
 	h := NewHandler(Config{})
 	rec := httptest.NewRecorder()
-	ms := h.newMultistatus(rec)
+	ms := h.newMultistatus(rec, httptest.NewRequest("PROPFIND", "/dav/", nil))
 	if err := ms.add(response{href: "/dav/calendars/alice/personal/a%20b.ics", props: []prop{
 		{name: dav("getetag"), value: `"1"`},
 		{name: dav("resourcetype")},
@@ -96,7 +96,7 @@ func TestMultistatusPropertyValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
-		ms := NewHandler(Config{}).newMultistatus(rec)
+		ms := NewHandler(Config{}).newMultistatus(rec, httptest.NewRequest("PROPFIND", "/dav/", nil))
 		if err := ms.add(response{href: "/", props: []prop{{name: dav("displayname"), value: tt.value}}}); err != nil {
 			t.Fatalf("%s: add: %v", tt.name, err)
 		}
@@ -108,7 +108,7 @@ func TestMultistatusPropertyValues(t *testing.T) {
 
 func TestMultistatusFail(t *testing.T) {
 	cause := errors.New("store down")
-	ms := NewHandler(Config{}).newMultistatus(httptest.NewRecorder())
+	ms := NewHandler(Config{}).newMultistatus(httptest.NewRecorder(), httptest.NewRequest("PROPFIND", "/dav/", nil))
 	if err := ms.fail(cause); err != cause {
 		t.Errorf("fail before the first response = %v, want %v", err, cause)
 	}

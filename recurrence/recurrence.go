@@ -7,6 +7,12 @@
 // and last end indexed at PUT), the booking engine and feeds. Rules are
 // evaluated with rrule-go on wall clock time; see rule.go for what is done
 // around it and why.
+//
+// It is also the one home of the small RFC 5545 rules every package that
+// reads or writes iCalendar needs, so that they cannot drift apart:
+// DATE, DATE-TIME and duration values and local times (value.go), TEXT
+// escaping, line folding, parameter values and calendar addresses
+// (text.go). It imports none of Veileder's packages.
 package recurrence
 
 import (
