@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The worst case for memory: one object that recurs every second, with a
+// large DESCRIPTION, so that expanding it over a year asks the server for
+// millions of large instances. Many such REPORTs at once show whether the
+// server bounds what one request may cost (RFC 4791 §5.2.8
+// CALDAV:max-instances, 507 for an answer too large).
+
+// memoryOptions shape the worst case.
+type memoryOptions struct {
+	parallel int           // REPORTs at once
+	kb       int           // size of the object
+	days     int           // length of the expanded range
+	timeout  time.Duration // per REPORT
+}
+
+// memoryReport is one REPORT's outcome.
+type memoryReport struct {
+	status    int
+	bytes     int64
+	instances int64
+	took      time.Duration
+	err       error
+}
+
+// memoryResult is the whole worst case's outcome.
+type memoryResult struct {
+	putStatus  int
+	objectSize int
+	before     memory
+	after      memory
+	reports    []memoryReport
+}
+
+// secondlyObject is a VEVENT of one second that recurs every second, with
+// a DESCRIPTION that brings the object to about kb KiB.
+func secondlyObject(kb int) string {
+	const start = "20260101T000000Z"
+	desc := strings.Repeat("Worst case for expansion. ", kb*1024/26+1)[:kb*1024]
+	ev := "BEGIN:VEVENT\r\nUID:davbench-secondly@example.org\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:" + start +
+		"\r\nDTEND:20260101T000001Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Every second\r\n" + fold("DESCRIPTION:"+desc) + "END:VEVENT\r\n"
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Veileder//davbench//EN\r\n" + ev + "END:VCALENDAR\r\n"
+}
+
+// fold folds a content line at 75 octets (RFC 5545 §3.1); the text is
+// ASCII.
+func fold(line string) string {
+	var b strings.Builder
+	for len(line) > 75 {
+		b.WriteString(line[:75] + "\r\n ")
+		line = line[75:]
+	}
+	b.WriteString(line + "\r\n")
+	return b.String()
+}
+
+// worstCase PUTs the object and sends the REPORTs at once. A refusal (a
+// 4xx or 507) is an outcome to report, not a failure; an answer that is
+// not HTTP at all (the connection dropped, the server died) is.
+func worstCase(ctx context.Context, t *target, ck *checks, o memoryOptions) (*memoryResult, error) {
+	obj := secondlyObject(o.kb)
+	res := &memoryResult{objectSize: len(obj), before: readMemory(t.pid)}
+	a, err := t.c.do(ctx, http.MethodPut, t.cal+"secondly.ics", obj, "Content-Type", "text/calendar; charset=utf-8")
+	if err != nil {
+		return nil, err
+	}
+	res.putStatus = a.status
+	if a.status/100 != 2 {
+		// Refusing the object is one way of bounding it.
+		ck.check(a.status/100 == 4 || a.status == http.StatusInsufficientStorage, "worst-case PUT: got %d, want 2xx, 4xx or 507: %.300s", a.status, a.body)
+		res.after = readMemory(t.pid)
+		return res, nil
+	}
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	body := queryBody(from, from.AddDate(0, 0, o.days), true)
+	res.reports = make([]memoryReport, o.parallel)
+	var wg sync.WaitGroup
+	for i := range o.parallel {
+		wg.Go(func() { res.reports[i] = memoryREPORT(ctx, t, body, o.timeout) })
+	}
+	wg.Wait()
+	res.after = readMemory(t.pid)
+	for i, r := range res.reports {
+		if !ck.check(r.err == nil, "worst-case REPORT %d: %v", i+1, r.err) {
+			continue
+		}
+		ck.check(r.status/100 == 2 || r.status/100 == 4 || r.status == http.StatusInsufficientStorage,
+			"worst-case REPORT %d: got %d, want 207, a 4xx or 507", i+1, r.status)
+	}
+	return res, nil
+}
+
+// memoryREPORT sends one expanding REPORT and counts the answer's bytes and
+// VEVENTs as it streams past, without keeping it: the answer may be
+// hundreds of megabytes.
+func memoryREPORT(ctx context.Context, t *target, body string, timeout time.Duration) memoryReport {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "REPORT", t.c.base.String()+t.cal, strings.NewReader(body))
+	if err != nil {
+		return memoryReport{err: err}
+	}
+	req.SetBasicAuth(t.c.user, t.c.pw)
+	req.Header.Set("Depth", "1")
+	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
+	t0 := time.Now()
+	resp, err := t.c.http.Do(req)
+	if err != nil {
+		return memoryReport{err: err, took: time.Since(t0)}
+	}
+	defer resp.Body.Close()
+	cw := &countingWriter{needle: []byte("BEGIN:VEVENT")}
+	_, err = io.Copy(cw, resp.Body)
+	return memoryReport{status: resp.StatusCode, bytes: cw.n, instances: cw.hits, took: time.Since(t0), err: err}
+}
+
+// countingWriter counts bytes and occurrences of needle, also across the
+// boundaries of writes.
+type countingWriter struct {
+	needle []byte
+	tail   []byte
+	n      int64
+	hits   int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	buf := append(w.tail, p...)
+	w.hits += int64(bytes.Count(buf, w.needle))
+	// Keep what could be the start of a needle cut by the next write; a
+	// whole needle cannot fit in it, so nothing is counted twice.
+	keep := min(len(w.needle)-1, len(buf))
+	w.tail = append(w.tail[:0], buf[len(buf)-keep:]...)
+	return len(p), nil
+}
+
+func printMemory(w io.Writer, res *memoryResult, o memoryOptions, where string) {
+	fmt.Fprintf(w, "### Worst-case expansion on %s\n\n", where)
+	fmt.Fprintf(w, "One object of %s with `RRULE:FREQ=SECONDLY` (PUT answered %d); %d calendar-query REPORTs at once, each with `<C:expand>` over %d days.\n\n",
+		size(res.objectSize), res.putStatus, o.parallel, o.days)
+	if len(res.reports) > 0 {
+		fmt.Fprintln(w, "| REPORT | status | answer | VEVENTs in it | time |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		for i, r := range res.reports {
+			status := fmt.Sprint(r.status)
+			if r.err != nil {
+				status = "error: " + r.err.Error()
+			}
+			fmt.Fprintf(w, "| %d | %s | %s | %d | %s |\n", i+1, status, size(int(r.bytes)), r.instances, ms(r.took))
+		}
+		fmt.Fprintln(w)
+	}
+	if res.after.peak > 0 {
+		fmt.Fprintf(w, "Server resident memory: %.0f MiB before, peak %.0f MiB (VmHWM), %.0f MiB after.\n\n",
+			float64(res.before.rss)/1024, float64(res.after.peak)/1024, float64(res.after.rss)/1024)
+	} else {
+		fmt.Fprintln(w, "Server resident memory: unknown (give -pid, or use -spawn).")
+		fmt.Fprintln(w)
+	}
+}
