@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type memoryReport struct {
 	instances int64
 	took      time.Duration
 	err       error
+	head      []byte // the answer's first bytes, to say what a short one holds
 }
 
 // memoryResult is the whole worst case's outcome.
@@ -120,9 +122,9 @@ func memoryREPORT(ctx context.Context, t *target, body string, timeout time.Dura
 		return memoryReport{err: err, took: time.Since(t0)}
 	}
 	defer resp.Body.Close()
-	cw := &countingWriter{needle: []byte("BEGIN:VEVENT")}
+	cw := &countingWriter{needle: []byte("BEGIN:VEVENT"), keep: 4096}
 	_, err = io.Copy(cw, resp.Body)
-	return memoryReport{status: resp.StatusCode, bytes: cw.n, instances: cw.hits, took: time.Since(t0), err: err}
+	return memoryReport{status: resp.StatusCode, bytes: cw.n, instances: cw.hits, took: time.Since(t0), err: err, head: cw.head}
 }
 
 // countingWriter counts bytes and occurrences of needle, also across the
@@ -132,9 +134,14 @@ type countingWriter struct {
 	tail   []byte
 	n      int64
 	hits   int64
+	keep   int    // how many first bytes to keep in head
+	head   []byte // the first keep bytes
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
+	if len(w.head) < w.keep {
+		w.head = append(w.head, p[:min(len(p), w.keep-len(w.head))]...)
+	}
 	w.n += int64(len(p))
 	buf := append(w.tail, p...)
 	w.hits += int64(bytes.Count(buf, w.needle))
@@ -150,14 +157,14 @@ func printMemory(w io.Writer, res *memoryResult, o memoryOptions, where string) 
 	fmt.Fprintf(w, "One object of %s with `RRULE:FREQ=SECONDLY` (PUT answered %d); %d calendar-query REPORTs at once, each with `<C:expand>` over %d days.\n\n",
 		size(res.objectSize), res.putStatus, o.parallel, o.days)
 	if len(res.reports) > 0 {
-		fmt.Fprintln(w, "| REPORT | status | answer | VEVENTs in it | time |")
-		fmt.Fprintln(w, "| --- | --- | --- | --- | --- |")
+		fmt.Fprintln(w, "| REPORT | status | answer | VEVENTs in it | time | inside the answer |")
+		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
 		for i, r := range res.reports {
 			status := fmt.Sprint(r.status)
 			if r.err != nil {
 				status = "error: " + r.err.Error()
 			}
-			fmt.Fprintf(w, "| %d | %s | %s | %d | %s |\n", i+1, status, size(int(r.bytes)), r.instances, ms(r.took))
+			fmt.Fprintf(w, "| %d | %s | %s | %d | %s | %s |\n", i+1, status, size(int(r.bytes)), r.instances, ms(r.took), inside(r.head))
 		}
 		fmt.Fprintln(w)
 	}
@@ -168,4 +175,30 @@ func printMemory(w io.Writer, res *memoryResult, o memoryOptions, where string) 
 		fmt.Fprintln(w, "Server resident memory: unknown (give -pid, or use -spawn).")
 		fmt.Fprintln(w)
 	}
+}
+
+var (
+	statusRE  = regexp.MustCompile(`<(?:[A-Za-z]+:)?status>\s*HTTP/1\.[01] ([0-9]{3})`)
+	elementRE = regexp.MustCompile(`<(?:[A-Za-z]+:)?error>\s*<(?:[A-Za-z]+:)?([A-Za-z-]+)`)
+)
+
+// inside summarises the statuses and DAV errors in the start of an
+// answer, e.g. "status 507, number-of-matches-within-limits", so that a
+// bounded answer says how it was bounded.
+func inside(head []byte) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range statusRE.FindAllSubmatch(head, -1) {
+		if s := "status " + string(m[1]); !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, m := range elementRE.FindAllSubmatch(head, -1) {
+		if s := string(m[1]); !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ", ")
 }
