@@ -218,12 +218,15 @@ func TestCountingWriter(t *testing.T) {
 	text := []byte("xxBEGIN:VEVENTyyBEGIN:VEVENTBEGIN:VEVENTzz")
 	for _, chunk := range []int{1, 2, 3, 5, 11, 12, 13, len(text)} {
 		t.Run(fmt.Sprint(chunk), func(t *testing.T) {
-			w := &countingWriter{needle: []byte("BEGIN:VEVENT")}
+			w := &countingWriter{needle: []byte("BEGIN:VEVENT"), keep: 5}
 			for i := 0; i < len(text); i += chunk {
 				_, _ = w.Write(text[i:min(i+chunk, len(text))])
 			}
 			if w.hits != 3 || w.n != int64(len(text)) {
 				t.Errorf("got %d hits in %d bytes, want 3 in %d", w.hits, w.n, len(text))
+			}
+			if got, want := string(w.ends()), "xxBEG\n…\nENTzz"; got != want {
+				t.Errorf("ends: got %q, want %q", got, want)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,7 +34,7 @@ type memoryReport struct {
 	instances int64
 	took      time.Duration
 	err       error
-	head      []byte // the answer's first bytes, to say what a short one holds
+	head      []byte // the answer's first and last bytes, to say how it ended
 }
 
 // memoryResult is the whole worst case's outcome.
@@ -124,7 +125,7 @@ func memoryREPORT(ctx context.Context, t *target, body string, timeout time.Dura
 	defer resp.Body.Close()
 	cw := &countingWriter{needle: []byte("BEGIN:VEVENT"), keep: 4096}
 	_, err = io.Copy(cw, resp.Body)
-	return memoryReport{status: resp.StatusCode, bytes: cw.n, instances: cw.hits, took: time.Since(t0), err: err, head: cw.head}
+	return memoryReport{status: resp.StatusCode, bytes: cw.n, instances: cw.hits, took: time.Since(t0), err: err, head: cw.ends()}
 }
 
 // countingWriter counts bytes and occurrences of needle, also across the
@@ -134,8 +135,9 @@ type countingWriter struct {
 	tail   []byte
 	n      int64
 	hits   int64
-	keep   int    // how many first bytes to keep in head
+	keep   int    // how many first and last bytes to keep
 	head   []byte // the first keep bytes
+	last   []byte // the last keep bytes
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
@@ -143,6 +145,10 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 		w.head = append(w.head, p[:min(len(p), w.keep-len(w.head))]...)
 	}
 	w.n += int64(len(p))
+	if w.keep > 0 {
+		w.last = append(w.last, p[max(len(p)-w.keep, 0):]...)
+		w.last = w.last[max(len(w.last)-w.keep, 0):]
+	}
 	buf := append(w.tail, p...)
 	w.hits += int64(bytes.Count(buf, w.needle))
 	// Keep what could be the start of a needle cut by the next write; a
@@ -152,21 +158,41 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// ends returns the first and the last bytes seen, once each.
+func (w *countingWriter) ends() []byte {
+	if w.n <= int64(len(w.head)) {
+		return w.head
+	}
+	return append(append(slices.Clip(w.head), "\n…\n"...), w.last...)
+}
+
 func printMemory(w io.Writer, res *memoryResult, o memoryOptions, where string) {
 	fmt.Fprintf(w, "### Worst-case expansion on %s\n\n", where)
 	fmt.Fprintf(w, "One object of %s with `RRULE:FREQ=SECONDLY` (PUT answered %d); %d calendar-query REPORTs at once, each with `<C:expand>` over %d days.\n\n",
 		size(res.objectSize), res.putStatus, o.parallel, o.days)
 	if len(res.reports) > 0 {
-		fmt.Fprintln(w, "| REPORT | status | answer | VEVENTs in it | time | inside the answer |")
+		// One instance of one second starts every second of the range.
+		inRange := int64(o.days) * 86400
+		fmt.Fprintf(w, "| REPORT | status | answer | VEVENTs in it (of %d in the range) | time | inside the answer |\n", inRange)
 		fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
+		silent := 0
 		for i, r := range res.reports {
 			status := fmt.Sprint(r.status)
 			if r.err != nil {
 				status = "error: " + r.err.Error()
 			}
 			fmt.Fprintf(w, "| %d | %s | %s | %d | %s | %s |\n", i+1, status, size(int(r.bytes)), r.instances, ms(r.took), inside(r.head))
+			if r.err == nil && r.status == http.StatusMultiStatus && r.instances < inRange && !bytes.Contains(r.head, []byte(" 507")) {
+				silent++
+			}
 		}
 		fmt.Fprintln(w)
+		if silent > 0 {
+			// Not counted as wrong: bounding the answer is what the
+			// server should do; saying so (507, RFC 4791 §5.2.8) is
+			// what this line checks for.
+			fmt.Fprintf(w, "%d of %d answers were 207 with fewer instances than the range holds and no 507 in their first or last bytes: cut short without saying so.\n\n", silent, len(res.reports))
+		}
 	}
 	if res.after.peak > 0 {
 		fmt.Fprintf(w, "Server resident memory: %.0f MiB before, peak %.0f MiB (VmHWM), %.0f MiB after.\n\n",
