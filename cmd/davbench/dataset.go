@@ -19,8 +19,11 @@ var weekStart = time.Date(2026, 1, 19, 0, 0, 0, 0, oslo)
 
 // eventsPerYear is the density of the data set: 5,000 events (the default
 // size) fill one year around the week, and other sizes fill a span in
-// proportion, so that the queried week holds about the same events whatever
-// the calendar's size and any growth of the week query is the cost of size.
+// proportion. A larger calendar holds the same first 5,000 events in the
+// year around the week and puts the rest in the years before and after,
+// where no series reaches the week (the longest lasts 20 weeks): the
+// queried week then holds the very same events whatever the calendar's
+// size, and any growth of the week query is the cost of size alone.
 const eventsPerYear = 5000
 
 // interval is one instance of an event: [start, end). A zero-length
@@ -69,12 +72,24 @@ type genOptions struct {
 // UTC.
 func generate(o genOptions) *dataset {
 	r := rand.New(rand.NewPCG(o.seed, o.seed^0x5eed))
-	span := time.Duration(float64(365*24*time.Hour) * float64(o.n) / eventsPerYear)
+	year := time.Duration(float64(365*24*time.Hour) * float64(min(o.n, eventsPerYear)) / eventsPerYear)
+	outside := time.Duration(float64(365*24*time.Hour)*float64(o.n)/eventsPerYear) - year
 	centre := weekStart.Add(84 * time.Hour)
 	ds := &dataset{loc: o.loc}
 	for i := range o.n {
-		// A random local day and a start between 07:00 and 18:45.
-		day := centre.Add(time.Duration(r.Int64N(int64(span)+1)) - span/2)
+		// A random local day and a start between 07:00 and 18:45. One
+		// draw per event either way, so that the first 5,000 are the
+		// same in every size.
+		offset := time.Duration(r.Int64N(int64(year)+1)) - year/2
+		if i >= eventsPerYear {
+			offset = time.Duration(r.Int64N(int64(outside)+1)) - outside/2
+			if offset < 0 {
+				offset -= year / 2
+			} else {
+				offset += year / 2
+			}
+		}
+		day := centre.Add(offset)
 		dy, dm, dd := day.In(o.loc).Date()
 		hour, minute := 7+r.IntN(12), 15*r.IntN(4)
 		e := event{name: fmt.Sprintf("e%06d.ics", i), uid: fmt.Sprintf("davbench-%d-%d@example.org", o.seed, i)}

@@ -294,3 +294,21 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestWeekSameAcrossSizes checks what the size sweep rests on: from 5,000
+// events on, the queried week holds the very same events.
+func TestWeekSameAcrossSizes(t *testing.T) {
+	week := func(n int) []string {
+		names, _ := generate(genOptions{n: n, seed: 1, loc: oslo}).inRange(weekStart, weekStart.AddDate(0, 0, 7))
+		return names
+	}
+	want := week(5000)
+	if len(want) < 100 {
+		t.Fatalf("week of 5,000 events: got %d objects, want over 100", len(want))
+	}
+	for _, n := range []int{7000, 20000} {
+		if got := week(n); !slices.Equal(got, want) {
+			t.Errorf("week of %d events: got %d objects, want the %d of 5,000 events", n, len(got), len(want))
+		}
+	}
+}
