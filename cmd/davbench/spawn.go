@@ -170,7 +170,9 @@ func freshDatabase(ctx context.Context, base string) (string, func() error, erro
 			return err
 		}
 		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// Generous: a DROP cancelled halfway leaves an invalid database
+		// behind (PostgreSQL 15), which only another DROP removes.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			return fmt.Errorf("drop database %s: %w", name, err)
