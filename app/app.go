@@ -9,7 +9,9 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -110,11 +112,17 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: open store: %w", err)
 	}
+	davClient, err := clientAddr(cfg.TrustedProxies)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	dav := caldav.NewHandler(caldav.Config{
-		Store:    st,
-		Prefix:   "/dav",
-		Location: loc,
-		Logger:   cfg.Logger.With("component", "caldav"),
+		Store:      st,
+		Prefix:     "/dav",
+		Location:   loc,
+		Logger:     cfg.Logger.With("component", "caldav"),
+		ClientAddr: davClient,
 	})
 	now := cfg.Now
 	if now == nil {
@@ -176,6 +184,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			CalDAVPath: dav.Prefix(),
 			Outbox:     st,
 			DropInTags: dropin,
+			DeviceKey:  derivedKey(key, "veileder device cookie"),
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),
@@ -232,7 +241,64 @@ func csrfKey(configured, secret []byte) []byte {
 	if len(configured) > 0 {
 		return configured
 	}
+	return derivedKey(secret, "veileder csrf")
+}
+
+// derivedKey is a key for one purpose, derived from the secret key that
+// every replica shares.
+func derivedKey(secret []byte, purpose string) []byte {
 	mac := hmac.New(sha256.New, secret)
-	mac.Write([]byte("veileder csrf"))
+	mac.Write([]byte(purpose))
 	return mac.Sum(nil)
+}
+
+// clientAddr tells the CalDAV server the client's address, for its share
+// of the sign-in throttle, as the web front's gin.Context.ClientIP does:
+// the peer, or when the peer is one of the trusted proxies the nearest
+// address in X-Forwarded-For that is not.
+func clientAddr(trusted []string) (func(*http.Request) string, error) {
+	var proxies []netip.Prefix
+	for _, t := range trusted {
+		p, err := netip.ParsePrefix(t)
+		if err != nil {
+			a, aerr := netip.ParseAddr(t)
+			if aerr != nil {
+				return nil, fmt.Errorf("app: trusted proxy %q: want an address or a CIDR", t)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		proxies = append(proxies, p)
+	}
+	isProxy := func(s string) bool {
+		a, err := netip.ParseAddr(strings.TrimSpace(s))
+		if err != nil {
+			return false
+		}
+		for _, p := range proxies {
+			if p.Contains(a.Unmap()) || p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(r *http.Request) string {
+		peer, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			peer = r.RemoteAddr
+		}
+		if !isProxy(peer) {
+			return peer
+		}
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop := strings.TrimSpace(hops[i])
+			if _, err := netip.ParseAddr(hop); err != nil {
+				break
+			}
+			if !isProxy(hop) || i == 0 {
+				return hop
+			}
+		}
+		return peer
+	}, nil
 }

@@ -12,7 +12,6 @@ package caldav
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +34,9 @@ type Config struct {
 	Logger          *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// ClientAddr is the client's address, for throttling failed log-ins;
+	// nil means the request's RemoteAddr (no proxy in front).
+	ClientAddr func(*http.Request) string
 }
 
 // Handler is the CalDAV server.
@@ -47,6 +49,8 @@ type Handler struct {
 	now     func() time.Time
 	hrefs   hrefs
 	auth    *authCache
+
+	clientAddr func(*http.Request) string
 }
 
 // DefaultMaxResourceSize is advertised as CALDAV:max-resource-size.
@@ -64,6 +68,8 @@ func NewHandler(cfg Config) *Handler {
 		maxSize: cfg.MaxResourceSize,
 		logger:  cfg.Logger,
 		now:     cfg.Now,
+
+		clientAddr: cfg.ClientAddr,
 	}
 	if h.loc == nil {
 		h.loc = time.UTC
@@ -76,6 +82,9 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.clientAddr == nil {
+		h.clientAddr = remoteAddr
 	}
 	h.hrefs = hrefs{prefix: h.prefix}
 	h.auth = newAuthCache(time.Minute, 10000, h.now)
@@ -118,7 +127,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	user, err := h.authenticate(r)
+	user, err := h.authenticate(w, r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -183,30 +192,4 @@ func (h *Handler) serveOptions(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", allowFor(kind))
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-}
-
-// authenticate checks HTTP Basic credentials (RFC 7617). The user name may
-// arrive percent-encoded (iOS 18.4 sends "%40"), so it is decoded when the
-// raw form does not authenticate.
-func (h *Handler) authenticate(r *http.Request) (booking.User, error) {
-	username, password, ok := r.BasicAuth()
-	if !ok || username == "" {
-		return booking.User{}, fmt.Errorf("caldav: no credentials: %w", booking.ErrUnauthenticated)
-	}
-	username = strings.ToLower(username)
-	if u, ok := h.auth.get(username, password); ok {
-		return u, nil
-	}
-	u, err := h.store.Authenticate(r.Context(), username, password)
-	if errors.Is(err, booking.ErrUnauthenticated) && strings.Contains(username, "%") {
-		if dec, derr := pathUnescape(username); derr == nil {
-			username = dec
-			u, err = h.store.Authenticate(r.Context(), username, password)
-		}
-	}
-	if err != nil {
-		return booking.User{}, fmt.Errorf("caldav: authenticate %q: %w", username, err)
-	}
-	h.auth.put(username, password, u)
-	return u, nil
 }

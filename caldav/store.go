@@ -11,10 +11,19 @@ import (
 // booking package's domain errors (wrapped); the handler maps them to HTTP
 // statuses in one place (errors.go).
 type Store interface {
-	// Authenticate checks a user name and password (a web password or an
-	// app-password) and returns the enabled user. Wrong credentials, a
-	// disabled or an unknown user give booking.ErrUnauthenticated.
-	Authenticate(ctx context.Context, username, password string) (booking.User, error)
+	// AuthenticateAccount checks a user name and the account password,
+	// AuthenticateAppPassword one of the user's app passwords; each
+	// returns the enabled user. Wrong credentials, a disabled or an
+	// unknown user give booking.ErrUnauthenticated.
+	AuthenticateAccount(ctx context.Context, username, password string) (booking.User, error)
+	AuthenticateAppPassword(ctx context.Context, username, password string) (booking.User, error)
+	// LoginWait, LoginFailed and LoginSucceeded are the sign-in throttle
+	// shared with the web (store/throttle.go): how long the client must
+	// wait (zero: it may try), a failure to count, a success that clears
+	// the client's failures.
+	LoginWait(ctx context.Context, c booking.LoginClient) (time.Duration, error)
+	LoginFailed(ctx context.Context, c booking.LoginClient) error
+	LoginSucceeded(ctx context.Context, c booking.LoginClient) error
 	UserByUsername(ctx context.Context, username string) (booking.User, error)
 
 	// Calendars lists the calendars in the user's home: their own and the

@@ -57,9 +57,9 @@ var staff = map[string]text{
 	"staff.login.password": {nb: "Passord", en: "Password"},
 	"staff.login.submit":   {nb: "Logg inn", en: "Sign in"},
 	"staff.login.failed":   {nb: "Feil brukernavn eller passord.", en: "Wrong user name or password."},
-	"staff.login.rate": {
-		nb: "For mange forsøk på å logge inn. Vent noen minutter og prøv igjen.",
-		en: "Too many sign-in attempts. Wait a few minutes and try again.",
+	"staff.login.locked": {
+		nb: "For mange mislykkede forsøk på å logge inn. Prøv igjen om %d minutter. I en nettleser du har logget inn med før, kan du logge inn nå.",
+		en: "Too many failed sign-ins. Try again in %d minutes. In a browser you have signed in with before, you can sign in now.",
 	},
 	"staff.login.out": {nb: "Du er logget ut.", en: "You are signed out."},
 

@@ -68,6 +68,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger, when set, is told which migrations were applied at Open.
 	Logger *slog.Logger
+	// Throttle limits failed sign-ins (throttle.go); zero fields mean
+	// DefaultThrottlePolicy's.
+	Throttle ThrottlePolicy
 }
 
 // Store is Veileder's persistence. It is safe for concurrent use.
@@ -77,6 +80,7 @@ type Store struct {
 	cfg       Config
 	migrator  *goose.Provider
 	dummyHash []byte // compared against on unknown users, so they take as long
+	throttle  ThrottlePolicy
 	// hook is called inside CalDAV writes to bookings calendars; see
 	// SetObjectHook.
 	hook atomic.Pointer[objectHook]
@@ -133,7 +137,7 @@ func OpenWith(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: dummy hash: %w", err)
 	}
-	s := &Store{db: db, dialect: dialect, cfg: cfg, dummyHash: dummy}
+	s := &Store{db: db, dialect: dialect, cfg: cfg, dummyHash: dummy, throttle: cfg.Throttle.withDefaults()}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

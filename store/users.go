@@ -241,22 +241,54 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (bo
 		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, booking.ErrUnauthenticated)
 	}
 
-	// The app passwords, most recently used first, as the one a client
-	// used last is the one it will use again. Each is a bcrypt compare, so
-	// the CalDAV layer should remember a recent success briefly.
-	apps, err := s.appPasswordHashes(ctx, row.ID)
+	if err := s.checkAppPassword(ctx, row, password); err != nil {
+		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, err)
+	}
+	return row.user(), nil
+}
+
+// AuthenticateAppPassword checks a user name and one of the user's app
+// passwords only, and returns the user if enabled; errors as
+// Authenticate's. An app password is a per-device credential of 80 random
+// bits, so the CalDAV server checks it even while password guessing from
+// elsewhere keeps the account password locked.
+func (s *Store) AuthenticateAppPassword(ctx context.Context, username, password string) (booking.User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	row, err := s.userWithHash(ctx, username)
+	if errors.Is(err, booking.ErrNotFound) {
+		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, booking.ErrUnauthenticated)
+	}
+	if err == nil && row.Disabled {
+		err = booking.ErrUnauthenticated
+	}
+	if err == nil {
+		err = s.checkAppPassword(ctx, row, password)
+	}
 	if err != nil {
 		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, err)
 	}
+	return row.user(), nil
+}
+
+// checkAppPassword compares password with the user's app passwords, most
+// recently used first, as the one a client used last is the one it will
+// use again. Each is a bcrypt compare, so the CalDAV layer should remember
+// a recent success briefly.
+func (s *Store) checkAppPassword(ctx context.Context, row userRow, password string) error {
+	if !appPasswordShape(password) {
+		// Not one that newAppPassword makes: no bcrypt is spent on it.
+		return booking.ErrUnauthenticated
+	}
+	apps, err := s.appPasswordHashes(ctx, row.ID)
+	if err != nil {
+		return err
+	}
 	for _, app := range apps {
 		if bcrypt.CompareHashAndPassword([]byte(app.PasswordHash), bcryptInput(password)) == nil {
-			if err := s.touchAppPassword(ctx, app.ID); err != nil {
-				return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, err)
-			}
-			return row.user(), nil
+			return s.touchAppPassword(ctx, app.ID)
 		}
 	}
-	return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, booking.ErrUnauthenticated)
+	return booking.ErrUnauthenticated
 }
 
 func (s *Store) userWithHash(ctx context.Context, username string) (userRow, error) {
@@ -397,6 +429,23 @@ func newAppPassword() string {
 		sb.WriteByte(appPasswordAlphabet[c%32])
 	}
 	return sb.String()
+}
+
+// appPasswordShape reports whether p looks like what newAppPassword makes.
+func appPasswordShape(p string) bool {
+	if len(p) != 19 {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if i%5 == 4 {
+			if p[i] != '-' {
+				return false
+			}
+		} else if !strings.ContainsRune(appPasswordAlphabet, rune(p[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // Password rules. bcrypt reads at most 72 bytes, so longer passwords are

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
@@ -38,6 +39,13 @@ type StaffStore interface {
 	SessionUser(ctx context.Context, token string) (booking.User, error)
 	DeleteSession(ctx context.Context, token string) error
 	DeleteSessionsOfUser(ctx context.Context, userID int64) error
+	// LoginWait, LoginFailed and LoginSucceeded are the sign-in throttle
+	// that CalDAV shares (store/throttle.go): how long the client must
+	// wait (zero: it may try), a failure to count, a success that clears
+	// the client's failures.
+	LoginWait(ctx context.Context, c booking.LoginClient) (time.Duration, error)
+	LoginFailed(ctx context.Context, c booking.LoginClient) error
+	LoginSucceeded(ctx context.Context, c booking.LoginClient) error
 
 	Profile(ctx context.Context, userID int64) (booking.Profile, error)
 	SetProfile(ctx context.Context, p booking.Profile) error
@@ -103,10 +111,9 @@ type StaffConfig struct {
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
-	// LoginLimit sign-in attempts per client address, and per user name,
-	// per LoginWindow; zero means 10 per 15 minutes.
-	LoginLimit  int
-	LoginWindow time.Duration
+	// DeviceKey signs the device cookies of device.go; replicas need the
+	// same key. Nil means a random key per process.
+	DeviceKey []byte
 	// CalDAVPath is where the CalDAV tree is mounted ("/dav"), for the
 	// set-up page.
 	CalDAVPath string
@@ -114,9 +121,8 @@ type StaffConfig struct {
 
 // staffDeps is the staff pages' share of the Server.
 type staffDeps struct {
-	cfg         StaffConfig
-	loginByIP   *rateLimiter
-	loginByUser *rateLimiter
+	cfg       StaffConfig
+	deviceKey []byte
 }
 
 // staffPageNames are the staff templates the handlers render.
@@ -135,19 +141,13 @@ func (s *Server) initStaff() error {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 10 * time.Hour
 	}
-	if cfg.LoginLimit <= 0 {
-		cfg.LoginLimit = 10
-	}
-	if cfg.LoginWindow <= 0 {
-		cfg.LoginWindow = 15 * time.Minute
-	}
 	if cfg.CalDAVPath == "" {
 		cfg.CalDAVPath = "/dav"
 	}
-	s.staff = staffDeps{
-		cfg:         cfg,
-		loginByIP:   newRateLimiter(cfg.LoginLimit, cfg.LoginWindow),
-		loginByUser: newRateLimiter(cfg.LoginLimit, cfg.LoginWindow),
+	s.staff = staffDeps{cfg: cfg, deviceKey: cfg.DeviceKey}
+	if len(s.staff.deviceKey) == 0 {
+		s.staff.deviceKey = make([]byte, 32)
+		_, _ = rand.Read(s.staff.deviceKey) // crypto/rand.Read never fails
 	}
 	return s.parseStaffPages(templateFS)
 }
@@ -411,8 +411,10 @@ func (s *Server) staffLoginForm(c *gin.Context) error {
 }
 
 // staffLogin checks the account password. Every failure gets the same
-// message, so that the page does not tell which user names exist; tries
-// are limited per client address and per user name.
+// message, so that the page does not tell which user names exist; failed
+// tries are throttled in the store, shared with CalDAV (store/throttle.go),
+// and a browser that signed in as the user before is judged by its device
+// cookie alone (device.go).
 func (s *Server) staffLogin(c *gin.Context) error {
 	username := strings.ToLower(strings.TrimSpace(c.PostForm("username")))
 	password := c.PostForm("password")
@@ -421,31 +423,36 @@ func (s *Server) staffLogin(c *gin.Context) error {
 		next = ""
 	}
 	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Username: username, Next: next}
-	now := s.now()
-	okIP, waitIP := s.staff.loginByIP.allow(c.ClientIP(), now)
-	okUser, waitUser := true, time.Duration(0)
-	if username != "" {
-		okUser, waitUser = s.staff.loginByUser.allow(username, now)
+	ctx := c.Request.Context()
+	client := s.loginClient(c, username)
+	wait, err := s.loginWait(c, client)
+	if err != nil {
+		return err
 	}
-	if !okIP || !okUser {
-		c.Header("Retry-After", strconv.Itoa(int(max(waitIP, waitUser).Seconds())+1))
-		s.logger.Warn("staff sign-in rate limited", "user", username)
-		p.Errors = []formError{{Message: p.T("staff.login.rate")}}
+	if wait > 0 {
+		p.Errors = []formError{{Message: p.T("staff.login.locked", int((wait+time.Minute-1)/time.Minute))}}
 		return s.render(c, http.StatusTooManyRequests, "staff_login", p)
 	}
-	if username == "" || password == "" || len(password) > 1024 || len(username) > 254 {
-		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
-		return s.render(c, http.StatusUnauthorized, "staff_login", p)
+	var u booking.User
+	err = booking.ErrUnauthenticated
+	if username != "" && password != "" && len(password) <= 1024 && len(username) <= 254 {
+		u, err = s.cfg.Staff.Store.AuthenticateAccount(ctx, username, password)
 	}
-	u, err := s.cfg.Staff.Store.AuthenticateAccount(c.Request.Context(), username, password)
 	switch {
 	case errors.Is(err, booking.ErrUnauthenticated):
 		s.logger.Info("staff sign-in failed", "user", username)
+		if err := s.cfg.Staff.Store.LoginFailed(ctx, client); err != nil {
+			s.logger.Error("count failed staff sign-in", "user", username, "err", err)
+		}
 		p.Errors = []formError{{Field: "username", Message: p.T("staff.login.failed")}}
 		return s.render(c, http.StatusUnauthorized, "staff_login", p)
 	case err != nil:
 		return err
 	}
+	if err := s.cfg.Staff.Store.LoginSucceeded(ctx, client); err != nil {
+		s.logger.Warn("clear failed staff sign-ins", "user", username, "err", err)
+	}
+	s.setDeviceCookie(c, u.Username)
 	token, err := s.cfg.Staff.Store.CreateSession(c.Request.Context(), u.ID, s.staff.cfg.SessionTTL)
 	if err != nil {
 		return err
@@ -464,6 +471,19 @@ func (s *Server) staffLogin(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, next)
 	return nil
+}
+
+// loginWait asks the throttle how long client must wait before it may
+// try a password (zero: now); when it must wait, Retry-After says how
+// long, and the caller renders its page.
+func (s *Server) loginWait(c *gin.Context, client booking.LoginClient) (time.Duration, error) {
+	wait, err := s.cfg.Staff.Store.LoginWait(c.Request.Context(), client)
+	if err != nil || wait <= 0 {
+		return 0, err
+	}
+	c.Header("Retry-After", strconv.Itoa(int(wait/time.Second)))
+	s.logger.Warn("staff password check throttled", "user", client.Username, "device", client.Device != "", "wait", wait)
+	return wait, nil
 }
 
 func (s *Server) staffLogout(c *gin.Context) error {

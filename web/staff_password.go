@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -13,8 +12,8 @@ import (
 
 // A signed-in user changes their own account password. The current one
 // must be given, so that a browser left signed in cannot be used to take
-// the account over; its checks count against the sign-in limits, so that
-// the form is no way around them.
+// the account over; its checks count in the sign-in throttle, so that
+// the form is no way around it.
 
 // The account password's length, as the store enforces it.
 const (
@@ -63,22 +62,26 @@ func (s *Server) staffChangePassword(c *gin.Context) error {
 	}
 
 	// Every check of the current password counts, as every sign-in
-	// attempt does, in the same limiters.
-	now := s.now()
-	okIP, waitIP := s.staff.loginByIP.allow(c.ClientIP(), now)
-	okUser, waitUser := s.staff.loginByUser.allow(u.Username, now)
-	if !okIP || !okUser {
-		c.Header("Retry-After", strconv.Itoa(int(max(waitIP, waitUser).Seconds())+1))
-		s.logger.Warn("staff password change rate limited", "user", u.Username)
+	// attempt does, in the same throttle.
+	ctx := c.Request.Context()
+	client := s.loginClient(c, u.Username)
+	wait, err := s.loginWait(c, client)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		p.Errors = []formError{{Field: "current_password", Message: p.T("staff.password.rate")}}
 		return s.render(c, http.StatusTooManyRequests, "staff_password", p)
 	}
-	ctx := c.Request.Context()
-	var err error
 	if len(current) > 1024 {
 		err = booking.ErrUnauthenticated
 	} else {
 		_, err = s.cfg.Staff.Store.AuthenticateAccount(ctx, u.Username, current)
+	}
+	if errors.Is(err, booking.ErrUnauthenticated) {
+		if err := s.cfg.Staff.Store.LoginFailed(ctx, client); err != nil {
+			s.logger.Error("count failed password check", "user", u.Username, "err", err)
+		}
 	}
 	switch {
 	case errors.Is(err, booking.ErrUnauthenticated):

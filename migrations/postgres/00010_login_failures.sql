@@ -1,0 +1,27 @@
+-- Failed sign-ins, shared by every replica, so that password guessing is
+-- throttled however the load balancer spreads it, over CalDAV and the web
+-- alike (store/throttle.go).
+--
+-- Times are BIGINT Unix seconds, UTC, as in 00001.
+
+-- +goose Up
+
+-- One failed attempt: the user name tried (lower case, clipped), the
+-- client's address (an IPv6 address as its /64) and, for a browser that
+-- presented a valid device cookie for that user, the cookie's nonce ('' for
+-- none). Rows older than the throttle's window are deleted as new ones
+-- come.
+CREATE TABLE login_failures (
+    id        BIGSERIAL PRIMARY KEY,
+    username  TEXT   NOT NULL,
+    address   TEXT   NOT NULL,
+    device    TEXT   NOT NULL DEFAULT '',
+    failed_at BIGINT NOT NULL
+);
+CREATE INDEX login_failures_username ON login_failures (username, failed_at);
+CREATE INDEX login_failures_address ON login_failures (address, failed_at);
+CREATE INDEX login_failures_device ON login_failures (device, failed_at) WHERE device <> '';
+CREATE INDEX login_failures_failed_at ON login_failures (failed_at);
+
+-- +goose Down
+DROP TABLE login_failures;
