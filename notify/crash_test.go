@@ -16,40 +16,31 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"veileder/notify"
 )
 
-// The process is killed (SIGKILL) after the booking committed and while
-// its confirmation is on its way to a mail server that stalls; after a
-// restart, with a mail server that works, the confirmation arrives exactly
-// once, with the Message-ID it had.
-func TestCrashBeforeDelivery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the server")
-	}
-	bin := buildVeileder(t)
-	data := t.TempDir()
-	stalling := startSMTP(t, serverOptions{stall: true})
-	working := startSMTP(t, serverOptions{})
-	addr := freeAddr(t)
-	base := "http://" + addr
-	env := func(smtpAddr string) []string {
-		return append(os.Environ(),
-			"VEILEDER_LISTEN="+addr,
-			"VEILEDER_BASE_URL="+base,
-			"VEILEDER_DATA_DIR="+data,
-			"VEILEDER_DATABASE_URL=",
-			"VEILEDER_SECRET_KEY=",
-			// A short timeout, so that the lease the dead process left
-			// runs out soon (the lease is twice the timeout).
-			"VEILEDER_SMTP_URL=smtp://"+smtpAddr+"?starttls=none&timeout=3s",
-			"VEILEDER_MAIL_FROM=Veileder <noreply@veileder.example.org>",
-			"VEILEDER_REMINDER_BEFORE=1h",
-			"VEILEDER_LOG_LEVEL=debug",
-		)
-	}
+// crashEnv is the environment of a veileder process on addr with its data
+// in data, sending through the SMTP server at smtpAddr with the default
+// timeout and lease.
+func crashEnv(addr, data, smtpAddr string) []string {
+	return append(os.Environ(),
+		"VEILEDER_LISTEN="+addr,
+		"VEILEDER_BASE_URL=http://"+addr,
+		"VEILEDER_DATA_DIR="+data,
+		"VEILEDER_DATABASE_URL=",
+		"VEILEDER_SECRET_KEY=",
+		"VEILEDER_SMTP_URL=smtp://"+smtpAddr+"?starttls=none",
+		"VEILEDER_MAIL_FROM=Veileder <noreply@veileder.example.org>",
+		"VEILEDER_REMINDER_BEFORE=1h",
+		"VEILEDER_LOG_LEVEL=debug",
+	)
+}
 
-	// First life: demo data, a stalling mail server.
-	first := startVeileder(t, bin, "demo", env(stalling.Addr), base)
+// bookZotero books the first Zotero slot through the API and returns the
+// answer's body.
+func bookZotero(t *testing.T, base string) []byte {
+	t.Helper()
 	slot := firstSlot(t, base, "zotero")
 	body := fmt.Sprintf(`{"topic":"zotero","start":%q,"mode":%q,"name":"Ola Nordmann","email":"ola@student.example.org",
 		"question":"Zotero og Word","study_level":"master","locale":"en","consent":true}`, slot.Start.Format(time.RFC3339), slot.Mode)
@@ -62,6 +53,33 @@ func TestCrashBeforeDelivery(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /api/bookings: %d %s", res.StatusCode, resBody)
 	}
+	return resBody
+}
+
+// resendBound is how soon after a crash a message it held must go again:
+// one lease (notify.DefaultLease), which the dead process renewed until
+// it died, a poll, and the restart.
+const resendBound = notify.DefaultLease + notify.DefaultPollInterval + 10*time.Second
+
+// The process is killed (SIGKILL) after the booking committed and while
+// its confirmation is on its way to a mail server that stalls before its
+// answer to the data; after a restart, with a mail server that works, the
+// confirmation arrives exactly once, with the Message-ID it had, within
+// the short lease of the dead sender and not minutes later.
+func TestCrashBeforeDelivery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	bin := buildVeileder(t)
+	data := t.TempDir()
+	stalling := startSMTP(t, serverOptions{stall: true})
+	working := startSMTP(t, serverOptions{})
+	addr := freeAddr(t)
+	base := "http://" + addr
+
+	// First life: demo data, a stalling mail server.
+	first := startVeileder(t, bin, "demo", crashEnv(addr, data, stalling.Addr), base)
+	resBody := bookZotero(t, base)
 	// The booking committed; now its confirmation reaches the server,
 	// which stalls after the data.
 	select {
@@ -69,23 +87,28 @@ func TestCrashBeforeDelivery(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the confirmation never reached the mail server\n%s", first.output())
 	}
+	// Past one renewal of the lease, so that it is the renewed one that
+	// must run out.
+	time.Sleep(notify.DefaultLease/3 + time.Second)
 	first.kill(t)
+	killed := time.Now()
 	if n := len(stalling.Messages()); n != 0 {
 		t.Fatalf("the stalling server accepted %d messages", n)
 	}
 
 	// Second life: a mail server that works.
-	second := startVeileder(t, bin, "serve", env(working.Addr), base)
+	second := startVeileder(t, bin, "serve", crashEnv(addr, data, working.Addr), base)
 	idRE := regexp.MustCompile(`^<booking-\d+-confirmation-0@veileder\.example\.org>$`)
-	deadline := time.Now().Add(45 * time.Second)
+	deadline := killed.Add(resendBound)
 	for len(working.Messages()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	if len(working.Messages()) == 0 {
-		t.Fatalf("the confirmation did not arrive after the restart\n%s", second.output())
+		t.Fatalf("the confirmation did not arrive within %v of the crash\n%s", resendBound, second.output())
 	}
-	// Give a second sending the time it would take (a lease and a poll).
-	time.Sleep(5 * time.Second)
+	t.Logf("the confirmation went again %v after the crash (lease %v)", time.Since(killed).Round(100*time.Millisecond), notify.DefaultLease)
+	// Give a second sending the time it would take (a poll or two).
+	time.Sleep(2*notify.DefaultPollInterval + time.Second)
 	msgs := working.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages after the restart, want the confirmation once", len(msgs))
@@ -103,6 +126,52 @@ func TestCrashBeforeDelivery(t *testing.T) {
 	}
 	if err := json.Unmarshal(resBody, &booked); err != nil || booked.ManageURL == "" || !strings.Contains(p.Text, booked.ManageURL) {
 		t.Errorf("the confirmation does not carry the manage URL %q (%v):\n%s", booked.ManageURL, err, p.Text)
+	}
+	second.stop(t)
+}
+
+// The mail server answers the data with 250 and then hangs, so that the
+// sender's QUIT gets no answer; the process is killed (SIGKILL) once the
+// message is marked sent, long before the QUIT would time out. After a
+// restart the message is never sent again: the mark follows the 250 at
+// once and does not wait for the end of the conversation.
+func TestCrashAfterAccepted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server")
+	}
+	bin := buildVeileder(t)
+	data := t.TempDir()
+	hanging := startSMTP(t, serverOptions{stallAfterData: true})
+	working := startSMTP(t, serverOptions{})
+	addr := freeAddr(t)
+	base := "http://" + addr
+
+	first := startVeileder(t, bin, "demo", crashEnv(addr, data, hanging.Addr), base)
+	bookZotero(t, base)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(first.output(), "notify: message sent") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(first.output(), "notify: message sent") {
+		t.Fatalf("the confirmation was not marked sent after the server's 250 (it got %d messages)\n%s", len(hanging.Messages()), first.output())
+	}
+	first.kill(t)
+	killed := time.Now()
+	if n := len(hanging.Messages()); n != 1 {
+		t.Fatalf("the server got %d messages, want the confirmation", n)
+	}
+
+	second := startVeileder(t, bin, "serve", crashEnv(addr, data, working.Addr), base)
+	// Longer than the lease the dead sender held and two polls: a message
+	// left pending would have gone by then.
+	for time.Since(killed) < resendBound {
+		if n := len(working.Messages()); n != 0 {
+			t.Fatalf("a message marked sent went again %v after the crash\n%s", time.Since(killed).Round(100*time.Millisecond), second.output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if n := len(working.Messages()) + len(hanging.Messages()); n != 1 {
+		t.Errorf("got %d deliveries of the confirmation, want 1", n)
 	}
 	second.stop(t)
 }

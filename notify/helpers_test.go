@@ -24,6 +24,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,20 +51,24 @@ type received struct {
 type smtpServer struct {
 	Addr string
 
-	mu       sync.Mutex
-	msgs     []received
-	refuse   int  // answer this many DATA commands with 451
-	reject   bool // answer every RCPT with 550
-	stall    chan struct{}
-	stalled  chan struct{} // gets a value when a DATA stalls
-	user     string
-	password string
+	mu      sync.Mutex
+	msgs    []received
+	refuse  int  // answer this many DATA commands with 451
+	reject  bool // answer every RCPT with 550
+	stall   chan struct{}
+	stalled chan struct{} // gets a value when a DATA stalls
+	// stallAfterData: accept the data (250), then read nothing more on
+	// that connection, so that the client's QUIT hangs.
+	stallAfterData bool
+	user           string
+	password       string
 }
 
 type serverOptions struct {
 	refuse         int
 	reject         bool
 	stall          bool
+	stallAfterData bool
 	tls            *tls.Config
 	user, password string
 }
@@ -71,7 +76,7 @@ type serverOptions struct {
 func startSMTP(t *testing.T, o serverOptions) *smtpServer {
 	t.Helper()
 	srv := &smtpServer{refuse: o.refuse, reject: o.reject, user: o.user, password: o.password,
-		stalled: make(chan struct{}, 16)}
+		stalled: make(chan struct{}, 16), stallAfterData: o.stallAfterData}
 	if o.stall {
 		srv.stall = make(chan struct{})
 	}
@@ -87,7 +92,9 @@ func startSMTP(t *testing.T, o serverOptions) *smtpServer {
 		t.Fatal(err)
 	}
 	srv.Addr = ln.Addr().String()
-	go func() { _ = s.Serve(ln) }()
+	release := make(chan struct{})
+	go func() { _ = s.Serve(&stallListener{Listener: ln, release: release}) }()
+	t.Cleanup(func() { close(release) })
 	t.Cleanup(func() {
 		if srv.stall != nil {
 			close(srv.stall)
@@ -104,12 +111,44 @@ func (srv *smtpServer) Messages() []received {
 	return append([]received(nil), srv.msgs...)
 }
 
-func (srv *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &session{srv: srv}, nil
+func (srv *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	conn, _ := c.Conn().(*stallConn)
+	return &session{srv: srv, conn: conn}, nil
+}
+
+// stallListener hands out connections that can be told to stop reading.
+type stallListener struct {
+	net.Listener
+	release chan struct{}
+}
+
+func (l *stallListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &stallConn{Conn: c, release: l.release}, nil
+}
+
+// stallConn stops reading once stalled, until the server closes down:
+// what the client sends next waits for an answer that does not come.
+type stallConn struct {
+	net.Conn
+	release chan struct{}
+	stalled atomic.Bool
+}
+
+func (c *stallConn) Read(b []byte) (int, error) {
+	if c.stalled.Load() {
+		<-c.release
+		return 0, io.EOF
+	}
+	return c.Conn.Read(b)
 }
 
 type session struct {
 	srv    *smtpServer
+	conn   *stallConn
 	authed bool
 	from   string
 	to     []string
@@ -171,6 +210,9 @@ func (s *session) Data(r io.Reader) error {
 	s.srv.mu.Lock()
 	s.srv.msgs = append(s.srv.msgs, received{From: s.from, To: append([]string(nil), s.to...), Data: data})
 	s.srv.mu.Unlock()
+	if s.srv.stallAfterData && s.conn != nil {
+		s.conn.stalled.Store(true)
+	}
 	return nil
 }
 

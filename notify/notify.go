@@ -22,7 +22,9 @@ import (
 	"log/slog"
 	"math"
 	"net/mail"
+	"net/textproto"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -35,6 +37,9 @@ type Store interface {
 	// ClaimMessages leases up to limit due, pending messages until
 	// now+lease, counting an attempt for each, oldest first.
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]booking.Message, error)
+	// RenewMessageLeases extends to until the leases that end at held on
+	// the given pending messages, and returns the ids it renewed.
+	RenewMessageLeases(ctx context.Context, ids []int64, held, until time.Time) ([]int64, error)
 	// MessageBooking returns the booking as it is now, with its topic and
 	// librarian; booking.ErrNotFound when it is gone.
 	MessageBooking(ctx context.Context, bookingID int64) (booking.View, error)
@@ -50,6 +55,7 @@ type Store interface {
 // Defaults for Config's zero fields.
 const (
 	DefaultTimeout      = time.Minute
+	DefaultLease        = 30 * time.Second
 	DefaultPollInterval = 5 * time.Second
 	DefaultBatch        = 20
 	DefaultMaxAttempts  = 10
@@ -95,9 +101,10 @@ type Config struct {
 	// the server's answer to the data; a timeout in SMTPURL wins, and
 	// zero means DefaultTimeout.
 	Timeout time.Duration
-	// Lease is how long a claimed message is the claimer's alone; a
-	// sender that dies holding one leaves it to others after that. It
-	// must exceed Timeout; zero means 2×Timeout.
+	// Lease is how long a claimed message is the claimer's alone unless
+	// renewed; the sender renews it every third of it while it works, so
+	// a send may take longer, and a sender that dies leaves its messages
+	// to others within one lease. Zero means DefaultLease; at least 3 s.
 	Lease time.Duration
 	// PollInterval is how often the outbox is looked at when it was
 	// empty; zero means DefaultPollInterval.
@@ -138,7 +145,9 @@ type Sender struct {
 
 // transport hands one message to the world.
 type transport interface {
-	send(ctx context.Context, m *gomail.Msg, name string) error
+	// send hands m over and calls accepted once the other side has
+	// taken it (for SMTP, its 250 to the data), before anything else.
+	send(ctx context.Context, m *gomail.Msg, name string, accepted func()) error
 	String() string
 }
 
@@ -192,10 +201,12 @@ func New(cfg Config) (*Sender, error) {
 		s.cfg.Timeout = DefaultTimeout
 	}
 	if s.cfg.Lease == 0 {
-		s.cfg.Lease = 2 * s.cfg.Timeout
+		s.cfg.Lease = DefaultLease
 	}
-	if s.cfg.Lease <= s.cfg.Timeout {
-		return nil, fmt.Errorf("notify: lease %s must exceed the timeout %s, or a slow send could be taken over and sent twice", s.cfg.Lease, s.cfg.Timeout)
+	if s.cfg.Lease < 3*time.Second {
+		// The outbox keeps whole seconds, and a renewal every third of
+		// the lease must have time to land.
+		return nil, fmt.Errorf("notify: lease %s: want at least 3s", s.cfg.Lease)
 	}
 	if s.cfg.PollInterval <= 0 {
 		s.cfg.PollInterval = DefaultPollInterval
@@ -248,21 +259,155 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 	if ctx.Err() != nil {
 		return 0, ctx.Err()
 	}
-	msgs, err := s.store.ClaimMessages(ctx, s.now(), s.cfg.Lease, s.cfg.Batch)
+	now := s.now()
+	msgs, err := s.store.ClaimMessages(ctx, now, s.cfg.Lease, s.cfg.Batch)
 	if err != nil {
 		return 0, err
 	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
 	// What is claimed is finished even when ctx ends, each message under
-	// its own deadline.
+	// its own deadline, while the lease holds.
 	work := context.WithoutCancel(ctx)
+	leases := s.keepLeases(work, msgs, now.Add(s.cfg.Lease))
+	defer leases.stop()
 	for _, m := range msgs {
-		s.process(work, m)
+		held, ok := leases.begin(m.ID)
+		if !ok {
+			s.log.Warn("notify: lease on message lost before sending; another sender has it", "message", m.ID)
+			continue
+		}
+		s.process(work, held, m)
+		leases.end(m.ID)
 	}
 	return len(msgs), nil
 }
 
-// process sends one claimed message and records the outcome.
-func (s *Sender) process(ctx context.Context, m booking.Message) {
+// leaseKeeper renews the leases of one claimed batch every third of the
+// lease until every message of it is settled, so that the lease can be
+// short: a sender that dies leaves its messages to others soon, while one
+// that lives keeps them however long a send takes. When a lease is lost
+// (another sender took the message over after a stall, or renewals failed
+// until it nearly ran out) the message's send is cancelled, so that two
+// senders do not send it at once.
+type leaseKeeper struct {
+	s       *Sender
+	quit    chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex
+	held    time.Time                    // the end of the leases the batch holds
+	pending map[int64]context.CancelFunc // unsettled messages; nil until begun
+	lost    map[int64]bool
+}
+
+func (s *Sender) keepLeases(ctx context.Context, msgs []booking.Message, held time.Time) *leaseKeeper {
+	k := &leaseKeeper{s: s, quit: make(chan struct{}), done: make(chan struct{}), held: held,
+		pending: map[int64]context.CancelFunc{}, lost: map[int64]bool{}}
+	for _, m := range msgs {
+		k.pending[m.ID] = nil
+	}
+	go k.run(ctx)
+	return k
+}
+
+func (k *leaseKeeper) run(ctx context.Context) {
+	defer close(k.done)
+	every := k.s.cfg.Lease / 3
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-k.quit:
+			return
+		case <-t.C:
+		}
+		k.mu.Lock()
+		ids := make([]int64, 0, len(k.pending))
+		for id := range k.pending {
+			ids = append(ids, id)
+		}
+		held := k.held
+		k.mu.Unlock()
+		until := k.s.now().Add(k.s.cfg.Lease)
+		kept, err := k.s.store.RenewMessageLeases(ctx, ids, held, until)
+		k.mu.Lock()
+		if err != nil {
+			k.s.log.Error("notify: renew message leases", "err", err)
+			if !k.s.now().Add(every).Before(held) {
+				// The next renewal would come too late: give up the
+				// batch before another sender may take it.
+				for _, id := range ids {
+					k.loseLocked(id)
+				}
+			}
+		} else {
+			k.held = until
+			renewed := map[int64]bool{}
+			for _, id := range kept {
+				renewed[id] = true
+			}
+			for _, id := range ids {
+				if !renewed[id] {
+					k.loseLocked(id)
+				}
+			}
+		}
+		k.mu.Unlock()
+	}
+}
+
+// loseLocked gives up message id: its send, if running, is cancelled.
+func (k *leaseKeeper) loseLocked(id int64) {
+	cancel, ok := k.pending[id]
+	if !ok {
+		return
+	}
+	if cancel != nil {
+		cancel()
+	}
+	delete(k.pending, id)
+	k.lost[id] = true
+}
+
+// begin returns a context that ends when the lease on message id is lost,
+// and false when it already is.
+func (k *leaseKeeper) begin(id int64) (context.Context, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.lost[id] {
+		return nil, false
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	k.pending[id] = cancel
+	return ctx, true
+}
+
+// end says message id is settled: its lease needs no renewal.
+func (k *leaseKeeper) end(id int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if cancel := k.pending[id]; cancel != nil {
+		cancel()
+	}
+	delete(k.pending, id)
+}
+
+// stop ends the renewals and waits for them; the batch's leases that are
+// left run out by themselves.
+func (k *leaseKeeper) stop() {
+	close(k.quit)
+	<-k.done
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for id := range k.pending {
+		k.loseLocked(id)
+	}
+}
+
+// process sends one claimed message and records the outcome. held ends
+// when the message's lease is lost, which cancels its send.
+func (s *Sender) process(ctx, held context.Context, m booking.Message) {
 	log := s.log.With("message", m.ID, "kind", string(m.Kind), "booking", m.BookingID, "sequence", m.Sequence)
 	out, skip, err := s.compose(ctx, m)
 	switch {
@@ -282,24 +427,37 @@ func (s *Sender) process(ctx context.Context, m booking.Message) {
 		log.Info("notify: message skipped", "reason", skip)
 		return
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	err = s.transport.send(sendCtx, out.msg, out.name)
-	cancel()
-	if err != nil {
-		if permanent(err) {
-			s.fail(ctx, log, m, err)
-			return
+	accepted := false
+	markSent := func() {
+		// Right after the server's 250 to the data, before QUIT.
+		accepted = true
+		if err := s.store.MarkMessageSent(ctx, m.ID, s.now()); err != nil {
+			// The lease runs out and the message goes again, with the
+			// same Message-ID: at most once more.
+			log.Error("notify: message sent but not marked sent", "err", err)
 		}
-		s.retry(ctx, log, m, err)
+		s.metrics.sent.WithLabelValues(string(m.Kind)).Inc()
+		log.Info("notify: message sent", "message_id", out.id, "via", s.transport.String())
+	}
+	sendCtx, cancel := context.WithTimeout(held, s.cfg.Timeout)
+	err = s.transport.send(sendCtx, out.msg, out.name, markSent)
+	cancel()
+	if accepted {
 		return
 	}
-	if err := s.store.MarkMessageSent(ctx, m.ID, s.now()); err != nil {
-		// The lease runs out and the message goes again, with the same
-		// Message-ID: at most once more.
-		log.Error("notify: message sent but not marked sent", "err", err)
+	if err == nil {
+		err = errors.New("the transport did not confirm delivery")
 	}
-	s.metrics.sent.WithLabelValues(string(m.Kind)).Inc()
-	log.Info("notify: message sent", "message_id", out.id, "via", s.transport.String())
+	if held.Err() != nil {
+		// Another sender has the message now; it records the outcome.
+		log.Warn("notify: lease on message lost while sending", "err", err)
+		return
+	}
+	if permanent(err) {
+		s.fail(ctx, log, m, err)
+		return
+	}
+	s.retry(ctx, log, m, err)
 }
 
 // fail gives up on a message that cannot succeed.
@@ -340,17 +498,15 @@ func (s *Sender) backoff(n int) time.Duration {
 }
 
 // permanent reports whether the mail server refused the message for good
-// (a 5xx answer to MAIL, RCPT or DATA), so that retrying cannot help.
+// (a 5xx answer to MAIL, RCPT or the data), or the message cannot be
+// made, so that retrying cannot help.
 func permanent(err error) bool {
-	var se *gomail.SendError
-	if !errors.As(err, &se) {
-		return false
+	if errors.As(err, new(permanentError)) {
+		return true
 	}
-	switch se.Reason {
-	case gomail.ErrSMTPMailFrom, gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
-		return se.ErrorCode() >= 500 && se.ErrorCode() < 600
-	}
-	return false
+	var se *smtpError
+	var reply *textproto.Error
+	return errors.As(err, &se) && errors.As(se.err, &reply) && reply.Code >= 500 && reply.Code < 600
 }
 
 // defaultFrom is noreply at the base URL's host, when that is a name.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // smtpTransport sends through a mail server with go-mail, one connection
@@ -123,13 +124,21 @@ func redact(u *url.URL) string {
 
 func (t *smtpTransport) String() string { return t.display }
 
-// send delivers m within ctx's deadline. go-mail bounds each command with
-// its timeout but heeds the context only while dialling, so the
-// connection is closed when ctx ends: a server that stalls cannot hold a
-// message past the lease (which exceeds the timeout). A message the server accepted counts as sent
-// even when what follows the data (RSET, QUIT) fails, so that it is not
-// sent twice.
-func (t *smtpTransport) send(ctx context.Context, m *gomail.Msg, _ string) error {
+// send delivers m within ctx's deadline, one message per SMTP
+// transaction, and calls accepted the moment the server answers the data
+// with 250: from then on the server is responsible for the message (RFC
+// 5321 section 4.1.1.4), so the sender marks it sent before anything else
+// can go wrong, and what follows (QUIT) may fail without the message
+// being sent again. That is as small as the window between delivery and
+// the mark can be: a crash between the 250 and the mark's commit can
+// still send a message twice, with the same Message-ID.
+//
+// go-mail bounds each command with its timeout but heeds the context only
+// while dialling, so the connection is closed when ctx ends: a server that
+// stalls cannot hold a message past the lease. go-mail's Send is not used
+// for the transaction itself, as it sends RSET after the 250 and returns
+// only then.
+func (t *smtpTransport) send(ctx context.Context, m *gomail.Msg, _ string, accepted func()) error {
 	c, err := t.client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", t.display, err)
@@ -139,20 +148,61 @@ func (t *smtpTransport) send(ctx context.Context, m *gomail.Msg, _ string) error
 	text := c.Text
 	stop := context.AfterFunc(ctx, func() { _ = text.Close() })
 	defer stop()
-	err = t.client.SendWithSMTPClient(c, m)
-	if m.IsDelivered() {
-		_ = t.client.CloseWithSMTPClient(c)
-		return nil
+	if err := transaction(c, m); err != nil {
+		_ = text.Close()
+		if ctx.Err() != nil {
+			return fmt.Errorf("send via %s: %w (%w)", t.display, ctx.Err(), err)
+		}
+		return fmt.Errorf("send via %s: %w", t.display, err)
 	}
-	_ = c.Close()
-	if err == nil {
-		err = fmt.Errorf("server did not confirm delivery")
+	accepted()
+	if err := c.Quit(); err != nil {
+		_ = text.Close()
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("send via %s: %w (%w)", t.display, ctx.Err(), err)
-	}
-	return fmt.Errorf("send via %s: %w", t.display, err)
+	return nil
 }
+
+// transaction is one SMTP mail transaction (RFC 5321 section 3.3): MAIL,
+// RCPT for each recipient, DATA, and the server's answer to the data.
+func transaction(c *smtp.Client, m *gomail.Msg) error {
+	from, err := m.GetSender(false)
+	if err != nil {
+		return permanentError{fmt.Errorf("sender: %w", err)}
+	}
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return permanentError{fmt.Errorf("recipients: %w", err)}
+	}
+	if err := c.Mail(from); err != nil {
+		return &smtpError{command: "MAIL", err: err}
+	}
+	for _, to := range rcpts {
+		if err := c.Rcpt(to); err != nil {
+			return &smtpError{command: "RCPT", err: err}
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return &smtpError{command: "DATA", err: err}
+	}
+	if _, err := m.WriteTo(w); err != nil {
+		return fmt.Errorf("write the data: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return &smtpError{command: "end of data", err: err}
+	}
+	return nil
+}
+
+// smtpError is a command's failure, with the server's reply when it gave
+// one (a *textproto.Error).
+type smtpError struct {
+	command string
+	err     error
+}
+
+func (e *smtpError) Error() string { return e.command + ": " + e.err.Error() }
+func (e *smtpError) Unwrap() error { return e.err }
 
 // dirTransport writes each message to a folder as an .eml file, for a
 // newcomer without a mail server to read what would have been sent. The
@@ -165,7 +215,7 @@ type dirTransport struct {
 
 func (t *dirTransport) String() string { return "folder " + t.dir }
 
-func (t *dirTransport) send(_ context.Context, m *gomail.Msg, name string) error {
+func (t *dirTransport) send(_ context.Context, m *gomail.Msg, name string, accepted func()) error {
 	if err := os.MkdirAll(t.dir, 0o750); err != nil {
 		return fmt.Errorf("mail folder: %w", err)
 	}
@@ -189,6 +239,7 @@ func (t *dirTransport) send(_ context.Context, m *gomail.Msg, name string) error
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
+	accepted()
 	// The path only: the address is personal data.
 	t.log.Info("notify: no mail server configured; message written to a file", "path", path)
 	return nil

@@ -20,9 +20,10 @@ import (
 //
 // A message moves pending → sent | skipped | failed. While one sender
 // works on it, locked_until holds the end of its lease: other senders
-// (replicas) pass it by until then. A sender that dies mid-send leaves the
-// lease to run out, and the message is taken again: sent at most once
-// more, with the same Message-ID.
+// (replicas) pass it by until then. The lease is short and the sender
+// renews it while it works (RenewMessageLeases), so that a sender that
+// dies mid-send leaves the message to others within one short lease; it
+// is then taken again, sent at most once more, with the same Message-ID.
 
 // outboxRow is the part of an outbox row a sender needs.
 type outboxRow struct {
@@ -114,6 +115,32 @@ func earlier(a, b booking.Message) bool {
 		return a.SendAfter.Before(b.SendAfter)
 	}
 	return a.ID < b.ID
+}
+
+// RenewMessageLeases extends to until the leases on the given messages
+// that the caller still holds: those still pending whose lease ends at
+// held, the end its claim (or last renewal) set. It returns the ids it
+// renewed; a message missing from them is no longer the caller's (it was
+// settled, or its lease ran out and another sender claimed it, which set
+// another end).
+func (s *Store) RenewMessageLeases(ctx context.Context, ids []int64, held, until time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	query, args, err := sqlx.In(`
+		UPDATE outbox SET locked_until = ?
+		WHERE id IN (?) AND status = 'pending' AND locked_until = ?
+		RETURNING id`, until.Unix(), ids, held.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("store: renew message leases: %w", err)
+	}
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	var kept []int64
+	if err := s.db.SelectContext(ctx, &kept, s.db.Rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: renew message leases: %w", dbErr(err))
+	}
+	return kept, nil
 }
 
 // settle moves a pending message to a final status.
