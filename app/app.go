@@ -41,7 +41,8 @@ type Config struct {
 	// balancer need the same key. Empty: a random key per process.
 	CSRFKey []byte
 	// TrustedProxies are the load balancers whose X-Forwarded-For the web
-	// front believes, for its per-address rate limit.
+	// front and the CalDAV server believe, for the per-address booking
+	// limit and sign-in throttle.
 	TrustedProxies []string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -61,6 +62,9 @@ type Config struct {
 	// the allowance for its size (app/server.go); zero means
 	// DefaultBodyDeadline.
 	BodyDeadline time.Duration
+	// SyncLogRetention is how long the calendars' change log keeps an
+	// entry; zero means DefaultSyncLogRetention (90 days).
+	SyncLogRetention time.Duration
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -132,6 +136,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	// The sync epoch exists from the first start, so that a backup holds
+	// the one its tokens were made with (store/epoch.go).
+	if _, err := st.SyncEpoch(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("app: %w", err)
 	}
 	svc := scheduling.New(scheduling.Config{
 		TokenKey: key,

@@ -32,9 +32,10 @@ var _ web.DropInTags = (*feeds.Service)(nil)
 
 // RunJobs runs the periodic jobs until ctx ends: the retention purge,
 // which anonymises bookings whose meeting ended more than the retention
-// period ago, and the removal of expired staff sessions. It is safe to
-// run in every replica: the retention job takes a lease in the database,
-// so that one replica at a time does the work.
+// period ago, the pruning of the calendars' change log, and the removal
+// of expired staff sessions. It is safe to run in every replica: the
+// retention and pruning jobs take leases in the database, so that one
+// replica at a time does the work.
 func (a *App) RunJobs(ctx context.Context) {
 	every := a.cfg.JobInterval
 	if every <= 0 {
@@ -74,6 +75,13 @@ func (a *App) runJobsOnce(ctx context.Context, holder string) {
 		}
 	} else if n > 0 {
 		log.Info("retention job anonymised bookings", "count", n)
+	}
+	if n, err := a.PruneSyncLog(ctx, holder); err != nil {
+		if ctx.Err() == nil {
+			log.Error("prune calendar change log", "err", err)
+		}
+	} else if n > 0 {
+		log.Info("pruned calendar change log", "entries", n)
 	}
 	if n, err := a.Store.PurgeExpiredSessions(ctx); err != nil {
 		if ctx.Err() == nil {

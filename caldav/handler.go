@@ -51,6 +51,7 @@ type Handler struct {
 	auth    *authCache
 
 	clientAddr func(*http.Request) string
+	epoch      epochCache
 }
 
 // DefaultMaxResourceSize is advertised as CALDAV:max-resource-size.

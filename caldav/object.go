@@ -104,7 +104,11 @@ func (h *Handler) serveCalendarExport(w http.ResponseWriter, r *http.Request, re
 		buf.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Veileder//CalDAV//EN\r\nEND:VCALENDAR\r\n")
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-	w.Header().Set("ETag", quoteETag(ctag(res.cal)))
+	epoch, err := h.syncEpoch(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", quoteETag(ctag(epoch, res.cal)))
 	if r.Method == http.MethodHead {
 		return nil
 	}

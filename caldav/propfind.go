@@ -248,14 +248,18 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 			propEntry{name: dav("supported-report-set")},
 		), nil
 	case kindCalendar:
-		return append(common, h.calendarProps(res.cal, me)...), nil
+		epoch, err := h.syncEpoch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return append(common, h.calendarProps(res.cal, me, epoch)...), nil
 	case kindObject:
 		return append(common, objectProps(res.obj, canWrite(me, res.cal))...), nil
 	}
 	return nil, fmt.Errorf("caldav: no properties for %s", res.path.kind)
 }
 
-func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry {
+func (h *Handler) calendarProps(c booking.Calendar, me booking.User, epoch string) []propEntry {
 	writable := canWrite(me, c)
 	var comps compSet
 	for _, comp := range c.Components {
@@ -276,8 +280,8 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User) []propEntry
 		{name: cal("max-resource-size"), value: strconv.FormatInt(h.maxSize, 10)},
 		{name: cal("min-date-time"), value: "19000101T000000Z"},
 		{name: cal("max-date-time"), value: "21001231T235959Z"},
-		{name: cs("getctag"), value: ctag(c), allprop: true},
-		{name: dav("sync-token"), value: syncToken(c), allprop: true},
+		{name: cs("getctag"), value: ctag(epoch, c), allprop: true},
+		{name: dav("sync-token"), value: syncToken(epoch, c), allprop: true},
 		{name: dav("supported-report-set"), value: reportSet{cal("calendar-query"), cal("calendar-multiget"), dav("sync-collection"), cal("free-busy-query")}},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
 		{name: dav("owner"), value: hrefList{owner}},

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"veileder/booking"
 )
@@ -77,27 +79,40 @@ func canWrite(u booking.User, c booking.Calendar) bool {
 func isNotFound(err error) bool { return errors.Is(err, booking.ErrNotFound) }
 
 // syncToken is the calendar's RFC 6578 sync token: a URI naming the
-// calendar and the position in its change log.
-func syncToken(c booking.Calendar) string {
-	return fmt.Sprintf("https://veileder.invalid/sync/%d/%d", c.ID, c.SyncSeq)
+// database's sync epoch (store/epoch.go), the calendar and the position in
+// its change log. The epoch makes tokens from before a restore stale.
+func syncToken(epoch string, c booking.Calendar) string {
+	return fmt.Sprintf("https://veileder.invalid/sync/%s/%d/%d", epoch, c.ID, c.SyncSeq)
 }
 
-// parseSyncToken returns the change-log position of a token issued for c.
-func parseSyncToken(c booking.Calendar, token string) (int64, error) {
-	var id, seq int64
-	if _, err := fmt.Sscanf(token, "https://veileder.invalid/sync/%d/%d", &id, &seq); err != nil {
+// parseSyncToken returns the change-log position of a token issued for c
+// in this epoch.
+func parseSyncToken(epoch string, c booking.Calendar, token string) (int64, error) {
+	rest, ok := strings.CutPrefix(token, "https://veileder.invalid/sync/")
+	if !ok {
 		return 0, fmt.Errorf("token %q was not issued here", token)
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return 0, fmt.Errorf("token %q is of an old form or not ours", token)
+	}
+	if parts[0] != epoch {
+		return 0, fmt.Errorf("token %q is from another sync epoch (the database was restored)", token)
+	}
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	seq, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || seq < 0 || syncToken(epoch, booking.Calendar{ID: id, SyncSeq: seq}) != token {
+		return 0, fmt.Errorf("token %q does not parse", token)
 	}
 	if id != c.ID {
 		return 0, fmt.Errorf("token %q belongs to another calendar", token)
-	}
-	if fmt.Sprintf("https://veileder.invalid/sync/%d/%d", id, seq) != token {
-		return 0, fmt.Errorf("token %q has trailing data", token)
 	}
 	return seq, nil
 }
 
 // ctag is the calendarserver.org getctag value: it changes whenever a
-// member changes, and differs between a deleted calendar and a new one of
-// the same name.
-func ctag(c booking.Calendar) string { return fmt.Sprintf("%d-%d", c.ID, c.SyncSeq) }
+// member changes or the sync epoch does, and differs between a deleted
+// calendar and a new one of the same name.
+func ctag(epoch string, c booking.Calendar) string {
+	return fmt.Sprintf("%s-%d-%d", epoch, c.ID, c.SyncSeq)
+}

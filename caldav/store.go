@@ -24,6 +24,12 @@ type Store interface {
 	LoginWait(ctx context.Context, c booking.LoginClient) (time.Duration, error)
 	LoginFailed(ctx context.Context, c booking.LoginClient) error
 	LoginSucceeded(ctx context.Context, c booking.LoginClient) error
+
+	// SyncEpoch is the database's sync epoch, which sync tokens and CTags
+	// carry; RenewSyncEpoch replaces it after a restore, so that every
+	// token handed out before is stale (store/epoch.go).
+	SyncEpoch(ctx context.Context) (string, error)
+	RenewSyncEpoch(ctx context.Context) (string, error)
 	UserByUsername(ctx context.Context, username string) (booking.User, error)
 
 	// Calendars lists the calendars in the user's home: their own and the

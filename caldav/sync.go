@@ -3,6 +3,7 @@ package caldav
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -54,6 +55,10 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 	}
 	ctx := r.Context()
 	c := res.cal
+	epoch, err := h.syncEpoch(ctx)
+	if err != nil {
+		return err
+	}
 
 	var changes []booking.Change
 	current := c.SyncSeq
@@ -69,9 +74,16 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 		}
 		sort.Slice(changes, func(i, j int) bool { return changes[i].Seq < changes[j].Seq })
 	} else {
-		seq, err := parseSyncToken(c, token)
+		seq, err := parseSyncToken(epoch, c, token)
 		if err != nil {
 			return &httpError{status: http.StatusForbidden, precondition: dav("valid-sync-token"), message: "the sync token is not valid", cause: err}
+		}
+		if seq > c.SyncSeq {
+			// The client saw a position the calendar has not reached:
+			// the database was restored from a backup.
+			h.restoreDetected(ctx, c.ID, seq, c.SyncSeq)
+			return &httpError{status: http.StatusForbidden, precondition: dav("valid-sync-token"), message: "the sync token is not valid",
+				cause: fmt.Errorf("token position %d is ahead of the calendar's %d", seq, c.SyncSeq)}
 		}
 		changes, current, err = h.store.ChangesSince(ctx, c.ID, seq)
 		if errors.Is(err, booking.ErrInvalid) {
@@ -130,5 +142,5 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 		}
 	}
 	c.SyncSeq = current
-	return ms.close(syncToken(c))
+	return ms.close(syncToken(epoch, c))
 }

@@ -389,7 +389,7 @@ func putObject(ctx context.Context, tx *sqlx.Tx, obj booking.CalendarObject, con
 	if err != nil {
 		return objectWrite{}, dbErr(err)
 	}
-	if err := logChange(ctx, tx, row.CalendarID, row.Seq, row.Name, false); err != nil {
+	if err := logChange(ctx, tx, row.CalendarID, row.Seq, row.Name, false, now); err != nil {
 		return objectWrite{}, err
 	}
 	w.after = row.object()
@@ -428,7 +428,7 @@ func (s *Store) DeleteObject(ctx context.Context, calendarID int64, name string,
 		if err != nil {
 			return err
 		}
-		before, err := deleteObject(ctx, tx, calendarID, name, cond, hook != nil)
+		before, err := deleteObject(ctx, tx, calendarID, name, cond, s.now(), hook != nil)
 		if err != nil {
 			return err
 		}
@@ -449,7 +449,7 @@ func (s *Store) DeleteObject(ctx context.Context, calendarID int64, name string,
 // deleteObject is DeleteObject's write inside tx, shared by
 // Store.DeleteObject and Tx.DeleteObject. With withBefore it returns the
 // deleted object.
-func deleteObject(ctx context.Context, tx *sqlx.Tx, calendarID int64, name string, cond booking.WriteCondition, withBefore bool) (*booking.CalendarObject, error) {
+func deleteObject(ctx context.Context, tx *sqlx.Tx, calendarID int64, name string, cond booking.WriteCondition, now time.Time, withBefore bool) (*booking.CalendarObject, error) {
 	seq, err := bumpSyncSeq(ctx, tx, calendarID)
 	if err != nil {
 		return nil, err
@@ -470,7 +470,7 @@ func deleteObject(ctx context.Context, tx *sqlx.Tx, calendarID int64, name strin
 	if err != nil {
 		return nil, dbErr(err)
 	}
-	if err := logChange(ctx, tx, calendarID, seq, name, true); err != nil {
+	if err := logChange(ctx, tx, calendarID, seq, name, true, now); err != nil {
 		return nil, err
 	}
 	return w.before, nil
@@ -546,10 +546,10 @@ func unquote(etag string) string {
 	return strings.Trim(etag, `"`)
 }
 
-func logChange(ctx context.Context, tx *sqlx.Tx, calendarID, seq int64, name string, deleted bool) error {
+func logChange(ctx context.Context, tx *sqlx.Tx, calendarID, seq int64, name string, deleted bool, now time.Time) error {
 	_, err := tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO calendar_changes (calendar_id, seq, name, deleted) VALUES (?, ?, ?, ?)`),
-		calendarID, seq, name, deleted)
+		INSERT INTO calendar_changes (calendar_id, seq, name, deleted, changed_at) VALUES (?, ?, ?, ?, ?)`),
+		calendarID, seq, name, deleted, now.Unix())
 	if err != nil {
 		return fmt.Errorf("log change: %w", dbErr(err))
 	}

@@ -143,7 +143,7 @@ func (t *Tx) PutObject(ctx context.Context, obj booking.CalendarObject, cond boo
 // DeleteObject is Store.DeleteObject in the transaction, without calling
 // the object hook.
 func (t *Tx) DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error {
-	if _, err := deleteObject(ctx, t.tx, calendarID, name, cond, false); err != nil {
+	if _, err := deleteObject(ctx, t.tx, calendarID, name, cond, t.s.now(), false); err != nil {
 		return fmt.Errorf("store: delete object %s in calendar %d: %w", name, calendarID, err)
 	}
 	return nil

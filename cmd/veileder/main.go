@@ -4,6 +4,7 @@
 //	veileder serve              run the service
 //	veileder demo               run the service with demo data on SQLite
 //	veileder migrate            apply database migrations and exit
+//	veileder after-restore      renew the sync epoch after restoring a backup
 //	veileder user add|list|passwd|disable|enable
 //
 // Every flag has an environment variable; flags win.
@@ -36,6 +37,9 @@ Usage:
   veileder serve   [flags]   run the service
   veileder demo    [flags]   run the service with demo users and calendars
   veileder migrate [flags]   apply database migrations and exit
+  veileder after-restore [flags]
+                             run once after restoring a backup, before serving:
+                             calendar apps then sync in full (docs/OPERATIONS.md)
   veileder user add --username NAME --name "Full Name" --email ADDR --role librarian|coordinator|admin [--password PW]
   veileder user list
   veileder user passwd NAME [--password PW]
@@ -131,6 +135,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, cmd, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
+	case "after-restore":
+		return afterRestore(ctx, rest, stdout, stderr)
 	case "user":
 		return userCommand(ctx, rest, stdin, stdout, stderr)
 	case "service":

@@ -12,7 +12,7 @@ import (
 
 // staffOptions are the flags of the privacy and periodic jobs.
 type staffOptions struct {
-	retention, jobInterval string
+	retention, jobInterval, syncLogRetention string
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -20,6 +20,8 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 		"how long after the meeting a booking keeps the student's name, e-mail and question, as days (90d) or a Go duration (2160h) (env VEILEDER_RETENTION)")
 	fs.StringVar(&o.jobInterval, "job-interval", envOr("VEILEDER_JOB_INTERVAL", "1h"),
 		"how often the retention job runs (env VEILEDER_JOB_INTERVAL)")
+	fs.StringVar(&o.syncLogRetention, "sync-log-retention", envOr("VEILEDER_SYNC_LOG_RETENTION", "90d"),
+		"how long the calendars' change log keeps an entry, as days (90d) or a Go duration; a calendar app that has not synced for longer syncs in full (env VEILEDER_SYNC_LOG_RETENTION)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -31,7 +33,11 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 	if err != nil || every < time.Minute {
 		return fmt.Errorf("job interval %q: want a duration of at least 1m", o.jobInterval)
 	}
-	cfg.Retention, cfg.JobInterval = r, every
+	syncLog, err := parseDays(o.syncLogRetention)
+	if err != nil || syncLog < 24*time.Hour {
+		return fmt.Errorf("sync log retention %q: want at least one day (1d) or a duration (24h)", o.syncLogRetention)
+	}
+	cfg.Retention, cfg.JobInterval, cfg.SyncLogRetention = r, every, syncLog
 	return nil
 }
 
