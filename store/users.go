@@ -254,6 +254,10 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (bo
 // elsewhere keeps the account password locked.
 func (s *Store) AuthenticateAppPassword(ctx context.Context, username, password string) (booking.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	if !appPasswordShape(password) {
+		// Not even a query for what cannot be one.
+		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, booking.ErrUnauthenticated)
+	}
 	row, err := s.userWithHash(ctx, username)
 	if errors.Is(err, booking.ErrNotFound) {
 		return booking.User{}, fmt.Errorf("store: authenticate %s: %w", username, booking.ErrUnauthenticated)
