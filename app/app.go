@@ -145,7 +145,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	svc := scheduling.New(scheduling.Config{
 		TokenKey: key,
-		Store:    st,
+		Store:    schedulingStore{st},
 		Location: loc,
 		Now:      now,
 		Logger:   cfg.Logger.With("component", "scheduling"),
@@ -209,6 +209,19 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Privacy: privacy, Metrics: metrics, cfg: cfg}
 	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), front)))
 	return a, nil
+}
+
+// schedulingStore is the store as the scheduling service declares it: the
+// store's own methods, and its transactions handed to the service as
+// scheduling.Tx. Store.Tx names the store's own transaction type, so that
+// package store imports nothing of the service's; this is the one place
+// the two meet.
+type schedulingStore struct{ *store.Store }
+
+var _ scheduling.Store = schedulingStore{}
+
+func (s schedulingStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
+	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
 }
 
 // Close stops the background work Start began, then releases the store.

@@ -33,7 +33,6 @@ import (
 
 	"veileder/booking"
 	"veileder/notify"
-	"veileder/scheduling"
 	"veileder/store"
 )
 
@@ -475,7 +474,7 @@ func (f *fixture) book(t *testing.T, start time.Time, locale, email string, queu
 		EventUID: fmt.Sprintf("%032x@veileder", f.n), EventName: fmt.Sprintf("%032x.ics", f.n),
 		TokenHash: fmt.Sprintf("hash-%d", f.n),
 	}
-	err := f.s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+	err := f.s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		if b, err = tx.InsertBooking(ctx, b); err != nil {
 			return err
@@ -497,7 +496,7 @@ func (f *fixture) book(t *testing.T, start time.Time, locale, email string, queu
 // as the scheduling service does when a booking is moved or cancelled.
 func (f *fixture) change(t *testing.T, b booking.Booking, kind booking.MessageKind, queuedAt time.Time, fn func(*booking.Booking)) booking.Booking {
 	t.Helper()
-	err := f.s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+	err := f.s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 		cur, err := tx.BookingByID(ctx, b.ID)
 		if err != nil {
 			return err

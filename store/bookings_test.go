@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -36,7 +35,7 @@ func newBooking(topicID, librarianID int64, hour, min int, email, token string) 
 func insert(t *testing.T, s *store.Store, b booking.Booking) (booking.Booking, error) {
 	t.Helper()
 	var got booking.Booking
-	err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+	err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 		var err error
 		got, err = tx.InsertBooking(ctx, b)
 		return err
@@ -55,7 +54,7 @@ func mustInsert(t *testing.T, s *store.Store, b booking.Booking) booking.Booking
 
 func update(t *testing.T, s *store.Store, b booking.Booking) error {
 	t.Helper()
-	return s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+	return s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 		return tx.UpdateBooking(ctx, b)
 	})
 }
@@ -84,7 +83,7 @@ func TestBookings(t *testing.T) {
 		if err != nil || byID != b1 {
 			t.Errorf("BookingByID: got %+v, %v; want %+v", byID, err, b1)
 		}
-		err = s.Tx(ctx, 0, func(ctx context.Context, tx scheduling.Tx) error {
+		err = s.Tx(ctx, 0, func(ctx context.Context, tx *store.Tx) error {
 			got, err := tx.BookingByID(ctx, b1.ID)
 			if err != nil || got != b1 {
 				t.Errorf("Tx.BookingByID: got %+v, %v; want %+v", got, err, b1)
@@ -305,7 +304,7 @@ func TestTxRollback(t *testing.T) {
 		}
 		seq := syncSeq(t, s, cal.ID)
 
-		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx scheduling.Tx) error {
+		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx *store.Tx) error {
 			b, err := tx.InsertBooking(ctx, newBooking(zotero.ID, ola.ID, 10, 0, "a@example.org", "t1"))
 			if err != nil {
 				return err
@@ -345,7 +344,7 @@ func TestTxRollback(t *testing.T) {
 			t.Errorf("outbox after rollback: got %d messages, want 0", n)
 		}
 
-		err = s.Tx(ctx, 9999, func(ctx context.Context, tx scheduling.Tx) error {
+		err = s.Tx(ctx, 9999, func(ctx context.Context, tx *store.Tx) error {
 			t.Error("fn ran for an unknown librarian")
 			return nil
 		})
@@ -379,7 +378,7 @@ func TestTxReads(t *testing.T) {
 		}
 		b := mustInsert(t, s, newBooking(zotero.ID, ola.ID, 10, 0, "a@example.org", "t1"))
 
-		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx scheduling.Tx) error {
+		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx *store.Tx) error {
 			cals, err := tx.Calendars(ctx, ola.ID)
 			if err != nil || len(cals) != 4 {
 				t.Errorf("Tx.Calendars: got %d, %v; want 4", len(cals), err)
@@ -436,7 +435,7 @@ func TestActiveBookingsByEmail(t *testing.T) {
 		}
 		for _, tt := range tests {
 			var got int
-			err := s.Tx(t.Context(), 0, func(ctx context.Context, tx scheduling.Tx) error {
+			err := s.Tx(t.Context(), 0, func(ctx context.Context, tx *store.Tx) error {
 				var err error
 				got, err = tx.ActiveBookingsByEmail(ctx, tt.email, tt.now)
 				return err
@@ -462,7 +461,7 @@ func TestConcurrentOverlappingBookings(t *testing.T) {
 			wg.Go(func() {
 				// Start times 5 minutes apart: every pair overlaps.
 				b := newBooking(zotero.ID, ola.ID, 10, i%5*5, "a@example.org", fmt.Sprintf("t%d", i))
-				errs[i] = s.Tx(t.Context(), 0, func(ctx context.Context, tx scheduling.Tx) error {
+				errs[i] = s.Tx(t.Context(), 0, func(ctx context.Context, tx *store.Tx) error {
 					_, err := tx.InsertBooking(ctx, b)
 					return err
 				})
@@ -505,7 +504,7 @@ func TestConcurrentStudentLimit(t *testing.T) {
 				if i%2 == 1 {
 					b.StudentEmail = "same.student@EXAMPLE.org"
 				}
-				errs[i] = s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+				errs[i] = s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 					n, err := tx.ActiveBookingsByEmail(ctx, b.StudentEmail, b.Start.Add(-time.Hour))
 					if err != nil {
 						return err
@@ -557,7 +556,7 @@ func TestEnqueue(t *testing.T) {
 			{"unknown booking", booking.Message{Kind: booking.MessageCancelled, BookingID: 9999}, booking.ErrNotFound},
 		}
 		for _, tt := range tests {
-			err := s.Tx(ctx, 0, func(ctx context.Context, tx scheduling.Tx) error { return tx.Enqueue(ctx, tt.m) })
+			err := s.Tx(ctx, 0, func(ctx context.Context, tx *store.Tx) error { return tx.Enqueue(ctx, tt.m) })
 			checkErr(t, tt.name, err, tt.want)
 		}
 

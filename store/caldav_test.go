@@ -6,11 +6,11 @@ import (
 	"veileder/store"
 )
 
-// The store implements what the CalDAV server and the scheduling service
-// need. The checks live in a test so that package store does not import
-// caldav.
+// The store implements what the CalDAV server needs, and its transaction
+// what the scheduling service's does (the wiring adapts Store.Tx, whose
+// function takes a *store.Tx). The checks live in a test so that package
+// store imports neither.
 var (
-	_ caldav.Store     = (*store.Store)(nil)
-	_ scheduling.Store = (*store.Store)(nil)
-	_ scheduling.Tx    = (*store.Tx)(nil)
+	_ caldav.Store  = (*store.Store)(nil)
+	_ scheduling.Tx = (*store.Tx)(nil)
 )

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"veileder/booking"
-	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -166,7 +165,7 @@ func TestObjectHook(t *testing.T) {
 
 		// Writes of the scheduling service through Tx do not call the hook.
 		before = len(calls)
-		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx scheduling.Tx) error {
+		err = s.Tx(ctx, ola.ID, func(ctx context.Context, tx *store.Tx) error {
 			if _, _, err := tx.PutObject(ctx, booking.CalendarObject{CalendarID: bookings.ID, Name: "f.ics", UID: "uid-f",
 				Component: "VEVENT", Data: ics("uid-f", "By Veileder")}, booking.WriteCondition{}); err != nil {
 				return err

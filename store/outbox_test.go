@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
 )
 
 func enqueue(t *testing.T, s *store.Store, m booking.Message) error {
 	t.Helper()
-	return s.Tx(t.Context(), 0, func(ctx context.Context, tx scheduling.Tx) error { return tx.Enqueue(ctx, m) })
+	return s.Tx(t.Context(), 0, func(ctx context.Context, tx *store.Tx) error { return tx.Enqueue(ctx, m) })
 }
 
 // A librarian's new-booking note is queued only when they opted in; one

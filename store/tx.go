@@ -8,11 +8,12 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"veileder/booking"
-	"veileder/scheduling"
 )
 
-// Tx is one transaction's view of the store, for the scheduling service
-// (scheduling.Tx) and the object hook. Its methods run in the transaction
+// Tx is one transaction's view of the store, for Store.Tx and the object
+// hook. It has what the scheduling service's transaction and the drop-in
+// feeds' hook need (the wiring hands it to them as their own interfaces, so
+// that the store imports neither). Its methods run in the transaction
 // under its deadline; it is valid only until the function it was given to
 // returns.
 type Tx struct {
@@ -75,7 +76,7 @@ func (s *Store) hookFor(ctx context.Context, tx *sqlx.Tx, calendarID int64) (obj
 // transaction holds the database's write lock from BEGIN (_txlock=
 // immediate), which serialises all writers. booking.ErrNotFound when there
 // is no such user.
-func (s *Store) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
+func (s *Store) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx *Tx) error) error {
 	var fnErr error
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		if lockLibrarianID != 0 {
