@@ -54,12 +54,6 @@ func (a *App) RunJobs(ctx context.Context) {
 	}
 }
 
-// RunRetention runs the retention job once, now, for the current
-// retention period; it returns how many bookings it anonymised.
-func (a *App) RunRetention(ctx context.Context) (int, error) {
-	return a.Privacy.RunRetention(ctx, a.retention(), jobHolder())
-}
-
 func (a *App) retention() time.Duration {
 	if a.cfg.Retention > 0 {
 		return a.cfg.Retention

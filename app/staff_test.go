@@ -989,11 +989,11 @@ func TestRetention(t *testing.T) {
 
 			// Not yet: the meetings ended less than 90 days ago.
 			s.advance(60 * 24 * time.Hour)
-			if n, err := s.app.RunRetention(ctx); err != nil || n != 0 {
+			if n, err := s.app.Privacy.RunRetention(ctx, app.DefaultRetention, "test"); err != nil || n != 0 {
 				t.Fatalf("retention after 60 days: got %d, %v; want 0", n, err)
 			}
 			s.advance(70 * 24 * time.Hour)
-			n, err := s.app.RunRetention(ctx)
+			n, err := s.app.Privacy.RunRetention(ctx, app.DefaultRetention, "test")
 			if err != nil || n != 2 {
 				t.Fatalf("retention after 130 days: got %d, %v; want 2", n, err)
 			}
@@ -1025,7 +1025,7 @@ func TestRetention(t *testing.T) {
 			}
 			// A second run finds nothing to do; two replicas do not
 			// both run it (the lease).
-			if n, err := s.app.RunRetention(ctx); err != nil || n != 0 {
+			if n, err := s.app.Privacy.RunRetention(ctx, app.DefaultRetention, "test"); err != nil || n != 0 {
 				t.Errorf("second run: got %d, %v", n, err)
 			}
 			ok, err := s.app.Store.AcquireLease(ctx, "retention", "replica-a", time.Minute)

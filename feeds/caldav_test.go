@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -304,81 +303,6 @@ func TestCalDAVChangesReachTheFeeds(t *testing.T) {
 		// Unknown themes are 404.
 		if r := ls.do(http.MethodGet, "/feeds/dropin/nope.ics", nil); r.status != http.StatusNotFound {
 			t.Errorf("unknown theme: status %d, want 404", r.status)
-		}
-	})
-}
-
-// The staff form's function writes through the same path: the object is
-// validated, stored with a new ETag, and its deletion leaves a tombstone.
-func TestSaveSession(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		ls := newLiveServer(t, st)
-		ctx := context.Background()
-		in := feeds.SessionInput{
-			Summary: "EndNote og Zotero, side om side", Description: "Ta med PC.\nVi har kaffe.",
-			Location: "Georg Sverdrups hus, rom 2", URL: "https://www.ub.example.org/dropin",
-			Start: time.Date(2026, 10, 27, 10, 0, 0, 0, oslo), End: time.Date(2026, 10, 27, 11, 0, 0, 0, oslo),
-			Themes: []string{"zotero", "Systematisk søk"},
-		}
-		obj, err := ls.feeds.SaveSession(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The calendar app sees it, with a VTIMEZONE for its TZID.
-		r := ls.do(http.MethodGet, "/dav/calendars/carol/dropin/"+obj.Name, nil)
-		if r.status != http.StatusOK {
-			t.Fatalf("GET over CalDAV: %d", r.status)
-		}
-		for _, want := range []string{"DTSTART;TZID=Europe/Oslo:20261027T100000", "BEGIN:VTIMEZONE", "CATEGORIES:zotero,systematisk", "SUMMARY:EndNote og Zotero\\, side om side"} {
-			if !strings.Contains(string(r.body), want) {
-				t.Errorf("stored object lacks %q:\n%s", want, r.body)
-			}
-		}
-		form, err := ls.feeds.SessionForm(ctx, obj.UID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		check(t, "form summary", form.Summary, in.Summary)
-		check(t, "form start", form.Start.Equal(in.Start), true)
-		check(t, "form themes", strings.Join(form.Themes, ","), "zotero,systematisk")
-
-		// Edited with the form's ETag; a stale ETag is refused.
-		form.Summary = "EndNote og Zotero"
-		form.AllDay, form.Start, form.End = true, time.Date(2026, 10, 28, 0, 0, 0, 0, oslo), time.Date(2026, 10, 29, 0, 0, 0, 0, oslo)
-		if _, err := ls.feeds.SaveSession(ctx, form); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ls.feeds.SaveSession(ctx, form); !errors.Is(err, booking.ErrPreconditionFailed) {
-			t.Errorf("save with a stale ETag: %v, want ErrPreconditionFailed", err)
-		}
-		evs := feedEvents(t, ls.do(http.MethodGet, "/feeds/dropin.ics", nil).body)
-		ev := evs[obj.UID]
-		if ev == nil {
-			t.Fatal("saved session not in the feed")
-		}
-		check(t, "all-day start", propValue(ev, "DTSTART"), "20261028")
-		check(t, "all-day end", propValue(ev, "DTEND"), "20261030")
-
-		// Bad input.
-		for _, bad := range []feeds.SessionInput{
-			{Summary: "", Start: in.Start, End: in.End},
-			{Summary: "x", Start: in.End, End: in.Start},
-			{Summary: "x", Start: in.Start, End: in.End, Themes: []string{"nope"}},
-			{Summary: "x", Start: in.Start, End: in.End, URL: "javascript:alert(1)"},
-			{Summary: "a\x00b", Start: in.Start, End: in.End},
-		} {
-			if _, err := ls.feeds.SaveSession(ctx, bad); !errors.Is(err, booking.ErrInvalid) {
-				t.Errorf("SaveSession(%+v) = %v, want ErrInvalid", bad, err)
-			}
-		}
-
-		if err := ls.feeds.DeleteSession(ctx, obj.UID, ""); err != nil {
-			t.Fatal(err)
-		}
-		evs = feedEvents(t, ls.do(http.MethodGet, "/feeds/dropin.ics", nil).body)
-		check(t, "deleted with the form", propValue(evs[obj.UID], "STATUS"), "CANCELLED")
-		if err := ls.feeds.DeleteSession(ctx, obj.UID, ""); !errors.Is(err, booking.ErrNotFound) {
-			t.Errorf("delete again: %v, want ErrNotFound", err)
 		}
 	})
 }

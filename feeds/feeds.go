@@ -51,11 +51,6 @@ type Store interface {
 	Topics(ctx context.Context) ([]booking.Topic, error)
 	Objects(ctx context.Context, calendarID int64, withData bool) ([]booking.CalendarObject, error)
 	ObjectsByName(ctx context.Context, calendarID int64, names []string) ([]booking.CalendarObject, error)
-	ObjectByUID(ctx context.Context, calendarID int64, uid string) (booking.CalendarObject, error)
-	// PutObject and DeleteObject are the CalDAV write path: ETag, sync
-	// token, change log and the object hook, in one transaction.
-	PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error)
-	DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error
 }
 
 // Tx is the object hook's transaction (store.Tx).

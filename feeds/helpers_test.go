@@ -138,17 +138,6 @@ func (f *fakeStore) ObjectsByName(_ context.Context, _ int64, names []string) ([
 	return out, nil
 }
 
-func (f *fakeStore) ObjectByUID(_ context.Context, _ int64, uid string) (booking.CalendarObject, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, o := range f.objects {
-		if o.UID == uid {
-			return o, nil
-		}
-	}
-	return booking.CalendarObject{}, booking.ErrNotFound
-}
-
 func (f *fakeStore) PutObject(_ context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -163,21 +152,6 @@ func (f *fakeStore) PutObject(_ context.Context, obj booking.CalendarObject, con
 	obj.ModifiedAt = f.now().UTC().Truncate(time.Second)
 	f.objects[obj.Name] = obj
 	return obj, !exists, nil
-}
-
-func (f *fakeStore) DeleteObject(_ context.Context, _ int64, name string, cond booking.WriteCondition) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cur, ok := f.objects[name]
-	if !ok {
-		return booking.ErrNotFound
-	}
-	if cond.IfMatch != "" && cond.IfMatch != cur.ETag {
-		return booking.ErrPreconditionFailed
-	}
-	f.cal.SyncSeq++
-	delete(f.objects, name)
-	return nil
 }
 
 // put stores a session as the CalDAV handler would: validated, with its

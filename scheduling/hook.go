@@ -12,12 +12,13 @@ import (
 	"veileder/recurrence"
 )
 
-// OnBookingEvent is the ObjectHook the store calls inside the transaction
-// of a librarian's CalDAV PUT or DELETE in their bookings calendar. Deleting
-// a booking's event, or setting it STATUS:CANCELLED, cancels the booking;
-// moving it moves the booking; the student is told either way. Events that
-// belong to no booking are the librarian's own business and pass. An error
-// rolls the CalDAV write back.
+// OnBookingEvent is the object hook the store calls (as the app wires it)
+// inside the transaction of a librarian's CalDAV PUT or DELETE in their
+// bookings calendar: before is nil for a new object, after is nil for a
+// deletion. Deleting a booking's event, or setting it STATUS:CANCELLED,
+// cancels the booking; moving it moves the booking; the student is told
+// either way. Events that belong to no booking are the librarian's own
+// business and pass. An error rolls the CalDAV write back.
 func (s *Service) OnBookingEvent(ctx context.Context, tx Tx, cal booking.Calendar, before, after *booking.CalendarObject) error {
 	if cal.Kind != booking.KindBookings || cal.Shared() {
 		return nil

@@ -68,10 +68,3 @@ type Tx interface {
 	// so that it is sent if and only if the change commits.
 	Enqueue(ctx context.Context, m booking.Message) error
 }
-
-// ObjectHook is called by the store inside the transaction of every CalDAV
-// write (PUT or DELETE) to a calendar of kind bookings, so that a
-// librarian deleting, cancelling or moving a booking's event in their
-// calendar app changes the booking in the same transaction. before is nil
-// for a new object, after is nil for a deletion.
-type ObjectHook func(ctx context.Context, tx Tx, cal booking.Calendar, before, after *booking.CalendarObject) error

@@ -133,21 +133,6 @@ func (s *Store) DropInTombstones(ctx context.Context, calendarID int64, since ti
 	return out, nil
 }
 
-// ObjectByUID returns the calendar's object with the UID, with its data.
-func (s *Store) ObjectByUID(ctx context.Context, calendarID int64, uid string) (booking.CalendarObject, error) {
-	ctx, cancel := s.timeout(ctx)
-	defer cancel()
-	var row objectRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		SELECT calendar_id, name, uid, component, data, etag, size, first_start, last_end, modified_at, seq
-		FROM calendar_objects
-		WHERE calendar_id = ? AND uid = ?`), calendarID, uid)
-	if err != nil {
-		return booking.CalendarObject{}, fmt.Errorf("store: object with uid %q in calendar %d: %w", uid, calendarID, dbErr(err))
-	}
-	return row.object(), nil
-}
-
 // PutDropInTombstone stores a tombstone in the object hook's transaction.
 // An existing tombstone of the UID is replaced, keeping the union of both
 // theme lists, so that a session that lost one theme and then another

@@ -114,7 +114,7 @@ func TestPostgresSchemaPerTest(t *testing.T) {
 }
 
 func TestOpenRejectsOtherURLs(t *testing.T) {
-	_, err := store.Open(t.Context(), "mysql://localhost/x", t.TempDir())
+	_, err := store.OpenWith(t.Context(), store.Config{DatabaseURL: "mysql://localhost/x", DataDir: t.TempDir()})
 	if err == nil {
 		t.Errorf("Open(mysql://...): got no error, want one")
 	}

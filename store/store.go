@@ -66,7 +66,7 @@ type Config struct {
 	MaxOpenConns int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Logger, when set, is told which migrations were applied at Open.
+	// Logger, when set, is told which migrations were applied at OpenWith.
 	Logger *slog.Logger
 	// Throttle limits failed sign-ins (throttle.go); zero fields mean
 	// DefaultThrottlePolicy's.
@@ -86,13 +86,8 @@ type Store struct {
 	hook atomic.Pointer[objectHook]
 }
 
-// Open opens the database at databaseURL, or the SQLite file in dataDir when
-// databaseURL is empty, and applies pending migrations.
-func Open(ctx context.Context, databaseURL, dataDir string) (*Store, error) {
-	return OpenWith(ctx, Config{DatabaseURL: databaseURL, DataDir: dataDir})
-}
-
-// OpenWith is Open with every setting.
+// OpenWith opens the database at cfg.DatabaseURL, or the SQLite file in
+// cfg.DataDir when the URL is empty, and applies pending migrations.
 func OpenWith(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = bcrypt.DefaultCost
