@@ -14,7 +14,6 @@ import (
 
 	"veileder/app"
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -111,7 +110,7 @@ func TestAdminExtraDropinTags(t *testing.T) {
 			data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:tags@test\r\n" +
 				"DTSTAMP:20260501T000000Z\r\nDTSTART;TZID=Europe/Oslo:20260512T140000\r\nDTEND;TZID=Europe/Oslo:20260512T150000\r\n" +
 				"SUMMARY:Skriveverksted #zotero #zotro\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-			obj, err := caldav.ValidateObject(cal, "tags.ics", []byte(data), s.loc)
+			obj, err := storetest.Object(cal, "tags.ics", []byte(data), s.loc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -30,7 +30,6 @@ import (
 
 	"veileder/app"
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -133,7 +132,7 @@ func (s *stSite) putObject(t *testing.T, user, calendar, name, uid, body string)
 	}
 	data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
 		"\r\nDTSTAMP:20260501T000000Z\r\n" + body + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-	obj, err := caldav.ValidateObject(cal, name, []byte(data), s.loc)
+	obj, err := storetest.Object(cal, name, []byte(data), s.loc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func benchmarkCalendar(b *testing.B, d store.Dialect, n int) {
 				}
 				data := event(fmt.Sprintf("bench-%d", i), fmt.Sprintf("Event %d", i),
 					start.Format("20060102T150405Z"), start.Add(time.Hour).Format("20060102T150405Z"), extra...)
-				obj, err := caldav.ValidateObject(c, fmt.Sprintf("e%d.ics", i), []byte(data), oslo)
+				obj, err := storetest.Object(c, fmt.Sprintf("e%d.ics", i), []byte(data), oslo)
 				if err != nil {
 					b.Fatal(err)
 				}

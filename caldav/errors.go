@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"veileder/booking"
+	"veileder/recurrence"
 )
 
 // httpError is what the client is told: a status, an optional precondition
@@ -44,6 +45,19 @@ func asHTTPError(err error) *httpError {
 	var he *httpError
 	if errors.As(err, &he) {
 		return he
+	}
+	var ie *recurrence.InvalidError
+	if errors.As(err, &ie) {
+		// RFC 4791 §5.3.2.1: a PUT of a body that is not a calendar
+		// object resource the calendar takes.
+		pre := cal("valid-calendar-data")
+		switch {
+		case errors.Is(ie, recurrence.ErrInvalidObject):
+			pre = cal("valid-calendar-object-resource")
+		case errors.Is(ie, recurrence.ErrUnsupportedComponent):
+			pre = cal("supported-calendar-component")
+		}
+		return &httpError{status: http.StatusForbidden, precondition: pre, message: ie.Reason, cause: err}
 	}
 	switch {
 	case errors.Is(err, booking.ErrNotFound):

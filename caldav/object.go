@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-ical"
 	"github.com/emersion/go-webdav"
@@ -201,9 +200,15 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 	if int64(len(data)) > h.maxSize {
 		return preconditionError(http.StatusRequestEntityTooLarge, cal("max-resource-size"), fmt.Sprintf("calendar objects are limited to %d bytes", h.maxSize))
 	}
-	obj, err := ValidateObject(res.cal, p.object, data, h.loc)
+	// RFC 4791 §5.3.2.1: a body that is not a calendar object resource
+	// this calendar takes is refused (asHTTPError names the precondition).
+	v, err := recurrence.Validate(data, res.cal.AcceptsComponent, recurrence.Options{Location: h.loc})
 	if err != nil {
 		return err
+	}
+	obj := booking.CalendarObject{
+		CalendarID: res.cal.ID, Name: p.object, UID: v.UID, Component: v.Component, Data: data,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
 	}
 	cond, err := h.writeCondition(ctx, r, res.cal.ID, p.object)
 	if err != nil {
@@ -261,86 +266,4 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// ValidateObject validates a calendar object resource for calendar c (RFC
-// 4791 §4.1, §5.3.2.1) and computes its index columns, so that it can be
-// stored. Over HTTP every failure is a 403 with the precondition element
-// clients look for. Other writers (the booking engine, the demo data, the
-// staff drop-in form) use it too, so that every stored object passed the
-// same checks. loc evaluates floating times and dates.
-func ValidateObject(c booking.Calendar, name string, data []byte, loc *time.Location) (booking.CalendarObject, error) {
-	invalidData := func(msg string) error {
-		return preconditionError(http.StatusForbidden, cal("valid-calendar-data"), msg)
-	}
-	invalidObject := func(msg string) error {
-		return preconditionError(http.StatusForbidden, cal("valid-calendar-object-resource"), msg)
-	}
-	parsed, err := recurrence.ParseCalendar(data)
-	if err != nil {
-		return booking.CalendarObject{}, invalidData(err.Error())
-	}
-	if parsed.Name != ical.CompCalendar {
-		return booking.CalendarObject{}, invalidData("the body is not a VCALENDAR")
-	}
-	if parsed.Props.Get(ical.PropMethod) != nil {
-		return booking.CalendarObject{}, invalidObject("calendar object resources must not have a METHOD (RFC 4791 §4.1)")
-	}
-	var kind, uid string
-	masters := 0
-	seenRID := map[string]bool{}
-	for _, child := range parsed.Children {
-		switch child.Name {
-		case ical.CompTimezone:
-			continue
-		case ical.CompEvent, ical.CompToDo, ical.CompJournal:
-		default:
-			return booking.CalendarObject{}, preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "unsupported component "+child.Name)
-		}
-		if kind == "" {
-			kind = child.Name
-		} else if kind != child.Name {
-			return booking.CalendarObject{}, invalidObject("one resource holds one kind of component")
-		}
-		u := child.Props.Get(ical.PropUID)
-		if u == nil || strings.TrimSpace(u.Value) == "" {
-			return booking.CalendarObject{}, invalidObject("every component needs a UID")
-		}
-		if uid == "" {
-			uid = u.Value
-		} else if uid != u.Value {
-			return booking.CalendarObject{}, invalidObject("all components of one resource share one UID")
-		}
-		if rid := child.Props.Get(ical.PropRecurrenceID); rid != nil {
-			if seenRID[rid.Value] {
-				return booking.CalendarObject{}, invalidObject("two overrides of the same RECURRENCE-ID")
-			}
-			seenRID[rid.Value] = true
-		} else {
-			masters++
-		}
-		if child.Name == ical.CompEvent && child.Props.Get(ical.PropDateTimeStart) == nil {
-			return booking.CalendarObject{}, invalidData("VEVENT without DTSTART")
-		}
-	}
-	if kind == "" {
-		return booking.CalendarObject{}, invalidObject("no VEVENT, VTODO or VJOURNAL in the resource")
-	}
-	if masters > 1 {
-		return booking.CalendarObject{}, invalidObject("more than one component without RECURRENCE-ID")
-	}
-	if len(uid) > 1000 {
-		return booking.CalendarObject{}, invalidObject("UID longer than 1000 bytes")
-	}
-	if !c.AcceptsComponent(kind) {
-		return booking.CalendarObject{}, preconditionError(http.StatusForbidden, cal("supported-calendar-component"), "this calendar does not take "+kind)
-	}
-	first, last, err := recurrence.Bounds(parsed, recurrence.Options{Location: loc})
-	if err != nil {
-		return booking.CalendarObject{}, invalidData(err.Error())
-	}
-	return booking.CalendarObject{
-		CalendarID: c.ID, Name: name, UID: uid, Component: kind, Data: data,
-		FirstStart: first, LastEnd: last,
-	}, nil
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/recurrence"
 )
 
@@ -304,9 +303,13 @@ func put(ctx context.Context, st Store, u booking.User, slug, name, ics string, 
 	if err != nil {
 		return fmt.Errorf("demo: calendar %s of %s: %w", slug, u.Username, err)
 	}
-	obj, err := caldav.ValidateObject(c, name, []byte(ics), loc)
+	v, err := recurrence.Validate([]byte(ics), c.AcceptsComponent, recurrence.Options{Location: loc})
 	if err != nil {
 		return fmt.Errorf("demo: %s/%s: %w", slug, name, err)
+	}
+	obj := booking.CalendarObject{
+		CalendarID: c.ID, Name: name, UID: v.UID, Component: v.Component, Data: []byte(ics),
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
 	}
 	if _, _, err := st.PutObject(ctx, obj, booking.WriteCondition{}); err != nil {
 		return fmt.Errorf("demo: store %s/%s: %w", slug, name, err)

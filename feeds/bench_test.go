@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/feeds"
 	"veileder/store"
 	"veileder/store/storetest"
@@ -58,7 +57,7 @@ func BenchmarkFeed(b *testing.B) {
 		b.Fatal(err)
 	}
 	put := func(i int, title string) {
-		obj, err := caldav.ValidateObject(cal, fmt.Sprintf("bench-%d.ics", i), benchSession(i, title), oslo)
+		obj, err := storetest.Object(cal, fmt.Sprintf("bench-%d.ics", i), benchSession(i, title), oslo)
 		if err != nil {
 			b.Fatal(err)
 		}

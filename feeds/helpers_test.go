@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/feeds"
+	"veileder/store/storetest"
 )
 
 var oslo = mustLoad("Europe/Oslo")
@@ -158,7 +158,7 @@ func (f *fakeStore) PutObject(_ context.Context, obj booking.CalendarObject, con
 // index bounds, at the given time.
 func (f *fakeStore) put(t testing.TB, name string, data []byte, at time.Time) booking.CalendarObject {
 	t.Helper()
-	obj, err := caldav.ValidateObject(f.cal, name, data, oslo)
+	obj, err := storetest.Object(f.cal, name, data, oslo)
 	if err != nil {
 		t.Fatalf("validate %s: %v", name, err)
 	}

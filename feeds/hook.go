@@ -22,7 +22,7 @@ import (
 // written session that name no topic, for coordinators to fix.
 //
 // Only a database error fails the hook (and so the write): an object that
-// does not parse was refused by ValidateObject before it got here.
+// does not parse was refused by recurrence.Validate before it got here.
 func (s *Service) OnObject(ctx context.Context, tx Tx, cal booking.Calendar, before, after *booking.CalendarObject) error {
 	if cal.Kind != booking.KindDropIn {
 		return nil

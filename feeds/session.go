@@ -39,7 +39,7 @@ type session struct {
 	recurring bool
 }
 
-// parseSession reads a stored object. Objects passed ValidateObject when
+// parseSession reads a stored object. Objects passed recurrence.Validate when
 // they were stored, so an error here is a bug or an old row: the caller
 // logs it and leaves the object out.
 func parseSession(obj booking.CalendarObject, lib *time.Location) (*session, error) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/caldav"
+	"veileder/recurrence"
 )
 
 // errNoBookingsCalendar marks a librarian who cannot take a booking because
@@ -201,7 +201,7 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	if err != nil {
 		return booking.Booking{}, err
 	}
-	obj, err := caldav.ValidateObject(d.bookingsCal, b.EventName, data, s.loc)
+	obj, err := s.calendarObject(d.bookingsCal, b.EventName, data)
 	if err != nil {
 		// Our own event failing validation is a bug, not bad input.
 		return booking.Booking{}, fmt.Errorf("booking event does not validate: %v", err)
@@ -219,6 +219,20 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 		return booking.Booking{}, err
 	}
 	return b, nil
+}
+
+// calendarObject validates data as an object of cal named name, as a
+// CalDAV PUT is validated, and indexes it, so that what the service writes
+// passes the same checks as what calendar apps write.
+func (s *Service) calendarObject(cal booking.Calendar, name string, data []byte) (booking.CalendarObject, error) {
+	v, err := recurrence.Validate(data, cal.AcceptsComponent, recurrence.Options{Location: s.loc})
+	if err != nil {
+		return booking.CalendarObject{}, err
+	}
+	return booking.CalendarObject{
+		CalendarID: cal.ID, Name: name, UID: v.UID, Component: v.Component, Data: data,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+	}, nil
 }
 
 // Booking returns the booking a manage token belongs to.

@@ -11,7 +11,6 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/recurrence"
 )
 
@@ -308,9 +307,9 @@ func TestBookingEvent(t *testing.T) {
 		}
 	}
 	cal := booking.Calendar{ID: 7, OwnerID: 1, Kind: booking.KindBookings, Components: []string{"VEVENT"}}
-	obj, err := caldav.ValidateObject(cal, b.EventName, data, loc)
+	obj, err := (&Service{loc: loc}).calendarObject(cal, b.EventName, data)
 	if err != nil {
-		t.Fatalf("ValidateObject: %v\n%s", err, data)
+		t.Fatalf("calendarObject: %v\n%s", err, data)
 	}
 	if obj.UID != b.EventUID || !obj.FirstStart.Equal(b.Start) || !obj.LastEnd.Equal(b.End) {
 		t.Errorf("object: got UID %q %v–%v, want %q %v–%v", obj.UID, obj.FirstStart, obj.LastEnd, b.EventUID, b.Start, b.End)

@@ -15,7 +15,6 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/recurrence"
 )
 
@@ -243,7 +242,7 @@ func (s *Service) scrubObject(ctx context.Context, tx Tx, cal booking.Calendar, 
 		s.log.Warn("scheduling: booking event does not parse; deleting it", "calendar", cal.ID, "name", o.Name, "err", err)
 		return tx.DeleteObject(ctx, cal.ID, o.Name, booking.WriteCondition{IfMatch: o.ETag})
 	}
-	obj, err := caldav.ValidateObject(cal, o.Name, data, s.loc)
+	obj, err := s.calendarObject(cal, o.Name, data)
 	if err != nil {
 		return fmt.Errorf("scrubbed event %s does not validate: %v", o.Name, err)
 	}

@@ -130,7 +130,7 @@ func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg re
 
 // instances expands one stored object over [lo, hi) in the library's zone.
 // An object that cannot be read is skipped with a warning: it passed
-// caldav.ValidateObject when stored, so this is a bug to log, not a reason
+// recurrence.Validate when stored, so this is a bug to log, not a reason
 // to fail every student's search.
 func (s *Service) instances(cal booking.Calendar, obj booking.CalendarObject, lo, hi time.Time) []recurrence.Instance {
 	return s.expand(cal, obj, lo, hi).Instances

@@ -15,7 +15,6 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
@@ -128,7 +127,7 @@ func (f *fixture) put(cal booking.Calendar, name string, data []byte) booking.Ca
 
 // tryPut is put for other goroutines than the test's.
 func (f *fixture) tryPut(cal booking.Calendar, name string, data []byte) (booking.CalendarObject, error) {
-	obj, err := caldav.ValidateObject(cal, name, data, f.loc)
+	obj, err := storetest.Object(cal, name, data, f.loc)
 	if err != nil {
 		return booking.CalendarObject{}, fmt.Errorf("validate %s: %v\n%s", name, err, data)
 	}
@@ -548,7 +547,7 @@ func TestBookingEventHook(t *testing.T) {
 				}
 				data = strings.Replace(data, repl[i], repl[i+1], 1)
 			}
-			o, err := caldav.ValidateObject(bookings, v.EventName, []byte(data), f.loc)
+			o, err := storetest.Object(bookings, v.EventName, []byte(data), f.loc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,7 +14,6 @@ import (
 	"github.com/emersion/go-ical"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/recurrence"
 )
 
@@ -232,7 +231,7 @@ func (s *Service) SaveDropinSession(ctx context.Context, d booking.DropinSession
 	if err != nil {
 		return booking.DropinSession{}, err
 	}
-	obj, err := caldav.ValidateObject(cal, d.Name, data, s.loc)
+	obj, err := s.calendarObject(cal, d.Name, data)
 	if err != nil {
 		return booking.DropinSession{}, fmt.Errorf("scheduling: drop-in event does not validate: %v", err)
 	}

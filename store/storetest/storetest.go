@@ -31,6 +31,8 @@ import (
 	_ "github.com/lib/pq" // the postgres driver, for the admin connection
 	"golang.org/x/crypto/bcrypt"
 
+	"veileder/booking"
+	"veileder/recurrence"
 	"veileder/store"
 )
 
@@ -51,6 +53,20 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 			fn(t, Open(t, d))
 		})
 	}
+}
+
+// Object is data as a calendar object of cal named name, validated and
+// indexed as the CalDAV server does before it stores a PUT, with loc for
+// floating times.
+func Object(cal booking.Calendar, name string, data []byte, loc *time.Location) (booking.CalendarObject, error) {
+	v, err := recurrence.Validate(data, cal.AcceptsComponent, recurrence.Options{Location: loc})
+	if err != nil {
+		return booking.CalendarObject{}, err
+	}
+	return booking.CalendarObject{
+		CalendarID: cal.ID, Name: name, UID: v.UID, Component: v.Component, Data: data,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+	}, nil
 }
 
 // Open returns a fresh store on the dialect's database, closed when the

@@ -1,0 +1,88 @@
+package recurrence
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidate(t *testing.T) {
+	cal := func(body string) string {
+		return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + body + "END:VCALENDAR\r\n"
+	}
+	event := func(uid string, extra ...string) string {
+		return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261104T090000Z\r\nDTEND:20261104T100000Z\r\n" +
+			strings.Join(extra, "") + "END:VEVENT\r\n"
+	}
+	eventsOnly := func(c string) bool { return c == "VEVENT" }
+	tests := []struct {
+		name    string
+		data    string
+		accepts func(string) bool
+		rule    error // nil: valid
+		reason  string
+	}{
+		{"not iCalendar", "hello world", nil, ErrInvalidData, "malformed iCalendar"},
+		{"truncated", "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n", nil, ErrInvalidData, "malformed iCalendar"},
+		{"two calendars", cal(event("a")) + cal(event("b")), nil, ErrInvalidData, "more than one VCALENDAR in one resource"},
+		{"METHOD", strings.Replace(cal(event("m")), "VERSION:2.0", "VERSION:2.0\r\nMETHOD:REQUEST", 1), nil, ErrInvalidObject, "must not have a METHOD"},
+		{"VFREEBUSY", cal("BEGIN:VFREEBUSY\r\nUID:f\r\nEND:VFREEBUSY\r\n"), nil, ErrUnsupportedComponent, "unsupported component VFREEBUSY"},
+		{"event and to-do", cal(event("a") + "BEGIN:VTODO\r\nUID:a\r\nEND:VTODO\r\n"), nil, ErrInvalidObject, "one kind of component"},
+		{"no UID", cal("BEGIN:VEVENT\r\nDTSTART:20261104T090000Z\r\nEND:VEVENT\r\n"), nil, ErrInvalidObject, "every component needs a UID"},
+		{"two UIDs", cal(event("a") + event("b")), nil, ErrInvalidObject, "share one UID"},
+		{"two masters", cal(event("a") + event("a")), nil, ErrInvalidObject, "more than one component without RECURRENCE-ID"},
+		{"one override twice", cal(event("a", "RECURRENCE-ID:20261104T090000Z\r\n") + event("a", "RECURRENCE-ID:20261104T090000Z\r\n")), nil, ErrInvalidObject, "two overrides"},
+		{"no DTSTART", cal("BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, "VEVENT without DTSTART"},
+		{"time zone only", cal("BEGIN:VTIMEZONE\r\nTZID:X\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"), nil, ErrInvalidObject, "no VEVENT, VTODO or VJOURNAL"},
+		{"long UID", cal(event(strings.Repeat("u", 1001))), nil, ErrInvalidObject, "UID longer than 1000 bytes"},
+		{"to-do where events go", cal("BEGIN:VTODO\r\nUID:t\r\nDTSTART:20261104T090000Z\r\nRRULE:FREQ=SOMETIMES\r\nEND:VTODO\r\n"), eventsOnly, ErrUnsupportedComponent, "this calendar does not take VTODO"},
+		{"bad RRULE", cal(event("r", "RRULE:FREQ=SOMETIMES\r\n")), nil, ErrInvalidData, "RRULE"},
+		{"bad DTSTART", cal("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026XX04T090000Z\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, "DTSTART"},
+		{"event", cal(event("e@test")), eventsOnly, nil, ""},
+		{"to-do, any calendar", cal("BEGIN:VTODO\r\nUID:t@test\r\nDUE:20261104T090000Z\r\nEND:VTODO\r\n"), nil, nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			obj, err := Validate([]byte(tc.data), tc.accepts, Options{Location: oslo})
+			if tc.rule == nil {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				if obj.Calendar == nil || obj.UID == "" || obj.Component == "" {
+					t.Errorf("got %+v, want the parsed calendar, UID and component", obj)
+				}
+				return
+			}
+			var ie *InvalidError
+			if !errors.As(err, &ie) || !errors.Is(err, tc.rule) {
+				t.Fatalf("got %v, want an *InvalidError for %v", err, tc.rule)
+			}
+			if !strings.Contains(ie.Reason, tc.reason) {
+				t.Errorf("reason: got %q, want it to hold %q", ie.Reason, tc.reason)
+			}
+			for _, other := range []error{ErrInvalidData, ErrInvalidObject, ErrUnsupportedComponent} {
+				if other != tc.rule && errors.Is(err, other) {
+					t.Errorf("%v is also %v", err, other)
+				}
+			}
+		})
+	}
+}
+
+// Validate's index columns are Bounds', and the UID and component the
+// resource's.
+func TestValidateIndex(t *testing.T) {
+	data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:w@test\r\nDTSTAMP:20260101T000000Z\r\n" +
+		"DTSTART;TZID=Europe/Oslo:20261020T140000\r\nDTEND;TZID=Europe/Oslo:20261020T150000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n" +
+		"END:VEVENT\r\nEND:VCALENDAR\r\n"
+	obj, err := Validate([]byte(data), nil, Options{Location: oslo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The third session, on 3 November, is after the October change.
+	wantFirst, wantLast := time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)
+	if obj.UID != "w@test" || obj.Component != "VEVENT" || !obj.FirstStart.Equal(wantFirst) || !obj.LastEnd.Equal(wantLast) {
+		t.Errorf("got %s %s %v–%v, want w@test VEVENT %v–%v", obj.UID, obj.Component, obj.FirstStart, obj.LastEnd, wantFirst, wantLast)
+	}
+}
