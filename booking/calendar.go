@@ -96,6 +96,11 @@ type CalendarObject struct {
 	ModifiedAt time.Time
 	// Seq is the calendar's SyncSeq at the object's last change.
 	Seq int64
+	// Parsed is Data as the writer parsed it to validate it (a go-ical
+	// calendar, from recurrence.Validate), handed to the object hook of
+	// the same write so that the hook does not parse Data again. It is
+	// never stored: an object read from the store has none.
+	Parsed any
 }
 
 // WriteCondition is the client's precondition for a write, from If-Match

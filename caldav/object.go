@@ -208,7 +208,7 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 	}
 	obj := booking.CalendarObject{
 		CalendarID: res.cal.ID, Name: p.object, UID: v.UID, Component: v.Component, Data: data,
-		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd, Parsed: v.Calendar,
 	}
 	cond, err := h.writeCondition(ctx, r, res.cal.ID, p.object)
 	if err != nil {

@@ -309,7 +309,7 @@ func put(ctx context.Context, st Store, u booking.User, slug, name, ics string, 
 	}
 	obj := booking.CalendarObject{
 		CalendarID: c.ID, Name: name, UID: v.UID, Component: v.Component, Data: []byte(ics),
-		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd, Parsed: v.Calendar,
 	}
 	if _, _, err := st.PutObject(ctx, obj, booking.WriteCondition{}); err != nil {
 		return fmt.Errorf("demo: store %s/%s: %w", slug, name, err)

@@ -43,7 +43,7 @@ type session struct {
 // they were stored, so an error here is a bug or an old row: the caller
 // logs it and leaves the object out.
 func parseSession(obj booking.CalendarObject, lib *time.Location) (*session, error) {
-	cal, err := recurrence.ParseCalendar(obj.Data)
+	cal, err := recurrence.ParsedCalendar(obj.Parsed, obj.Data)
 	if err != nil {
 		return nil, err
 	}

@@ -125,3 +125,14 @@ func Validate(data []byte, accepts func(component string) bool, opts Options) (O
 	}
 	return Object{Calendar: parsed, Component: kind, UID: uid, FirstStart: first, LastEnd: last}, nil
 }
+
+// ParsedCalendar returns the calendar of a stored object's data: parsed,
+// when it is the *ical.Calendar that Validate gave the writer of the same
+// write (Object.Calendar, passed on), so that nothing parses one write
+// twice; else data parsed now with ParseCalendar.
+func ParsedCalendar(parsed any, data []byte) (*ical.Calendar, error) {
+	if c, ok := parsed.(*ical.Calendar); ok && c != nil {
+		return c, nil
+	}
+	return ParseCalendar(data)
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-ical"
 )
 
 func TestValidate(t *testing.T) {
@@ -84,5 +86,28 @@ func TestValidateIndex(t *testing.T) {
 	wantFirst, wantLast := time.Date(2026, 10, 20, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 14, 0, 0, 0, time.UTC)
 	if obj.UID != "w@test" || obj.Component != "VEVENT" || !obj.FirstStart.Equal(wantFirst) || !obj.LastEnd.Equal(wantLast) {
 		t.Errorf("got %s %s %v–%v, want w@test VEVENT %v–%v", obj.UID, obj.Component, obj.FirstStart, obj.LastEnd, wantFirst, wantLast)
+	}
+}
+
+// ParsedCalendar takes what Validate parsed when it is handed on, and
+// parses the data otherwise.
+func TestParsedCalendar(t *testing.T) {
+	data := []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:p@test\r\n" +
+		"DTSTAMP:20260101T000000Z\r\nDTSTART:20261104T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	obj, err := Validate(data, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ParsedCalendar(obj.Calendar, data); err != nil || got != obj.Calendar {
+		t.Errorf("with Validate's calendar: got %p, %v; want the same calendar %p", got, err, obj.Calendar)
+	}
+	for _, parsed := range []any{nil, "not a calendar", (*ical.Calendar)(nil)} {
+		got, err := ParsedCalendar(parsed, data)
+		if err != nil || got == nil || got == obj.Calendar || len(got.Children) != 1 {
+			t.Errorf("with %#v: got %v, %v; want the data parsed anew", parsed, got, err)
+		}
+	}
+	if _, err := ParsedCalendar(nil, []byte("hello")); err == nil {
+		t.Errorf("bad data without a parsed calendar: got no error, want one")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-ical"
+
 	"veileder/booking"
 	"veileder/recurrence"
 )
@@ -201,11 +203,7 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	if err != nil {
 		return booking.Booking{}, err
 	}
-	obj, err := s.calendarObject(d.bookingsCal, b.EventName, data)
-	if err != nil {
-		// Our own event failing validation is a bug, not bad input.
-		return booking.Booking{}, fmt.Errorf("booking event does not validate: %v", err)
-	}
+	obj := bookingObject(d.bookingsCal, b, data)
 	if _, _, err := tx.PutObject(ctx, obj, booking.WriteCondition{IfNoneMatchAny: true}); err != nil {
 		return booking.Booking{}, err
 	}
@@ -221,6 +219,18 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	return b, nil
 }
 
+// bookingObject is the booking's event, data as bookingEvent built it, as
+// the bookings calendar cal stores it. The event is the booking's own
+// UID, start and end, written as one UTC DTSTART and DTEND in whole
+// seconds, so its index columns come from the booking rather than from
+// parsing the event just built (TestBookingObject holds the two equal).
+func bookingObject(cal booking.Calendar, b booking.Booking, data []byte) booking.CalendarObject {
+	return booking.CalendarObject{
+		CalendarID: cal.ID, Name: b.EventName, UID: b.EventUID, Component: ical.CompEvent, Data: data,
+		FirstStart: b.Start.UTC().Truncate(time.Second), LastEnd: b.End.UTC().Truncate(time.Second),
+	}
+}
+
 // calendarObject validates data as an object of cal named name, as a
 // CalDAV PUT is validated, and indexes it, so that what the service writes
 // passes the same checks as what calendar apps write.
@@ -231,7 +241,7 @@ func (s *Service) calendarObject(cal booking.Calendar, name string, data []byte)
 	}
 	return booking.CalendarObject{
 		CalendarID: cal.ID, Name: name, UID: v.UID, Component: v.Component, Data: data,
-		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd, Parsed: v.Calendar,
 	}, nil
 }
 

@@ -314,6 +314,7 @@ func TestBookingEvent(t *testing.T) {
 	if obj.UID != b.EventUID || !obj.FirstStart.Equal(b.Start) || !obj.LastEnd.Equal(b.End) {
 		t.Errorf("object: got UID %q %v–%v, want %q %v–%v", obj.UID, obj.FirstStart, obj.LastEnd, b.EventUID, b.Start, b.End)
 	}
+	sameObject(t, bookingObject(cal, b, data), obj)
 	c, err := recurrence.ParseCalendar(data)
 	if err != nil {
 		t.Fatal(err)
@@ -356,6 +357,48 @@ func TestBookingEvent(t *testing.T) {
 		if !strings.Contains(unfolded, want) {
 			t.Errorf("event lacks %q:\n%s", want, unfolded)
 		}
+	}
+}
+
+// sameObject fails unless got, an object built without parsing its data,
+// is what validating that data gives (want).
+func sameObject(t *testing.T, got, want booking.CalendarObject) {
+	t.Helper()
+	if got.CalendarID != want.CalendarID || got.Name != want.Name || got.UID != want.UID || got.Component != want.Component ||
+		!bytes.Equal(got.Data, want.Data) || !got.FirstStart.Equal(want.FirstStart) || !got.LastEnd.Equal(want.LastEnd) {
+		t.Errorf("object built from the booking: got %d %s %s %s %v–%v, want what validating it gives: %d %s %s %s %v–%v",
+			got.CalendarID, got.Name, got.UID, got.Component, got.FirstStart, got.LastEnd,
+			want.CalendarID, want.Name, want.UID, want.Component, want.FirstStart, want.LastEnd)
+	}
+}
+
+// The booking's event is stored with index columns taken from the
+// booking, not from parsing the event: they are what parsing gives, for
+// any time a booking can hold.
+func TestBookingObject(t *testing.T) {
+	loc := oslo(t)
+	cal := booking.Calendar{ID: 7, OwnerID: 1, Kind: booking.KindBookings, Components: []string{"VEVENT"}}
+	for _, tc := range []struct {
+		name       string
+		start, end time.Time
+	}{
+		{"UTC", time.Date(2026, 3, 24, 8, 0, 0, 0, time.UTC), time.Date(2026, 3, 24, 8, 45, 0, 0, time.UTC)},
+		{"Oslo, across the spring change", time.Date(2026, 3, 29, 1, 30, 0, 0, loc), time.Date(2026, 3, 29, 3, 30, 0, 0, loc)},
+		{"fractions of a second", time.Date(2026, 3, 24, 8, 0, 0, 999_999_999, time.UTC), time.Date(2026, 3, 24, 9, 0, 0, 1, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := booking.Booking{Start: tc.start, End: tc.end, StudentName: "Kari", StudentEmail: "kari@student.example",
+				EventUID: "x1@veileder", EventName: "x1@veileder.ics"}
+			data, err := bookingEvent(eventInput{Booking: b, Topic: booking.Topic{Slug: "zotero", NameNB: "Zotero"}, Stamp: tc.start})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := (&Service{loc: loc}).calendarObject(cal, b.EventName, data)
+			if err != nil {
+				t.Fatalf("calendarObject: %v\n%s", err, data)
+			}
+			sameObject(t, bookingObject(cal, b, data), want)
+		})
 	}
 }
 

@@ -78,10 +78,11 @@ func (s *Service) applyChange(ctx context.Context, tx Tx, cal booking.Calendar, 
 	return nil
 }
 
-// eventChange reads what the stored event now says. ok is false when it
-// cannot be read; the write was validated, so that is only logged.
+// eventChange reads what the stored event now says, from the calendar
+// the write parsed when it passes it on. ok is false when it cannot be
+// read; the write was validated, so that is only logged.
 func (s *Service) eventChange(cal booking.Calendar, obj *booking.CalendarObject) (ch booking.EventChange, ok bool) {
-	c, err := recurrence.ParseCalendar(obj.Data)
+	c, err := recurrence.ParsedCalendar(obj.Parsed, obj.Data)
 	if err != nil {
 		s.log.Warn("scheduling: booking event does not parse", "calendar", cal.ID, "name", obj.Name, "err", err)
 		return ch, false

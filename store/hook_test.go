@@ -187,3 +187,49 @@ func TestObjectHook(t *testing.T) {
 		}
 	})
 }
+
+// The hook gets, with the object written, what the writer parsed of it
+// (Parsed), so that it need not parse the data again; the store neither
+// keeps it nor returns it, and the object read before a write has none.
+func TestObjectHookGetsParsed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		ola := createUser(t, s, "ola", booking.RoleLibrarian)
+		bookings, err := s.CalendarBySlug(ctx, ola.ID, "bookings")
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed := &struct{ name string }{"what the writer parsed"}
+		var gotBefore, gotAfter []any
+		s.SetObjectHook(func(ctx context.Context, tx *store.Tx, cal booking.Calendar, before, after *booking.CalendarObject) error {
+			if before != nil {
+				gotBefore = append(gotBefore, before.Parsed)
+			}
+			if after != nil {
+				gotAfter = append(gotAfter, after.Parsed)
+			}
+			return nil
+		})
+		obj := booking.CalendarObject{CalendarID: bookings.ID, Name: "p.ics", UID: "uid-p", Component: "VEVENT",
+			Data: ics("uid-p", "first"), Parsed: parsed}
+		for i := range 2 {
+			stored, _, err := s.PutObject(ctx, obj, booking.WriteCondition{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.Parsed != nil {
+				t.Errorf("write %d: the stored object returned has Parsed %v, want none", i, stored.Parsed)
+			}
+		}
+		if len(gotAfter) != 2 || gotAfter[0] != any(parsed) || gotAfter[1] != any(parsed) {
+			t.Errorf("hook's after.Parsed: got %v, want the writer's twice", gotAfter)
+		}
+		if len(gotBefore) != 1 || gotBefore[0] != nil {
+			t.Errorf("hook's before.Parsed: got %v, want one nil (read from the store)", gotBefore)
+		}
+		read, err := s.Object(ctx, bookings.ID, "p.ics")
+		if err != nil || read.Parsed != nil {
+			t.Errorf("object read back: Parsed %v, %v; want none", read.Parsed, err)
+		}
+	})
+}

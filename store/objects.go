@@ -292,7 +292,8 @@ func (s *Store) PutObject(ctx context.Context, obj booking.CalendarObject, cond 
 		if hook == nil {
 			return nil
 		}
-		after := stored // the hook gets a copy: what it does to it is not stored
+		after := stored           // the hook gets a copy: what it does to it is not stored
+		after.Parsed = obj.Parsed // of the data just written, so the hook need not parse it
 		if err := hook(ctx, &Tx{s: s, tx: tx}, cal, w.before, &after); err != nil {
 			return fmt.Errorf("object hook: %w", err)
 		}

@@ -65,7 +65,7 @@ func Object(cal booking.Calendar, name string, data []byte, loc *time.Location) 
 	}
 	return booking.CalendarObject{
 		CalendarID: cal.ID, Name: name, UID: v.UID, Component: v.Component, Data: data,
-		FirstStart: v.FirstStart, LastEnd: v.LastEnd,
+		FirstStart: v.FirstStart, LastEnd: v.LastEnd, Parsed: v.Calendar,
 	}, nil
 }
 
