@@ -31,7 +31,15 @@ type Config struct {
 	Location *time.Location
 	// MaxResourceSize bounds a calendar object's size in bytes.
 	MaxResourceSize int64
-	Logger          *slog.Logger
+	// MaxInstances bounds the instances one object may expand to in a
+	// REPORT (advertised as CALDAV:max-instances); zero means
+	// DefaultMaxInstances.
+	MaxInstances int
+	// MaxReportBytes bounds the body of one REPORT answer; zero means
+	// DefaultMaxReportBytes. An answer that would grow past it is cut and
+	// says so (report.go, truncate).
+	MaxReportBytes int64
+	Logger         *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// ClientAddr is the client's address, for throttling failed log-ins;
@@ -45,10 +53,13 @@ type Handler struct {
 	prefix  string
 	loc     *time.Location
 	maxSize int64
-	logger  *slog.Logger
-	now     func() time.Time
-	hrefs   hrefs
-	auth    *authCache
+	// maxInstances and maxReportBytes bound REPORT answers (Config).
+	maxInstances   int
+	maxReportBytes int64
+	logger         *slog.Logger
+	now            func() time.Time
+	hrefs          hrefs
+	auth           *authCache
 
 	clientAddr func(*http.Request) string
 	epoch      epochCache
@@ -57,18 +68,34 @@ type Handler struct {
 // DefaultMaxResourceSize is advertised as CALDAV:max-resource-size.
 const DefaultMaxResourceSize = 1 << 20
 
+// DefaultMaxInstances is advertised as CALDAV:max-instances (RFC 4791
+// §5.2.8): ten years of a daily event, five of a weekday one.
+const DefaultMaxInstances = 3660
+
+// DefaultMaxReportBytes bounds one REPORT answer: a year of a busy
+// calendar with its data is a few MiB.
+const DefaultMaxReportBytes = 64 << 20
+
+// maxShapedBytes bounds the calendar data one object expands to in one
+// answer, whatever its instance count: each instance repeats the object's
+// text, so a 50 KB object may give far fewer instances than a small one
+// before the answer is cut.
+const maxShapedBytes = 2 << 20
+
 // maxXMLBody bounds request bodies of PROPFIND, REPORT and friends.
 const maxXMLBody = 1 << 20
 
 // NewHandler builds a Handler.
 func NewHandler(cfg Config) *Handler {
 	h := &Handler{
-		store:   cfg.Store,
-		prefix:  strings.TrimSuffix(cfg.Prefix, "/"),
-		loc:     cfg.Location,
-		maxSize: cfg.MaxResourceSize,
-		logger:  cfg.Logger,
-		now:     cfg.Now,
+		store:          cfg.Store,
+		prefix:         strings.TrimSuffix(cfg.Prefix, "/"),
+		loc:            cfg.Location,
+		maxSize:        cfg.MaxResourceSize,
+		maxInstances:   cfg.MaxInstances,
+		maxReportBytes: cfg.MaxReportBytes,
+		logger:         cfg.Logger,
+		now:            cfg.Now,
 
 		clientAddr: cfg.ClientAddr,
 	}
@@ -77,6 +104,12 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if h.maxSize <= 0 {
 		h.maxSize = DefaultMaxResourceSize
+	}
+	if h.maxInstances <= 0 {
+		h.maxInstances = DefaultMaxInstances
+	}
+	if h.maxReportBytes <= 0 {
+		h.maxReportBytes = DefaultMaxReportBytes
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -67,6 +67,47 @@ func (h *Handler) opts(loc *time.Location) recurrence.Options {
 	return recurrence.Options{Location: loc}
 }
 
+// expandOpts are the options for shaping one object of size bytes: at
+// most h.maxInstances instances, and fewer for a large object, so that no
+// object expands to more than maxShapedBytes of text.
+func (h *Handler) expandOpts(loc *time.Location, size int) recurrence.Options {
+	o := h.opts(loc)
+	o.MaxInstances = h.maxInstances
+	if size > 0 {
+		o.MaxInstances = max(1, min(o.MaxInstances, maxShapedBytes/size))
+	}
+	return o
+}
+
+// errAnswerLimit marks an object whose shaped data would pass a limit:
+// the answer stops before it and says it was cut (multistatus.truncated).
+var errAnswerLimit = errors.New("caldav: answer over its limits")
+
+// reportMultistatus is a multistatus for a REPORT: bounded in size.
+func (h *Handler) reportMultistatus(w http.ResponseWriter, r *http.Request) *multistatus {
+	ms := h.newMultistatus(w, r)
+	ms.limit = h.maxReportBytes
+	return ms
+}
+
+// addObject adds one object's response, or, when it or the answer is
+// over a limit, ends the answer as cut short (done is then true).
+func (ms *multistatus) addObject(resp response, err error, href string) (done bool, _ error) {
+	if errors.Is(err, errAnswerLimit) {
+		return true, ms.truncated(href)
+	}
+	if err != nil {
+		return true, ms.fail(err)
+	}
+	if err := ms.add(resp); err != nil {
+		return true, err
+	}
+	if ms.full() {
+		return true, ms.truncated(href)
+	}
+	return false, nil
+}
+
 // objectResponse answers the asked properties of one object, shaping
 // calendar-data as the request says (RFC 4791 §9.6).
 func (h *Handler) objectResponse(ctx context.Context, res resource, o booking.CalendarObject, q propQuery, data *calquery.CalendarDataRequest, loc *time.Location) (response, error) {
@@ -88,7 +129,10 @@ func (h *Handler) objectResponse(ctx context.Context, res resource, o booking.Ca
 				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
 				continue
 			}
-			shaped, err := calquery.Shape(parsed, data, h.opts(loc))
+			shaped, err := calquery.Shape(parsed, data, h.expandOpts(loc, len(o.Data)))
+			if errors.Is(err, calquery.ErrInstanceLimit) {
+				return response{}, fmt.Errorf("%w: %s: %w", errAnswerLimit, o.Name, err)
+			}
 			if err != nil {
 				answered[i] = prop{name: cal("calendar-data"), status: http.StatusInternalServerError}
 				continue
@@ -145,7 +189,7 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	if err != nil {
 		return err
 	}
-	ms := h.newMultistatus(w, r)
+	ms := h.reportMultistatus(w, r)
 	for _, href := range missing {
 		if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
 			return err
@@ -164,11 +208,11 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 			continue
 		}
 		resp, err := h.objectResponse(ctx, res, o, q, mg.CalendarData, mg.Location(h.loc))
-		if err != nil {
-			return ms.fail(err)
-		}
-		if err := ms.add(resp); err != nil {
-			return err
+		if done, err := ms.addObject(resp, err, res.href); done {
+			if err != nil {
+				return err
+			}
+			break
 		}
 	}
 	return ms.close("")
@@ -226,7 +270,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-query works on calendars")
 	}
 	q := queryProps(query.AllProp, query.PropName, query.Props)
-	ms := h.newMultistatus(w, r)
+	ms := h.reportMultistatus(w, r)
 	for _, o := range objs {
 		if query.Filter != nil {
 			parsed, err := recurrence.ParseCalendar(o.Data)
@@ -245,15 +289,15 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 			}
 		}
 		resp, err := h.objectResponse(ctx, res, o, q, query.CalendarData, loc)
-		if err != nil {
-			return ms.fail(err)
-		}
-		if err := ms.add(resp); err != nil {
-			return err
+		if done, err := ms.addObject(resp, err, res.href); done {
+			if err != nil {
+				return err
+			}
+			break
 		}
 		if query.Limit > 0 && ms.n >= query.Limit {
 			// RFC 5323 §5.17: say that the result was cut short.
-			if err := ms.add(response{href: res.href, status: http.StatusInsufficientStorage}); err != nil {
+			if err := ms.truncated(res.href); err != nil {
 				return err
 			}
 			break

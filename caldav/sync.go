@@ -27,6 +27,9 @@ type syncCollectionReq struct {
 // token: changed members with the asked properties, deleted ones as 404
 // responses, and a new token (RFC 6578 §3). Thunderbird sends Depth: 1,
 // which RFC 6578 §3.2 forbids; it is accepted all the same.
+// syncBatch is how many objects a sync-collection answer reads at a time.
+const syncBatch = 200
+
 func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, res resource, body []byte) error {
 	var req syncCollectionReq
 	if err := decodeXML(body, &req); err != nil {
@@ -99,45 +102,59 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 		changes = changes[:limit]
 		current = changes[len(changes)-1].Seq
 	}
-	var live []string
-	for _, ch := range changes {
-		if !ch.Deleted {
-			live = append(live, ch.Name)
-		}
-	}
-	objs := map[string]booking.CalendarObject{}
-	if len(live) > 0 {
-		list, err := h.store.ObjectsByName(ctx, c.ID, live)
-		if err != nil {
-			return err
-		}
-		for _, o := range list {
-			objs[o.Name] = o
-		}
-	}
-	ms := h.newMultistatus(w, r)
-	for _, ch := range changes {
-		href := h.hrefs.object(res.user.Username, c.Slug, ch.Name)
-		o, ok := objs[ch.Name]
-		if ch.Deleted || !ok {
-			if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
-				return err
+	// Objects are read a batch at a time, so that an initial sync of a
+	// large calendar holds a batch in memory, not the calendar.
+	ms := h.reportMultistatus(w, r)
+	for len(changes) > 0 {
+		batch := changes[:min(len(changes), syncBatch)]
+		changes = changes[len(batch):]
+		var live []string
+		for _, ch := range batch {
+			if !ch.Deleted {
+				live = append(live, ch.Name)
 			}
-			continue
 		}
-		child := resource{path: davPath{kind: kindObject, user: res.user.Username, calendar: c.Slug, object: ch.Name},
-			href: href, user: res.user, cal: c, obj: o}
-		props, err := h.properties(ctx, child)
-		if err != nil {
-			return ms.fail(err)
+		objs := map[string]booking.CalendarObject{}
+		if len(live) > 0 {
+			list, err := h.store.ObjectsByName(ctx, c.ID, live)
+			if err != nil {
+				return ms.fail(err)
+			}
+			for _, o := range list {
+				objs[o.Name] = o
+			}
 		}
-		if err := ms.add(response{href: href, props: q.answer(props)}); err != nil {
-			return err
+		for i, ch := range batch {
+			href := h.hrefs.object(res.user.Username, c.Slug, ch.Name)
+			o, ok := objs[ch.Name]
+			if ch.Deleted || !ok {
+				if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+					return err
+				}
+			} else {
+				child := resource{path: davPath{kind: kindObject, user: res.user.Username, calendar: c.Slug, object: ch.Name},
+					href: href, user: res.user, cal: c, obj: o}
+				props, err := h.properties(ctx, child)
+				if err != nil {
+					return ms.fail(err)
+				}
+				if err := ms.add(response{href: href, props: q.answer(props)}); err != nil {
+					return err
+				}
+			}
+			if ms.full() && (i < len(batch)-1 || len(changes) > 0) {
+				// Cut by size: the token covers what was sent, and the
+				// client asks again from it (RFC 6578 §3.6).
+				current, truncated = ch.Seq, true
+				changes = nil
+				break
+			}
 		}
+		clear(objs)
 	}
 	if truncated {
 		// RFC 6578 §3.6: tell the client there is more to fetch.
-		if err := ms.add(response{href: res.href, status: http.StatusInsufficientStorage}); err != nil {
+		if err := ms.truncated(res.href); err != nil {
 			return err
 		}
 	}

@@ -176,6 +176,9 @@ type response struct {
 	href   string
 	props  []prop
 	status int // a whole-response status (sync-collection tombstones, 507); 0 for propstat
+	// errs are DAV:error's precondition elements (RFC 4918 §14.5), such
+	// as number-of-matches-within-limits on a 507.
+	errs []xml.Name
 }
 
 // responseElem is DAV:response (RFC 4918 §14.24) as written.
@@ -184,6 +187,7 @@ type responseElem struct {
 	Href      string         `xml:"D:href"`
 	Status    string         `xml:"D:status,omitempty"`
 	Propstats []propstatElem `xml:"D:propstat"`
+	Error     emptyChildren  `xml:"D:error,omitempty"`
 }
 
 type propstatElem struct {
@@ -195,7 +199,7 @@ type propstatElem struct {
 
 // element is r as written: properties grouped by status, 200 first.
 func (r response) element() responseElem {
-	el := responseElem{Href: r.href}
+	el := responseElem{Href: r.href, Error: emptyChildren(r.errs)}
 	if r.status != 0 {
 		el.Status = statusLine(r.status)
 		return el
@@ -241,7 +245,9 @@ type multistatus struct {
 	buf     bytes.Buffer
 	enc     *xml.Encoder
 	started bool
-	n       int // responses written
+	n       int   // responses written
+	written int64 // bytes written
+	limit   int64 // full reports true past it; 0 for no limit
 }
 
 var multistatusRoot = xml.StartElement{Name: xml.Name{Local: "D:multistatus"}, Attr: rootNamespaces}
@@ -275,7 +281,8 @@ func (ms *multistatus) send() error {
 	if err := ms.enc.Flush(); err != nil {
 		return err
 	}
-	_, err := ms.w.Write(shortEmpty(ms.buf.Bytes()))
+	n, err := ms.w.Write(shortEmpty(ms.buf.Bytes()))
+	ms.written += int64(n)
 	ms.buf.Reset()
 	if err != nil {
 		return fmt.Errorf("%w: %w", errClientWrite, err)
@@ -296,6 +303,16 @@ func (ms *multistatus) add(r response) error {
 	}
 	ms.n++
 	return nil
+}
+
+// full reports whether the answer has reached its size limit.
+func (ms *multistatus) full() bool { return ms.limit > 0 && ms.written >= ms.limit }
+
+// truncated adds the response that says the answer was cut short by a
+// limit: a 507 for the request-URI with DAV:number-of-matches-within-limits
+// (RFC 5323 §5.16, RFC 6578 §3.6), which clients read as "there is more".
+func (ms *multistatus) truncated(href string) error {
+	return ms.add(response{href: href, status: http.StatusInsufficientStorage, errs: []xml.Name{dav("number-of-matches-within-limits")}})
 }
 
 // close ends the document, with the collection's new DAV:sync-token when

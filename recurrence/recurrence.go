@@ -203,17 +203,25 @@ func ExpandSeries(cal *ical.Calendar, start, end time.Time, opts Options) (Expan
 		}
 		for _, r := range s.rules {
 			accepted := 0
-			var capped, last time.Time
+			var capped, last, cappedAt time.Time
 			timedOut, err := r.walk(s.start.wall, loc, from, x.deadline, func(w, at time.Time) bool {
 				if !to.IsZero() && w.After(to) || !capped.IsZero() && w.After(capped.Add(24*time.Hour)) {
 					return false
 				}
 				last = w
+				if !capped.IsZero() && !at.Before(cappedAt.Add(3*time.Hour)) {
+					// Past the cap only instances that a DST shift put
+					// before the capped one can still be among the earliest
+					// kept; the rest are walked (for the horizon) but not
+					// held, or a sub-daily rule would hold a day of them
+					// (86,400 for FREQ=SECONDLY).
+					return true
+				}
 				if add(dtValue{wall: w, date: s.start.date, loc: loc}, at, time.Time{}) {
 					if accepted++; accepted > opts.MaxInstances && capped.IsZero() {
 						// Walls and instants may disagree in order by a DST
 						// shift: collect a day more, keep what is certain.
-						capped = w
+						capped, cappedAt = w, at
 					}
 				}
 				return true

@@ -20,7 +20,11 @@ var (
 	ErrUnsupportedCollation    = errors.New("unsupported collation")
 	ErrInvalidFilter           = errors.New("invalid filter")
 	ErrUnsupportedCalendarData = errors.New("unsupported calendar data")
-	ErrInvalidCalendarData     = errors.New("invalid calendar data")
+	// ErrInstanceLimit: an expand asked for more instances than the
+	// options allow (MaxInstances or MaxDuration); the shaped object would
+	// be incomplete, so there is none.
+	ErrInstanceLimit       = errors.New("calquery: expansion over the instance limit")
+	ErrInvalidCalendarData = errors.New("invalid calendar data")
 )
 
 // parseError carries a message and one or two sentinels.

@@ -38,8 +38,8 @@ func hasRecurrable(c *ical.Component) bool {
 // applied, and no VTIMEZONE; every other TZID-qualified value is converted
 // to UTC too. All-day instances stay DATE values: a date has no zone to
 // convert from. Floating times are read in opts.Location and written in UTC.
-// When the expansion is cut short by opts.MaxInstances or MaxDuration the
-// instances found so far are returned.
+// When the expansion is cut short by opts.MaxInstances or MaxDuration,
+// Shape returns ErrInstanceLimit.
 //
 // The result may lack properties RFC 5545 requires (RFC 4791 §7.8.1 itself
 // returns a VEVENT without DTSTAMP), which go-ical's encoder refuses: write it
@@ -88,9 +88,14 @@ func (e *env) expand(tr TimeRange) (*ical.Component, error) {
 	if !hasRecurrable(root) {
 		return out, nil
 	}
-	insts, _, err := recurrence.Expand(e.cal, tr.Start, tr.End, e.opts)
+	insts, truncated, err := recurrence.Expand(e.cal, tr.Start, tr.End, e.opts)
 	if err != nil {
 		return nil, fmt.Errorf("calquery: expand: %w", err)
+	}
+	if truncated {
+		// A partial expansion would look like a complete one to the
+		// client: refuse it, and let the caller say the answer is cut.
+		return nil, fmt.Errorf("calquery: expand: %d instances: %w", len(insts), ErrInstanceLimit)
 	}
 	sort.SliceStable(insts, func(i, j int) bool { return insts[i].Start.Before(insts[j].Start) })
 	for i := range insts {
