@@ -50,14 +50,16 @@ func asHTTPError(err error) *httpError {
 	if errors.As(err, &ie) {
 		// RFC 4791 §5.3.2.1: a PUT of a body that is not a calendar
 		// object resource the calendar takes.
-		pre := cal("valid-calendar-data")
+		pre, status := cal("valid-calendar-data"), http.StatusForbidden
 		switch {
 		case errors.Is(ie, recurrence.ErrInvalidObject):
 			pre = cal("valid-calendar-object-resource")
 		case errors.Is(ie, recurrence.ErrUnsupportedComponent):
 			pre = cal("supported-calendar-component")
+		case errors.Is(ie, recurrence.ErrUnsupportedData):
+			pre, status = cal("supported-calendar-data"), http.StatusUnsupportedMediaType
 		}
-		return &httpError{status: http.StatusForbidden, precondition: pre, message: ie.Reason, cause: err}
+		return &httpError{status: status, precondition: pre, message: ie.Reason, cause: err}
 	}
 	switch {
 	case errors.Is(err, booking.ErrNotFound):

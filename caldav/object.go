@@ -185,9 +185,13 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 		return &httpError{status: http.StatusForbidden, precondition: dav("need-privileges"), message: "read-only calendar"}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || !strings.EqualFold(mt, "text/calendar") {
 			return preconditionError(http.StatusUnsupportedMediaType, cal("supported-calendar-data"), "calendar objects must be text/calendar")
+		}
+		// RFC 5545 §6: UTF-8 is the charset; US-ASCII is a subset of it.
+		if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+			return preconditionError(http.StatusUnsupportedMediaType, cal("supported-calendar-data"), "calendar objects must be UTF-8, not "+cs)
 		}
 	}
 	if r.ContentLength > h.maxSize {

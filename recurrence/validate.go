@@ -1,9 +1,12 @@
 package recurrence
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 )
@@ -25,7 +28,16 @@ var (
 	// ErrUnsupportedComponent: holds a component the calendar does not
 	// take (RFC 4791 §5.3.2.1, CALDAV:supported-calendar-component).
 	ErrUnsupportedComponent = errors.New("unsupported calendar component")
+	// ErrUnsupportedData: not text/calendar in a form the server takes
+	// (RFC 4791 §5.3.2.1, CALDAV:supported-calendar-data, 415): the bytes
+	// are not UTF-8, the one charset RFC 5545 §6 and we keep.
+	ErrUnsupportedData = errors.New("unsupported calendar data")
 )
+
+// maxNesting is the deepest component nesting accepted: VCALENDAR >
+// VEVENT > VALARM is 3, VCALENDAR > VTIMEZONE > STANDARD is 3; real
+// clients never come near 8, and a decoder should not walk 50,000.
+const maxNesting = 8
 
 // InvalidError says why data is not a calendar object resource: the rule
 // it breaks (one of the errors above, which it unwraps to) and a reason
@@ -59,6 +71,12 @@ type Object struct {
 func Validate(data []byte, accepts func(component string) bool, opts Options) (Object, error) {
 	invalid := func(rule error, reason string) (Object, error) {
 		return Object{}, &InvalidError{Rule: rule, Reason: reason}
+	}
+	if !utf8.Valid(data) {
+		return invalid(ErrUnsupportedData, "the body is not UTF-8 (RFC 5545 §6)")
+	}
+	if d := nesting(data); d > maxNesting {
+		return invalid(ErrInvalidData, fmt.Sprintf("components nested %d deep; at most %d", d, maxNesting))
 	}
 	parsed, err := ParseCalendar(data)
 	if err != nil {
@@ -106,6 +124,12 @@ func Validate(data []byte, accepts func(component string) bool, opts Options) (O
 		if child.Name == ical.CompEvent && child.Props.Get(ical.PropDateTimeStart) == nil {
 			return invalid(ErrInvalidData, "VEVENT without DTSTART")
 		}
+		if reason := checkZones(parsed, child); reason != "" {
+			return invalid(ErrInvalidData, reason)
+		}
+		if reason := checkOrder(parsed, child, opts.Location); reason != "" {
+			return invalid(ErrInvalidData, reason)
+		}
 	}
 	if kind == "" {
 		return invalid(ErrInvalidObject, "no VEVENT, VTODO or VJOURNAL in the resource")
@@ -135,4 +159,98 @@ func ParsedCalendar(parsed any, data []byte) (*ical.Calendar, error) {
 		return c, nil
 	}
 	return ParseCalendar(data)
+}
+
+// nesting is the deepest BEGIN nesting of data's lines (RFC 5545 §3.4:
+// a folded line starts with white space, so a line that starts with BEGIN:
+// is a component's start). It reads the bytes before the decoder does, so
+// that a body nested 50,000 deep costs one pass.
+func nesting(data []byte) int {
+	depth, deepest := 0, 0
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		switch {
+		case len(line) >= 6 && bytes.EqualFold(line[:6], []byte("BEGIN:")):
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case len(line) >= 4 && bytes.EqualFold(line[:4], []byte("END:")):
+			depth--
+		}
+	}
+	return deepest
+}
+
+// zonedProps are the properties whose TZID must name a zone.
+var zonedProps = []string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropRecurrenceID,
+	ical.PropExceptionDates, ical.PropRecurrenceDates}
+
+// checkZones refuses a TZID that no VTIMEZONE of the object defines and
+// that is no IANA or Windows zone name (RFC 5545 §3.2.19: "an individual
+// VTIMEZONE calendar component MUST be specified for each unique TZID").
+// Outlook's Windows names and Mozilla's prefixed IANA names are zones.
+func checkZones(cal *ical.Calendar, c *ical.Component) string {
+	for _, name := range zonedProps {
+		for _, p := range c.Props.Values(name) {
+			tzid := p.Params.Get(ical.ParamTimezoneID)
+			if tzid == "" {
+				continue
+			}
+			n := strings.TrimSpace(strings.Trim(strings.TrimSpace(tzid), `"`))
+			if loadIANA(n) == nil && loadWindows(n) == nil && findVTimezone(cal.Component, n) == nil {
+				return fmt.Sprintf("%s names the time zone %q, which has no VTIMEZONE and is no known zone", name, tzid)
+			}
+		}
+	}
+	return ""
+}
+
+// checkOrder refuses an event that ends before it starts (RFC 5545
+// §3.8.2.2: DTEND "MUST be later in time than the value of the DTSTART")
+// and a to-do due before it starts (§3.8.2.3). An end equal to the start
+// is let through: clients write such zero-length events, and the RFC's
+// own VEVENT default (§3.6.1) is one.
+func checkOrder(cal *ical.Calendar, c *ical.Component, floating *time.Location) string {
+	endName := ical.PropDateTimeEnd
+	if c.Name == ical.CompToDo {
+		endName = ical.PropDue
+	}
+	sp, ep := c.Props.Get(ical.PropDateTimeStart), c.Props.Get(endName)
+	if sp == nil || ep == nil {
+		return ""
+	}
+	start, err1 := propInstant(cal, sp, floating)
+	end, err2 := propInstant(cal, ep, floating)
+	if err1 != nil || err2 != nil {
+		return "" // Bounds reports unreadable values
+	}
+	if end.Before(start) {
+		return fmt.Sprintf("%s %s is before DTSTART %s", endName, ep.Value, sp.Value)
+	}
+	return ""
+}
+
+// propInstant reads a DATE or DATE-TIME property as an instant: UTC, in
+// its TZID's zone, or floating in floating (dates at local midnight).
+func propInstant(cal *ical.Calendar, p *ical.Prop, floating *time.Location) (time.Time, error) {
+	wall, _, utc, err := ParseDateTime(p.Value, p.Params.Get(ical.ParamValue))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if utc {
+		return wall, nil
+	}
+	loc := floating
+	if loc == nil {
+		loc = time.UTC
+	}
+	if tzid := p.Params.Get(ical.ParamTimezoneID); tzid != "" {
+		loc, _ = ResolveLocation(tzid, cal, loc)
+	}
+	return LocalTime(wall, loc), nil
 }

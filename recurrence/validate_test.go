@@ -41,6 +41,19 @@ func TestValidate(t *testing.T) {
 		{"to-do where events go", cal("BEGIN:VTODO\r\nUID:t\r\nDTSTART:20261104T090000Z\r\nRRULE:FREQ=SOMETIMES\r\nEND:VTODO\r\n"), eventsOnly, ErrUnsupportedComponent, "this calendar does not take VTODO"},
 		{"bad RRULE", cal(event("r", "RRULE:FREQ=SOMETIMES\r\n")), nil, ErrInvalidData, "RRULE"},
 		{"bad DTSTART", cal("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026XX04T090000Z\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, "DTSTART"},
+		{"DTEND before DTSTART", cal(strings.Replace(event("o"), "DTEND:20261104T100000Z", "DTEND:20261104T080000Z", 1)), nil, ErrInvalidData, "DTEND 20261104T080000Z is before DTSTART"},
+		{"DTEND before DTSTART across zones", cal("BEGIN:VEVENT\r\nUID:z\r\nDTSTART:20261104T090000Z\r\nDTEND;TZID=Europe/Oslo:20261104T095900\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, "is before DTSTART"},
+		{"DUE before DTSTART", cal("BEGIN:VTODO\r\nUID:t\r\nDTSTART:20261104T090000Z\r\nDUE:20261103T090000Z\r\nEND:VTODO\r\n"), nil, ErrInvalidData, "DUE 20261103T090000Z is before DTSTART"},
+		{"all-day DTEND before DTSTART", cal("BEGIN:VEVENT\r\nUID:d\r\nDTSTART;VALUE=DATE:20261104\r\nDTEND;VALUE=DATE:20261103\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, "is before DTSTART"},
+		{"unknown TZID", cal("BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus:20261104T090000\r\nEND:VEVENT\r\n"), nil, ErrInvalidData, `time zone "Mars/Olympus"`},
+		{"unknown TZID in EXDATE", cal(event("x", "RRULE:FREQ=DAILY\r\n", "EXDATE;TZID=Nowhere:20261105T100000\r\n")), nil, ErrInvalidData, `time zone "Nowhere"`},
+		{"nested too deep", cal(strings.Repeat("BEGIN:X-A\r\n", 20) + strings.Repeat("END:X-A\r\n", 20) + event("n")), nil, ErrInvalidData, "nested 21 deep"},
+		{"not UTF-8", cal(event("l", "SUMMARY:M\xf8te\r\n")), nil, ErrUnsupportedData, "not UTF-8"},
+		{"zero-length event", cal(strings.Replace(event("zero"), "DTEND:20261104T100000Z", "DTEND:20261104T090000Z", 1)), nil, nil, ""},
+		{"Windows zone without VTIMEZONE", cal("BEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=W. Europe Standard Time:20261104T090000\r\nDTEND;TZID=W. Europe Standard Time:20261104T100000\r\nEND:VEVENT\r\n"), nil, nil, ""},
+		{"Mozilla zone without VTIMEZONE", cal("BEGIN:VEVENT\r\nUID:m\r\nDTSTART;TZID=/mozilla.org/20070129_1/Europe/Oslo:20261104T090000\r\nEND:VEVENT\r\n"), nil, nil, ""},
+		{"custom zone with its VTIMEZONE", cal("BEGIN:VTIMEZONE\r\nTZID:Custom\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:c\r\nDTSTART;TZID=Custom:20261104T090000\r\nEND:VEVENT\r\n"), nil, nil, ""},
+		{"Apple and Mozilla X- properties", cal(event("a", "X-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\r\n", "X-MOZ-GENERATION:3\r\n")), nil, nil, ""},
 		{"event", cal(event("e@test")), eventsOnly, nil, ""},
 		{"to-do, any calendar", cal("BEGIN:VTODO\r\nUID:t@test\r\nDUE:20261104T090000Z\r\nEND:VTODO\r\n"), nil, nil, ""},
 	}
@@ -63,7 +76,7 @@ func TestValidate(t *testing.T) {
 			if !strings.Contains(ie.Reason, tc.reason) {
 				t.Errorf("reason: got %q, want it to hold %q", ie.Reason, tc.reason)
 			}
-			for _, other := range []error{ErrInvalidData, ErrInvalidObject, ErrUnsupportedComponent} {
+			for _, other := range []error{ErrInvalidData, ErrInvalidObject, ErrUnsupportedComponent, ErrUnsupportedData} {
 				if other != tc.rule && errors.Is(err, other) {
 					t.Errorf("%v is also %v", err, other)
 				}
