@@ -289,4 +289,7 @@ type Message struct {
 	Sequence  int
 	SendAfter time.Time
 	CreatedAt time.Time
+	// ExternalCalendarID names the external calendar a message without a
+	// booking is about (MessageExternalFailing).
+	ExternalCalendarID int64
 }

@@ -25,6 +25,8 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 	switch m.Kind {
 	case booking.MessageConfirmation, booking.MessageReminder, booking.MessageMoved,
 		booking.MessageCancelled, booking.MessageLibrarianNew:
+	case booking.MessageLibrarianInvite:
+		return t.enqueueLibrarianInvite(ctx, m) // store/external_outbox.go
 	default:
 		return fmt.Errorf("store: enqueue: message kind %q: %w", m.Kind, booking.ErrInvalid)
 	}

@@ -34,6 +34,8 @@ type outboxRow struct {
 	SendAfter int64         `db:"send_after"`
 	CreatedAt int64         `db:"created_at"`
 	Attempts  int           `db:"attempts"`
+	// External is the external calendar of a message about one.
+	External sql.NullInt64 `db:"external_calendar_id"`
 }
 
 func (r outboxRow) message() booking.Message {
@@ -44,6 +46,8 @@ func (r outboxRow) message() booking.Message {
 		Sequence:  r.Sequence,
 		SendAfter: fromUnix(r.SendAfter),
 		CreatedAt: fromUnix(r.CreatedAt),
+
+		ExternalCalendarID: r.External.Int64,
 	}
 }
 
@@ -88,7 +92,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			ORDER BY send_after, id
 			LIMIT ?
 			` + lock + `)
-		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts`
+		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id`
 	var rows []outboxRow
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		n := now.Unix()

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"veileder/booking"
+)
+
+// The outbox's messages that external calendars add: the iMIP invitation
+// to a librarian's own address, and the daily e-mail about a failing feed.
+
+// enqueueLibrarianInvite queues a MessageLibrarianInvite only for a
+// librarian who has an external calendar or asked for invitations
+// (external_prefs.invite_bookings); otherwise it stores nothing and
+// returns nil, like a MessageLibrarianNew for a librarian who did not opt
+// in. The choice is read in the transaction of the change.
+func (t *Tx) enqueueLibrarianInvite(ctx context.Context, m booking.Message) error {
+	now := t.s.now()
+	if m.SendAfter.IsZero() {
+		m.SendAfter = now
+	}
+	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
+		INSERT INTO outbox (kind, booking_id, sequence, send_after, created_at, attempts, status, last_error)
+		SELECT ?, b.id, ?, ?, ?, 0, 'pending', ''
+		FROM bookings b
+		WHERE b.id = ? AND (
+			EXISTS (SELECT 1 FROM external_calendars e WHERE e.user_id = b.librarian_id)
+			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = b.librarian_id AND p.invite_bookings = TRUE))`),
+		string(m.Kind), m.Sequence, m.SendAfter.Unix(), now.Unix(), m.BookingID)
+	if err != nil {
+		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
+	}
+	if n, err := res.RowsAffected(); err == nil && n > 0 {
+		return nil
+	}
+	var id int64
+	err = t.tx.GetContext(ctx, &id, t.tx.Rebind(`SELECT id FROM bookings WHERE id = ?`), m.BookingID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, booking.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
+	}
+	return nil
+}
+
+// EnqueueExternalFailing queues the e-mail that tells the calendar's
+// librarian it has been failing, if they opted in
+// (external_prefs.notify_failing), at most once per day: day (a day
+// number) is the message's sequence, and the outbox holds one message per
+// calendar, kind and sequence. It reports whether a message was queued;
+// several replicas may call it at once.
+func (s *Store) EnqueueExternalFailing(ctx context.Context, calendarID int64, day int, now time.Time) (bool, error) {
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`
+		INSERT INTO outbox (kind, external_calendar_id, sequence, send_after, created_at, attempts, status, last_error)
+		SELECT ?, e.id, ?, ?, ?, 0, 'pending', ''
+		FROM external_calendars e
+		JOIN external_prefs p ON p.user_id = e.user_id
+		WHERE e.id = ? AND p.notify_failing = TRUE
+		ON CONFLICT DO NOTHING`),
+		string(booking.MessageExternalFailing), day, now.Unix(), now.Unix(), calendarID)
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue failing-feed message for external calendar %d: %w", calendarID, dbErr(err))
+	}
+	n, err := res.RowsAffected()
+	return err == nil && n > 0, nil
+}
+
+// MessageExternalCalendar returns the external calendar a message is
+// about with its librarian; booking.ErrNotFound when it was removed.
+func (s *Store) MessageExternalCalendar(ctx context.Context, calendarID int64) (booking.ExternalCalendar, booking.User, error) {
+	c, err := s.ExternalCalendar(ctx, calendarID)
+	if err != nil {
+		return c, booking.User{}, err
+	}
+	u, err := s.UserByID(ctx, c.UserID)
+	if err != nil {
+		return c, booking.User{}, err
+	}
+	return c, u, nil
+}
+
+// ExternalFeedCounts counts the external calendars by state, and those
+// failing since before flaggedBefore, for /metrics.
+func (s *Store) ExternalFeedCounts(ctx context.Context, flaggedBefore time.Time) (byState map[booking.ExternalState]int64, flagged int64, err error) {
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	var rows []struct {
+		State   string `db:"state"`
+		N       int64  `db:"n"`
+		Flagged int64  `db:"flagged"`
+	}
+	err = s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+		SELECT state, count(*) AS n,
+		       SUM(CASE WHEN state = 'failing' AND failing_since <= ? THEN 1 ELSE 0 END) AS flagged
+		FROM external_calendars GROUP BY state`), flaggedBefore.Unix())
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: external feed counts: %w", dbErr(err))
+	}
+	byState = map[booking.ExternalState]int64{}
+	for _, r := range rows {
+		byState[booking.ExternalState(r.State)] = r.N
+		flagged += r.Flagged
+	}
+	return byState, flagged, nil
+}
