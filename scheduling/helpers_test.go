@@ -47,27 +47,6 @@ func component(t *testing.T, lines ...string) *ical.Component {
 	return c.Children[0]
 }
 
-func TestHashtags(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"Veiledning #Zotero #endnote", []string{"zotero", "endnote"}},
-		{"#systematisk-sok, #medisin.", []string{"systematisk-sok", "medisin"}},
-		{"(#jus) og #søk-i-kilder", []string{"jus", "søk-i-kilder"}},
-		{"rom #204 og C#", nil},
-		{"https://meet.example/#room", nil},
-		{"ord#tag", nil},
-		{"#", nil},
-		{"#zotero- slutt", []string{"zotero"}},
-	}
-	for _, tt := range tests {
-		if got := hashtags(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("hashtags(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestTopicTags(t *testing.T) {
 	known := topicSet{"zotero": true, "endnote": true, "jus": true, "medisin": true}
 	tests := []struct {
@@ -86,33 +65,6 @@ func TestTopicTags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := topicTags(component(t, tt.lines...), tt.known); !slices.Equal(got, tt.want) {
 				t.Errorf("topicTags = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestMeetingMode(t *testing.T) {
-	tests := []struct {
-		name       string
-		lines      []string
-		wantOnline bool
-		wantURL    string
-	}{
-		{"room", []string{"LOCATION:Georg Sverdrups hus\\, rom 2.12"}, false, ""},
-		{"digitalt in location", []string{"LOCATION:Digitalt (Zoom)"}, true, ""},
-		{"online in description", []string{"LOCATION:Blindern", "DESCRIPTION:Også ONLINE"}, true, ""},
-		{"digital word", []string{"DESCRIPTION:Digital veiledning"}, true, ""},
-		{"no word inside another", []string{"DESCRIPTION:Digitalisering av arkiver", "LOCATION:Offline-rommet"}, false, ""},
-		{"URL in location", []string{"LOCATION:https://uio.zoom.us/j/123."}, true, "https://uio.zoom.us/j/123"},
-		{"URL in description", []string{"LOCATION:Zoom", "DESCRIPTION:Lenke: (https://meet.example/abc)"}, true, "https://meet.example/abc"},
-		{"URL property", []string{"URL:https://teams.example/x"}, true, "https://teams.example/x"},
-		{"CONFERENCE wins", []string{"CONFERENCE;VALUE=URI:https://conf.example/1", "LOCATION:https://other.example/"}, true, "https://conf.example/1"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			online, url := meetingMode(component(t, tt.lines...))
-			if online != tt.wantOnline || url != tt.wantURL {
-				t.Errorf("meetingMode = %v, %q, want %v, %q", online, url, tt.wantOnline, tt.wantURL)
 			}
 		})
 	}

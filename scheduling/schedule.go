@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"sync"
 	"time"
-	"unicode"
 
 	"github.com/emersion/go-ical"
 
@@ -162,7 +159,7 @@ func (s *Service) expand(cal booking.Calendar, obj booking.CalendarObject, lo, h
 // on top of a real meeting, is worse than offering one slot fewer.
 func expansionBusy(x recurrence.Expansion, hi time.Time) []booking.Interval {
 	out := busy(x.Instances)
-	if x.Truncated && x.Master != nil && busyComponent(x.Master) && x.UnknownFrom.Before(hi) {
+	if x.Truncated && x.Master != nil && recurrence.Busy(x.Master) && x.UnknownFrom.Before(hi) {
 		out = append(out, booking.Interval{Start: x.UnknownFrom.UTC(), End: hi.UTC()})
 	}
 	return out
@@ -177,7 +174,7 @@ func windows(insts []recurrence.Instance, lib booking.Librarian, known topicSet)
 		if c == nil || !in.End.After(in.Start) || status(c) == "CANCELLED" {
 			continue
 		}
-		online, url := meetingMode(c)
+		online, url := recurrence.MeetingMode(c)
 		place := text(c, ical.PropLocation)
 		if online && url != "" {
 			place = url
@@ -197,12 +194,13 @@ func windows(insts []recurrence.Instance, lib booking.Librarian, known topicSet)
 }
 
 // busy turns instances of any other own calendar into busy time: all but
-// those marked TRANSP:TRANSPARENT (free) or STATUS:CANCELLED, judged per
-// instance since an override has its own.
+// those recurrence.Busy calls free (cancelled, transparent, Outlook's free
+// or working elsewhere), judged per instance since an override has its
+// own.
 func busy(insts []recurrence.Instance) []booking.Interval {
 	var out []booking.Interval
 	for _, in := range insts {
-		if in.Component == nil || !in.End.After(in.Start) || !busyComponent(in.Component) {
+		if in.Component == nil || !in.End.After(in.Start) || !recurrence.Busy(in.Component) {
 			continue
 		}
 		out = append(out, booking.Interval{Start: in.Start.UTC(), End: in.End.UTC()})
@@ -210,16 +208,7 @@ func busy(insts []recurrence.Instance) []booking.Interval {
 	return out
 }
 
-// busyComponent says whether an event (an instance's own component) is
-// busy time: not TRANSP:TRANSPARENT and not STATUS:CANCELLED.
-func busyComponent(c *ical.Component) bool {
-	return status(c) != "CANCELLED" &&
-		!strings.EqualFold(strings.TrimSpace(propValue(c, ical.PropTransparency)), "TRANSPARENT")
-}
-
-func status(c *ical.Component) string {
-	return strings.ToUpper(strings.TrimSpace(propValue(c, ical.PropStatus)))
-}
+func status(c *ical.Component) string { return recurrence.Status(c) }
 
 func propValue(c *ical.Component, name string) string {
 	if p := c.Props.Get(name); p != nil {
@@ -228,114 +217,26 @@ func propValue(c *ical.Component, name string) string {
 	return ""
 }
 
-// text is a TEXT property's value unescaped; a malformed escape gives the
-// raw value rather than nothing.
-func text(c *ical.Component, name string) string {
-	p := c.Props.Get(name)
-	if p == nil {
-		return ""
-	}
-	if v, err := p.Text(); err == nil {
-		return strings.TrimSpace(v)
-	}
-	return strings.TrimSpace(p.Value)
-}
+// text is recurrence.Text, the one reading of a TEXT property.
+func text(c *ical.Component, name string) string { return recurrence.Text(c, name) }
 
-// topicTags collects the topic slugs a window is narrowed to: #hashtags in
-// SUMMARY and DESCRIPTION and every CATEGORIES value (RFC 5545 §3.8.1.2,
-// which may repeat and hold lists). Only tags naming a known topic count,
-// so that an unrelated tag or category does not close the window; a nil
-// known keeps every tag.
+// topicTags are the event's tags (recurrence.Tags) that name a known
+// topic, which narrow a window to them: an unrelated tag or category
+// ("#viktig", CATEGORIES:Work as Apple Calendar sets it) does not close
+// the window. A nil known keeps every tag.
 func topicTags(c *ical.Component, known topicSet) []string {
-	var raw []string
-	raw = append(raw, hashtags(text(c, ical.PropSummary))...)
-	raw = append(raw, hashtags(text(c, ical.PropDescription))...)
-	for _, p := range c.Props.Values(ical.PropCategories) {
-		vals, err := p.TextList()
-		if err != nil {
-			vals = strings.Split(p.Value, ",")
-		}
-		for _, v := range vals {
-			raw = append(raw, strings.TrimPrefix(strings.TrimSpace(v), "#"))
-		}
-	}
+	return known.filter(recurrence.Tags(c))
+}
+
+// filter keeps the tags in the set, or all of them for a nil set.
+func (known topicSet) filter(tags []string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, t := range raw {
-		t = strings.ToLower(strings.TrimSpace(t))
-		if t == "" || seen[t] || (known != nil && !known[t]) {
-			continue
+	for _, t := range tags {
+		if known == nil || known[t] {
+			out = append(out, t)
 		}
-		seen[t] = true
-		out = append(out, t)
 	}
 	return out
-}
-
-// hashtags finds "#slug" tags in text. A tag starts after a space, an
-// opening bracket or punctuation (not inside a word or a URL fragment such
-// as "https://meet.example/#room") with a letter, so that "rom #204" is no
-// tag, and runs over letters, digits, '-' and '_'. Tags are lower-cased.
-func hashtags(s string) []string {
-	var out []string
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		if rs[i] != '#' {
-			continue
-		}
-		if i > 0 && !tagBoundary(rs[i-1]) {
-			continue
-		}
-		j := i + 1
-		if j >= len(rs) || !unicode.IsLetter(rs[j]) {
-			continue
-		}
-		for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '-' || rs[j] == '_') {
-			j++
-		}
-		tag := strings.TrimRight(string(rs[i+1:j]), "-_")
-		out = append(out, strings.ToLower(tag))
-		i = j - 1
-	}
-	return out
-}
-
-func tagBoundary(r rune) bool {
-	return unicode.IsSpace(r) || strings.ContainsRune(`([{,;"'`, r)
-}
-
-var (
-	onlineWord = regexp.MustCompile(`(?i)\b(online|digital|digitalt)\b`)
-	webURL     = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
-)
-
-// meetingMode says whether a window is an online one and, if it names one,
-// its meeting URL. A window is online when its LOCATION or DESCRIPTION says
-// "online", "digital" or "digitalt", or carries an http(s) URL, or the event
-// has a URL or CONFERENCE (RFC 7986 §5.11) property. The URL is taken from
-// CONFERENCE, URL, LOCATION, DESCRIPTION, in that order.
-func meetingMode(c *ical.Component) (online bool, url string) {
-	loc, desc := text(c, ical.PropLocation), text(c, ical.PropDescription)
-	var urls []string
-	for _, p := range c.Props.Values(ical.PropConference) {
-		urls = append(urls, strings.TrimSpace(p.Value))
-	}
-	if p := c.Props.Get(ical.PropURL); p != nil {
-		urls = append(urls, strings.TrimSpace(p.Value))
-	}
-	online = len(urls) > 0 || onlineWord.MatchString(loc) || onlineWord.MatchString(desc)
-	for _, s := range []string{loc, desc} {
-		if u := webURL.FindString(s); u != "" {
-			online = true
-			urls = append(urls, strings.TrimRight(u, ".,;:!?)]}>'\""))
-		}
-	}
-	for _, u := range urls {
-		if u != "" {
-			return online, u
-		}
-	}
-	return online, ""
 }
 
 // parsed returns the decoded object, from a cache keyed by its ETag (a hash
