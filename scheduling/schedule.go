@@ -88,6 +88,13 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 			}
 		}
 	}
+	evs, err := rd.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
+	if err != nil {
+		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
+	}
+	ws, bz := s.external(evs, lib, known)
+	d.sched.Windows = append(d.sched.Windows, ws...)
+	d.sched.Busy = append(d.sched.Busy, bz...)
 	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
 	if err != nil {
 		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
@@ -191,6 +198,40 @@ func windows(insts []recurrence.Instance, lib booking.Librarian, known topicSet)
 		})
 	}
 	return out
+}
+
+// external sorts a librarian's external events, read and expanded at
+// fetch time (package external) by the rules windows and busy apply here,
+// into windows and busy time. Which events are windows is decided now,
+// with the topics in force: an event naming a known topic or the
+// availability keyword is a window, narrowed to the topics it names, as
+// an event in the availability calendar is; the keyword itself never
+// narrows. Every other busy event is busy time.
+func (s *Service) external(evs []booking.ExternalEvent, lib booking.Librarian, known topicSet) (ws []booking.Window, bz []booking.Interval) {
+	for _, e := range evs {
+		window := false
+		var topics []string
+		for _, t := range e.Tags {
+			switch {
+			case t == s.keyword:
+				window = true
+			case known[t]:
+				window = true
+				topics = append(topics, t)
+			}
+		}
+		switch {
+		case window:
+			place := e.Location
+			if place == "" && !e.Online {
+				place = lib.Campus
+			}
+			ws = append(ws, booking.Window{Start: e.Start, End: e.End, Topics: topics, Location: place, Online: e.Online})
+		case e.Busy:
+			bz = append(bz, booking.Interval{Start: e.Start, End: e.End})
+		}
+	}
+	return ws, bz
 }
 
 // busy turns instances of any other own calendar into busy time: all but

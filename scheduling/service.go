@@ -50,7 +50,16 @@ type Config struct {
 	// way. Replicas need the same key. Empty: random tokens, and e-mails
 	// carry no manage link.
 	TokenKey []byte
+	// AvailabilityKeyword is the tag (without '#') that makes an event of
+	// an external calendar an availability window for every topic; empty
+	// means DefaultAvailabilityKeyword. Case does not matter.
+	AvailabilityKeyword string
 }
+
+// DefaultAvailabilityKeyword is Config.AvailabilityKeyword's default: an
+// Outlook user offers guidance with "Veiledning #veiledning" (or a topic's
+// own tag, "#zotero").
+const DefaultAvailabilityKeyword = "veiledning"
 
 // DefaultMaxConcurrentBookings is Config.MaxConcurrentBookings' default.
 // A booking takes a librarian's lock, and transactions waiting for a lock
@@ -71,6 +80,8 @@ type Service struct {
 	baseURL  string
 	bookGate chan struct{}
 	tokenKey []byte
+	// keyword is the availability keyword, lower case, without '#'.
+	keyword string
 	// parseCache holds decoded calendar objects by ETag (schedule.go).
 	parseCache *lru.Cache[string, *ical.Calendar]
 }
@@ -89,6 +100,10 @@ func New(cfg Config) *Service {
 		log:      cfg.Logger,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
 		tokenKey: cfg.TokenKey,
+		keyword:  strings.ToLower(strings.TrimPrefix(strings.TrimSpace(cfg.AvailabilityKeyword), "#")),
+	}
+	if s.keyword == "" {
+		s.keyword = DefaultAvailabilityKeyword
 	}
 	s.parseCache, _ = lru.New[string, *ical.Calendar](parseCacheSize) // errs only for a size <= 0
 	if s.loc == nil {

@@ -44,6 +44,10 @@ type Reader interface {
 	// BookingsOfLibrarian lists a librarian's confirmed bookings that
 	// overlap [start, end).
 	BookingsOfLibrarian(ctx context.Context, librarianID int64, start, end time.Time) ([]booking.Booking, error)
+	// ExternalEvents lists the stored instances of a librarian's external
+	// calendars (as their last good fetch left them) that overlap
+	// [start, end).
+	ExternalEvents(ctx context.Context, userID int64, start, end time.Time) ([]booking.ExternalEvent, error)
 }
 
 // Tx is a transaction's view of the store.
