@@ -83,9 +83,9 @@ func TestReadFeeds(t *testing.T) {
 			"11-05 10:00-11-05 11:00 CET busy",
 		}},
 		{"outlook-busy-only.ics", 30 * time.Minute, []string{
-			"03-02 08:00-03-02 09:30 CET busy",
-			"03-03 12:30-03-03 15:00 CET busy",
-			"03-05 00:00-03-06 00:00 CET busy",
+			"03-16 08:00-03-16 09:30 CET busy",
+			"03-17 12:30-03-17 15:00 CET busy", // TENTATIVE
+			"03-19 00:00-03-20 00:00 CET busy", // all-day OOF
 		}},
 		{"google.ics", 0, []string{
 			"10-27 14:00-10-27 15:30 CEST busy",
