@@ -19,6 +19,7 @@ import (
 
 	"veileder/booking"
 	"veileder/caldav"
+	"veileder/external"
 	"veileder/feeds"
 	"veileder/notify"
 	"veileder/ops"
@@ -65,6 +66,8 @@ type Config struct {
 	// SyncLogRetention is how long the calendars' change log keeps an
 	// entry; zero means DefaultSyncLogRetention (90 days).
 	SyncLogRetention time.Duration
+	// External configures the external calendars (app/external.go).
+	External ExternalConfig
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -93,7 +96,11 @@ type App struct {
 	// (app/staff.go); Metrics is served at /metrics.
 	Privacy *scheduling.Privacy
 	Metrics *ops.Metrics
-	cfg     Config
+	// External refreshes the external calendars once Start runs it;
+	// Links serves the private bookings links (app/external.go).
+	External *external.Service
+	Links    *external.Links
+	cfg      Config
 
 	bgMu   sync.Mutex
 	bgStop context.CancelFunc
@@ -153,8 +160,15 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		// SQLite has one writer: more bookings in flight only wait in its
 		// busy handler.
 		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
+		AvailabilityKeyword:   cfg.External.Keyword,
 	})
 	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
+	ext, links, err := newExternal(cfg, st, now, key)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	metrics.WatchExternal(externalFeeds{ext}, cfg.Logger.With("component", "metrics"))
 	mailer, reminders, err := newMail(cfg, st, svc, now, metrics.Registerer())
 	if err != nil {
 		st.Close()
@@ -206,8 +220,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
 	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
-		Privacy: privacy, Metrics: metrics, cfg: cfg}
-	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), front)))
+		Privacy: privacy, Metrics: metrics, External: ext, Links: links, cfg: cfg}
+	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), withBookingsLinks(links, front))))
 	return a, nil
 }
 

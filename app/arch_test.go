@@ -17,7 +17,7 @@ var (
 	// adapters import core packages and their own subpackages, never
 	// each other: where one needs another, the consumer declares an
 	// interface and the wiring passes the implementation in.
-	adapterPackages = []string{"caldav", "caldav/calquery", "scheduling", "feeds", "notify", "web", "store"}
+	adapterPackages = []string{"caldav", "caldav/calquery", "scheduling", "feeds", "notify", "external", "web", "store"}
 	// wiring puts the adapters together and may import any of ours
 	// (store/storetest does so for tests).
 	wiringPackages = []string{"app", "cmd/veileder", "cmd/davbench", "demo", "store/storetest"}

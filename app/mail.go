@@ -99,8 +99,9 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 	return sender, reminders, nil
 }
 
-// Start runs the background work, the e-mail sender and the reminder job,
-// until ctx is done or Close is called. Calling it again does nothing.
+// Start runs the background work, the e-mail sender, the reminder job and
+// the external calendars' refresh, until ctx is done or Close is called.
+// Calling it again does nothing.
 func (a *App) Start(ctx context.Context) {
 	a.bgMu.Lock()
 	defer a.bgMu.Unlock()
@@ -110,6 +111,7 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.bgStop = context.WithCancel(ctx)
 	a.bg.Go(func() { a.Mailer.Run(ctx) })
 	a.bg.Go(func() { a.Reminders.Run(ctx) })
+	a.bg.Go(func() { a.External.Run(ctx) }) // app/external.go
 }
 
 // stopBackground stops what Start started and waits for it: a message

@@ -181,3 +181,51 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(scrapeErrorDesc, prometheus.GaugeValue, up)
 }
+
+// ExternalFeeds is what the external-calendar gauges read at each scrape.
+type ExternalFeeds interface {
+	// ExternalFeedCounts returns how many external calendars there are in
+	// each state (pending, ok, failing), and how many have been failing
+	// for longer than the threshold after which they are flagged.
+	ExternalFeedCounts(ctx context.Context) (byState map[string]int64, flagged int64, err error)
+}
+
+var (
+	externalDesc = prometheus.NewDesc("veileder_external_calendars",
+		"External calendars (published ICS links), by fetch state (the database's count).", []string{"state"}, nil)
+	externalFlaggedDesc = prometheus.NewDesc("veileder_external_calendars_flagged",
+		"External calendars failing for longer than the flag threshold; their last good events still count.", nil, nil)
+)
+
+// WatchExternal adds the external-calendar gauges, read from feeds at
+// each scrape: alert on veileder_external_calendars_flagged > 0.
+func (m *Metrics) WatchExternal(feeds ExternalFeeds, logger *slog.Logger) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m.reg.MustRegister(&externalCollector{feeds: feeds, log: logger})
+}
+
+type externalCollector struct {
+	feeds ExternalFeeds
+	log   *slog.Logger
+}
+
+func (c *externalCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- externalDesc
+	ch <- externalFlaggedDesc
+}
+
+func (c *externalCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	byState, flagged, err := c.feeds.ExternalFeedCounts(ctx)
+	if err != nil {
+		c.log.Warn("metrics: external calendars", "err", err)
+		return
+	}
+	for _, state := range []string{"pending", "ok", "failing"} {
+		ch <- prometheus.MustNewConstMetric(externalDesc, prometheus.GaugeValue, float64(byState[state]), state)
+	}
+	ch <- prometheus.MustNewConstMetric(externalFlaggedDesc, prometheus.GaugeValue, float64(flagged))
+}

@@ -6,6 +6,7 @@
 //	veileder migrate            apply database migrations and exit
 //	veileder after-restore      renew the sync epoch after restoring a backup
 //	veileder user add|list|passwd|disable|enable
+//	veileder external add|list|remove|refresh|bookings-link|prefs
 //
 // Every flag has an environment variable; flags win.
 package main
@@ -46,7 +47,7 @@ Usage:
   veileder user disable NAME
   veileder user enable NAME
   veileder user role NAME librarian|coordinator|admin
-` + catalogUsage + `
+` + catalogUsage + externalUsage + `
 Without --password, the password is read from the first line of standard input.
 Run "veileder serve --help" to see the flags and their environment variables.
 `
@@ -147,6 +148,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return competenceCommand(ctx, rest, stdout, stderr)
 	case "profile":
 		return profileCommand(ctx, rest, stdout, stderr)
+	case "external":
+		return externalCommand(ctx, rest, stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q; run veileder --help", cmd)
 }
@@ -165,6 +168,8 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	mo.register(fs)
 	var so staffOptions
 	so.register(fs)
+	var eo externalOptions
+	eo.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -180,6 +185,9 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		return err
 	}
 	if err := so.apply(&cfg); err != nil {
+		return err
+	}
+	if err := eo.apply(&cfg); err != nil {
 		return err
 	}
 	a, err := app.New(ctx, cfg)

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"veileder/external"
+	"veileder/store"
+)
+
+// ExternalConfig configures the external calendars (package external).
+type ExternalConfig struct {
+	// Refresh is how often a feed without its own refresh hint is
+	// fetched; zero means external.DefaultRefresh (15 minutes).
+	Refresh time.Duration
+	// AllowPrivate lets feeds live on private, loopback and link-local
+	// addresses and plain http (tests, on-premises Exchange).
+	AllowPrivate bool
+	// Keyword is the availability keyword, without '#'; empty means
+	// scheduling.DefaultAvailabilityKeyword ("veiledning").
+	Keyword string
+	// FlagAfter is how long a feed fails before it is flagged; zero means
+	// external.DefaultFlagAfter.
+	FlagAfter time.Duration
+	// Tick is how often the refresh job looks for due calendars; zero
+	// means external.DefaultTick.
+	Tick time.Duration
+}
+
+// newExternal builds the refresh job and the bookings links. key is the
+// service's secret key, which derives the links' tokens as it does the
+// manage links.
+func newExternal(cfg Config, st *store.Store, now func() time.Time, key []byte) (*external.Service, *external.Links, error) {
+	log := cfg.Logger.With("component", "external")
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
+	}
+	ext, err := external.New(external.Config{
+		Store:        st,
+		Location:     loc,
+		Refresh:      cfg.External.Refresh,
+		AllowPrivate: cfg.External.AllowPrivate,
+		FlagAfter:    cfg.External.FlagAfter,
+		Tick:         cfg.External.Tick,
+		Holder:       jobHolder(),
+		Now:          now,
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: %w", err)
+	}
+	links, err := external.NewLinks(external.LinksConfig{
+		Store: st, Key: derive(key, "veileder bookings links"), BaseURL: cfg.BaseURL, Now: now, Logger: log,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: %w", err)
+	}
+	return ext, links, nil
+}
+
+// derive is a key of its own for one purpose, from the secret key, so
+// that a bookings link token and a manage token are never the same MAC.
+func derive(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
+}
+
+// withBookingsLinks serves the bookings links before the web front.
+func withBookingsLinks(links *external.Links, front http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, external.BookingsPath) {
+			links.ServeHTTP(w, r)
+			return
+		}
+		front.ServeHTTP(w, r)
+	})
+}
+
+// externalFeeds gives /metrics the external calendars' counts.
+type externalFeeds struct{ svc *external.Service }
+
+func (f externalFeeds) ExternalFeedCounts(ctx context.Context) (map[string]int64, int64, error) {
+	byState, flagged, err := f.svc.FeedCounts(ctx)
+	out := make(map[string]int64, len(byState))
+	for s, n := range byState {
+		out[string(s)] = n
+	}
+	return out, flagged, err
+}
