@@ -512,3 +512,38 @@ func TestReplicasFetchOncePerPeriod(t *testing.T) {
 		})
 	}
 }
+
+// TestBookingQueuesInvitations: booking and cancelling with a librarian
+// who has an external calendar queues their iMIP invitation next to the
+// student's message, with the booking's sequence.
+func TestBookingQueuesInvitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		ola := f.librarian("ola", "zotero")
+		if _, err := f.ext.Add(f.ctx, ola.ID, f.feeds.URL+"/outlook.ics", "Outlook"); err != nil {
+			t.Fatal(err)
+		}
+		svc := scheduling.New(scheduling.Config{Store: s, Location: f.loc, Now: f.clock.now})
+		slots := must(svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero"}))(t)
+		if len(slots) == 0 {
+			t.Fatal("no slots")
+		}
+		v, token, err := svc.Book(f.ctx, booking.Request{TopicSlug: "zotero", Start: slots[0].Start, StudentName: "Kari Student",
+			StudentEmail: "kari@student.example", Consent: true, Mode: booking.ModeAny})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Cancel(f.ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range must(s.ClaimMessages(f.ctx, f.clock.now().Add(time.Hour), time.Minute, 100))(t) {
+			if m.Kind == booking.MessageLibrarianInvite && m.BookingID == v.ID {
+				got = append(got, fmt.Sprint(m.Sequence))
+			}
+		}
+		if strings.Join(got, ",") != "0,1" {
+			t.Errorf("invitations queued: got sequences %q, want 0 (booked) and 1 (cancelled)", got)
+		}
+	})
+}

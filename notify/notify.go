@@ -34,6 +34,7 @@ import (
 
 // Store is what the sender needs from the outbox and the bookings.
 type Store interface {
+	ExternalStore // external.go
 	// ClaimMessages leases up to limit due, pending messages until
 	// now+lease, counting an attempt for each, oldest first.
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]booking.Message, error)

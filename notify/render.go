@@ -122,6 +122,10 @@ func (e permanentError) Unwrap() error { return e.error }
 // or anonymised, or a later change made the message moot (that change
 // queued a message of its own).
 func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, string, error) {
+	switch m.Kind {
+	case booking.MessageLibrarianInvite, booking.MessageExternalFailing:
+		return s.composeExternal(ctx, m) // external.go
+	}
 	if m.BookingID == 0 {
 		return nil, "the booking is gone", nil
 	}

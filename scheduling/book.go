@@ -216,6 +216,9 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	if err != nil {
 		return booking.Booking{}, err
 	}
+	if err := queueInvite(ctx, tx, b, a.q.Now); err != nil {
+		return booking.Booking{}, err
+	}
 	return b, nil
 }
 

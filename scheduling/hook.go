@@ -74,6 +74,9 @@ func (s *Service) applyChange(ctx context.Context, tx Tx, cal booking.Calendar, 
 	if err := tx.Enqueue(ctx, booking.Message{Kind: msg, BookingID: nb.ID, Sequence: nb.Sequence, SendAfter: now, CreatedAt: now}); err != nil {
 		return fmt.Errorf("scheduling: queue %s message for booking %d: %w", msg, b.ID, err)
 	}
+	if err := queueInvite(ctx, tx, nb, now); err != nil {
+		return fmt.Errorf("scheduling: queue invitation for booking %d: %w", b.ID, err)
+	}
 	s.log.Info("scheduling: booking changed in the librarian's calendar", "booking", b.ID, "change", kind)
 	return nil
 }

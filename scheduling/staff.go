@@ -68,6 +68,11 @@ func (s *Service) cancel(ctx context.Context, b booking.Booking, by booking.Part
 				return err
 			}
 		}
+		// The librarian's own calendar loses the meeting whether or not
+		// the student is told.
+		if err := queueInvite(ctx, tx, cur, now); err != nil {
+			return err
+		}
 		b = cur
 		return nil
 	})

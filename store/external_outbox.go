@@ -73,17 +73,22 @@ func (s *Store) EnqueueExternalFailing(ctx context.Context, calendarID int64, da
 }
 
 // MessageExternalCalendar returns the external calendar a message is
-// about with its librarian; booking.ErrNotFound when it was removed.
-func (s *Store) MessageExternalCalendar(ctx context.Context, calendarID int64) (booking.ExternalCalendar, booking.User, error) {
+// about with its librarian and their profile's languages (which their
+// e-mails are written in); booking.ErrNotFound when it was removed.
+func (s *Store) MessageExternalCalendar(ctx context.Context, calendarID int64) (booking.ExternalCalendar, booking.User, []string, error) {
 	c, err := s.ExternalCalendar(ctx, calendarID)
 	if err != nil {
-		return c, booking.User{}, err
+		return c, booking.User{}, nil, err
 	}
 	u, err := s.UserByID(ctx, c.UserID)
 	if err != nil {
-		return c, booking.User{}, err
+		return c, booking.User{}, nil, err
 	}
-	return c, u, nil
+	p, err := s.Profile(ctx, u.ID)
+	if err != nil && !errors.Is(err, booking.ErrNotFound) {
+		return c, u, nil, err
+	}
+	return c, u, p.Languages, nil
 }
 
 // ExternalFeedCounts counts the external calendars by state, and those
