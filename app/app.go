@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		AvailabilityKeyword:   cfg.External.Keyword,
 	})
 	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
-	ext, links, err := newExternal(cfg, st, now, key)
+	ext, links, err := newExternal(cfg, st, loc, now, key)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -35,12 +35,8 @@ type ExternalConfig struct {
 // newExternal builds the refresh job and the bookings links. key is the
 // service's secret key, which derives the links' tokens as it does the
 // manage links.
-func newExternal(cfg Config, st *store.Store, now func() time.Time, key []byte) (*external.Service, *external.Links, error) {
+func newExternal(cfg Config, st *store.Store, loc *time.Location, now func() time.Time, key []byte) (*external.Service, *external.Links, error) {
 	log := cfg.Logger.With("component", "external")
-	loc, err := time.LoadLocation(cfg.TimeZone)
-	if err != nil {
-		return nil, nil, fmt.Errorf("app: time zone %q: %w", cfg.TimeZone, err)
-	}
 	ext, err := external.New(external.Config{
 		Store:        st,
 		Location:     loc,

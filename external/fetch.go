@@ -261,7 +261,10 @@ func sniff(body []byte) error {
 	switch {
 	case len(b) == 0:
 		return feedErr("the calendar address gives an empty answer")
-	case bytes.IndexByte(b[:min(len(b), 8192)], 0) >= 0 || !utf8.Valid(b[:min(len(b), 8192)]) && !utf8.Valid(b):
+	case bytes.IndexByte(b[:min(len(b), 8192)], 0) >= 0 || !utf8.Valid(b[:min(len(b), 64)]) && !bytes.HasPrefix(b, []byte("BEGIN:")):
+		// NUL bytes, or no text where a calendar begins. A calendar in
+		// another charset than UTF-8 (RFC 5545 §3.1.4 asks for UTF-8)
+		// passes here and is read as well as it can be.
 		return feedErr("the calendar address gives binary data, not a calendar")
 	case b[0] == '<':
 		return feedErr("the calendar address gives a web page, not a calendar: use the ICS link, not the page's address")

@@ -253,6 +253,12 @@ type Outcome struct {
 func (s *Service) refresh(ctx context.Context, c booking.ExternalCalendar) Outcome {
 	res := s.fetchAndRead(ctx, c, s.now())
 	log := s.log.With("calendar", c.ID, "user", c.UserID, "host", c.URLHint)
+	if res.Err != "" && ctx.Err() != nil {
+		// Stopped by shutdown, not by the feed: the calendar is not
+		// failing. Its lease runs out and a replica fetches it again.
+		log.Info("external: fetch stopped by shutdown")
+		return Outcome{Calendar: c, Err: res.Err}
+	}
 	// The outcome is recorded even when ctx ended at shutdown, so that
 	// the lease is not left to run out.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
