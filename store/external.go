@@ -17,15 +17,22 @@ import (
 // links, their fetch state and per-calendar lease, and the expanded events
 // of each one's last good fetch.
 
-// Limits on what a librarian may add.
+// Limits on what a librarian may add and on what is kept of a feed.
 const (
-	MaxExternalCalendars  = 10
-	maxExternalNameLen    = 200
-	maxExternalURLLen     = 4000
-	maxExternalErrorLen   = 500
-	externalInsertBatch   = 500
-	externalTagSeparator  = "\n"
-	maxExternalLocation   = 500
+	MaxExternalCalendars = 10
+	maxExternalNameLen   = 200
+	maxExternalURLLen    = 4000
+	maxExternalErrorLen  = 500
+	maxExternalLocation  = 500
+	// externalInsertBatch rows go in one INSERT: 9 parameters a row stays
+	// far below both databases' parameter limits.
+	externalInsertBatch = 500
+	// Tags are kept in one column; a category may hold a comma, not a
+	// line break.
+	externalTagSeparator = "\n"
+)
+
+const (
 	externalColumns       = `id, user_id, name, url, url_hint, etag, last_modified, state, failing_since, last_fetched, last_ok, event_count, last_error, refresh_seconds, next_fetch_at, created_at`
 	externalEventsColumns = `uid, start_at, end_at, busy, tags, location, online`
 )
@@ -313,8 +320,8 @@ func replaceExternalEvents(ctx context.Context, tx *sqlx.Tx, calendarID, userID 
 			return 0, dbErr(err)
 		}
 	}
-	// The bookings Veileder delivered to this calendar (item: iMIP
-	// invitations) come back in the feed under the booking's UID.
+	// The bookings Veileder delivered to this calendar as iMIP
+	// invitations come back in the feed under the booking's UID.
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`
 		DELETE FROM external_events
 		WHERE calendar_id = ? AND uid IN (SELECT event_uid FROM bookings WHERE librarian_id = ?)`),
