@@ -1,8 +1,6 @@
 package booking
 
 import (
-	"net/url"
-	"strings"
 	"time"
 )
 
@@ -60,17 +58,6 @@ type ExternalCalendar struct {
 // events count either way.
 func (c ExternalCalendar) Flagged(now time.Time, after time.Duration) bool {
 	return c.State == ExternalFailing && !c.FailingSince.IsZero() && now.Sub(c.FailingSince) >= after
-}
-
-// URLHint is how a feed address is shown once saved: scheme and host and
-// an ellipsis, since the path and query hold the secret
-// ("https://outlook.office365.com/…").
-func URLHint(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" {
-		return "…"
-	}
-	return u.Scheme + "://" + u.Host + "/…"
 }
 
 // ExternalEvent is one instance of an event of an external calendar, as

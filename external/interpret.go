@@ -143,8 +143,9 @@ func (r reader) read(data []byte, lo, hi time.Time) (reading, error) {
 func refreshHint(cal *ical.Calendar) time.Duration {
 	for _, name := range []string{"REFRESH-INTERVAL", "X-PUBLISHED-TTL"} {
 		if p := cal.Props.Get(name); p != nil {
-			if d, err := recurrence.ParseDuration(p.Value); err == nil && d > 0 {
-				return d
+			// A nominal day counts as 24 hours here: a hint, not a time.
+			if d, err := recurrence.ParseDuration(p.Value); err == nil && d.Approx() > 0 {
+				return d.Approx()
 			}
 		}
 	}

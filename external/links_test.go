@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/external"
 	"veileder/recurrence"
 	"veileder/store"
@@ -24,7 +23,7 @@ func TestBookingsLink(t *testing.T) {
 			cal := must(s.CalendarBySlug(f.ctx, u.ID, "bookings"))(t)
 			data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:b-" + u.Username + "@veileder\r\nDTSTAMP:20270101T000000Z\r\n" +
 				"DTSTART:20270318T090000Z\r\nDTEND:20270318T094500Z\r\nSUMMARY:Veiledning: Zotero\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-			obj := must(caldav.ValidateObject(cal, "b.ics", []byte(data), f.loc))(t)
+			obj := must(storetest.Object(cal, "b.ics", []byte(data), f.loc))(t)
 			if _, _, err := s.PutObject(f.ctx, obj, booking.WriteCondition{}); err != nil {
 				t.Fatal(err)
 			}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/caldav"
 	"veileder/external"
 	"veileder/scheduling"
 	"veileder/store"
@@ -151,7 +150,7 @@ func (f *fixture) window(u booking.User, lines ...string) {
 	cal := must(f.s.CalendarBySlug(f.ctx, u.ID, "availability"))(f.t)
 	data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:w-" + u.Username + "\r\nDTSTAMP:20270101T000000Z\r\n" +
 		strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-	obj := must(caldav.ValidateObject(cal, "w.ics", []byte(data), f.loc))(f.t)
+	obj := must(storetest.Object(cal, "w.ics", []byte(data), f.loc))(f.t)
 	if _, _, err := f.s.PutObject(f.ctx, obj, booking.WriteCondition{}); err != nil {
 		f.t.Fatal(err)
 	}
@@ -159,7 +158,7 @@ func (f *fixture) window(u booking.User, lines ...string) {
 
 func (f *fixture) slots(topic string) []booking.Slot {
 	f.t.Helper()
-	svc := scheduling.New(scheduling.Config{Store: f.s, Location: f.loc, Now: f.clock.now})
+	svc := scheduling.New(scheduling.Config{Store: storetest.SchedulingStore{Store: f.s}, Location: f.loc, Now: f.clock.now})
 	return must(svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: topic}))(f.t)
 }
 
@@ -523,7 +522,7 @@ func TestBookingQueuesInvitations(t *testing.T) {
 		if _, err := f.ext.Add(f.ctx, ola.ID, f.feeds.URL+"/outlook.ics", "Outlook"); err != nil {
 			t.Fatal(err)
 		}
-		svc := scheduling.New(scheduling.Config{Store: s, Location: f.loc, Now: f.clock.now})
+		svc := scheduling.New(scheduling.Config{Store: storetest.SchedulingStore{Store: s}, Location: f.loc, Now: f.clock.now})
 		slots := must(svc.Slots(f.ctx, booking.SlotSearch{TopicSlug: "zotero"}))(t)
 		if len(slots) == 0 {
 			t.Fatal("no slots")

@@ -14,6 +14,8 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"veileder/booking"
+	"veileder/i18n"
+	"veileder/recurrence"
 )
 
 // The messages for librarians with an external calendar (package
@@ -32,7 +34,7 @@ type ExternalStore interface {
 
 var externalTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, lang := range languages {
+	for _, lang := range i18n.Languages() {
 		out[lang] = template.Must(template.New(lang).ParseFS(templateFS, "templates/external."+lang+".txt"))
 		for _, name := range []string{"invite.subject", "invite", "invite.calendar", "failing.subject", "failing"} {
 			if out[lang].Lookup(name) == nil {
@@ -165,10 +167,10 @@ func (s *Sender) librarianInvitation(d inviteData, now time.Time) (data []byte, 
 	if orgName == "" {
 		orgName = "Veileder"
 	}
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, orgName, calAddress(s.from.Address), "")
+	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, orgName, recurrence.CalAddress(s.from.Address), "")
 	// The librarian offered the time: they have accepted, and no answer
 	// is asked of them.
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.Librarian, calAddress(d.LibrarianMail),
+	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.Librarian, recurrence.CalAddress(d.LibrarianMail),
 		";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE")
 	return []byte(cal.Serialize(ics.WithNewLineWindows)), method
 }
@@ -206,7 +208,7 @@ func (s *Sender) composeFailing(ctx context.Context, m booking.Message) (*outgoi
 	}
 	since := c.FailingSince.In(s.loc)
 	d := failingData{Librarian: name, Name: calName, Host: c.URLHint, Error: c.Error,
-		Since: dateLong(lang, since) + " " + clock(lang, since)}
+		Since: i18n.DateLong(lang, since) + " " + i18n.Clock(lang, since)}
 	t := externalTemplates[lang]
 	var subject, text bytes.Buffer
 	if err := t.ExecuteTemplate(&subject, "failing.subject", d); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -31,7 +30,7 @@ func TestLibrarianInvitation(t *testing.T) {
 		sender := newSender(t, s, srv, c, nil)
 		invite := func(b booking.Booking) {
 			t.Helper()
-			err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx scheduling.Tx) error {
+			err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 				return tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianInvite, BookingID: b.ID, Sequence: b.Sequence, SendAfter: c.Now()})
 			})
 			if err != nil {

@@ -3,7 +3,6 @@ package recurrence
 import (
 	"regexp"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/emersion/go-ical"
@@ -152,16 +151,4 @@ func MeetingMode(c *ical.Component) (online bool, url string) {
 		}
 	}
 	return online, ""
-}
-
-// ParseDuration reads an RFC 5545 §3.3.6 duration ("PT1H", "P1D") as a
-// time.Duration, a day counted as 24 hours: for refresh hints
-// (X-PUBLISHED-TTL, RFC 7986 §5.7 REFRESH-INTERVAL), not for event
-// lengths, which are added on the wall clock.
-func ParseDuration(s string) (time.Duration, error) {
-	d, err := parseDuration(s)
-	if err != nil {
-		return 0, err
-	}
-	return time.Duration(d.days)*24*time.Hour + time.Duration(d.secs)*time.Second, nil
 }

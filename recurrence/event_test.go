@@ -54,7 +54,8 @@ func TestParseDurationHint(t *testing.T) {
 		{"", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseDuration(tt.in)
+		d, err := ParseDuration(tt.in)
+		got := d.Approx()
 		if got != tt.want || (err != nil) != tt.wantErr {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.wantErr)
 		}

@@ -84,7 +84,7 @@ func BenchmarkSlots(b *testing.B) {
 				b.Fatal(*err)
 			}
 
-			cs := &countingStore{Store: txStore{s}}
+			cs := &countingStore{Store: txStore{Store: s}}
 			svc := scheduling.New(scheduling.Config{Store: cs, Location: f.loc, Now: f.clock.now})
 			ctx := context.Background()
 			var slots []booking.Slot

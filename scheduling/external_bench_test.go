@@ -81,7 +81,7 @@ func BenchmarkSlotsExternal(b *testing.B) {
 				b.Fatal(*err)
 			}
 
-			svc := scheduling.New(scheduling.Config{Store: s, Location: f.loc, Now: f.clock.now})
+			svc := scheduling.New(scheduling.Config{Store: txStore{Store: s}, Location: f.loc, Now: f.clock.now})
 			ctx := context.Background()
 			search := func(b *testing.B) {
 				var slots []booking.Slot

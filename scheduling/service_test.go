@@ -48,13 +48,8 @@ func maxBookings(s *store.Store) int {
 	return 0 // the default
 }
 
-// txStore is the store as the app hands it to the service: Store.Tx
-// takes a function of *store.Tx, which the service sees as its Tx.
-type txStore struct{ *store.Store }
-
-func (s txStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
-	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
-}
+// txStore is the store as the app hands it to the service.
+type txStore = storetest.SchedulingStore
 
 // fixture is a store with a service, topics and a scheduling service.
 type fixture struct {
@@ -74,7 +69,7 @@ func newFixture(t testing.TB, s *store.Store, defaults booking.Rules) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), s: s, clock: newClock(start), loc: osloLoc(t)}
 	f.svc = scheduling.New(scheduling.Config{
-		Store: txStore{s}, Location: f.loc, Now: f.clock.now, Defaults: defaults, BaseURL: "https://veileder.example",
+		Store: txStore{Store: s}, Location: f.loc, Now: f.clock.now, Defaults: defaults, BaseURL: "https://veileder.example",
 		MaxConcurrentBookings: maxBookings(s),
 	})
 	// The migrations seed the service "bibliotekar" and its general topic

@@ -23,7 +23,7 @@ func TestManageURLAndLibrarianNote(t *testing.T) {
 		if err := s.SetProfile(f.ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		keyed := scheduling.New(scheduling.Config{Store: txStore{s}, Location: f.loc, Now: f.clock.now, BaseURL: "https://veileder.example",
+		keyed := scheduling.New(scheduling.Config{Store: txStore{Store: s}, Location: f.loc, Now: f.clock.now, BaseURL: "https://veileder.example",
 			MaxConcurrentBookings: maxBookings(s), TokenKey: []byte("0123456789abcdef0123456789abcdef")})
 
 		v, token, err := keyed.Book(f.ctx, request(f.local("2026-03-23 09:00"), "a@student.example"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,7 +103,7 @@ func (s *Store) AddExternalCalendar(ctx context.Context, c booking.ExternalCalen
 			INSERT INTO external_calendars (user_id, name, url, url_hint, next_fetch_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			RETURNING `+externalColumns),
-			c.UserID, c.Name, c.URL, booking.URLHint(c.URL), now.Unix(), now.Unix()))
+			c.UserID, c.Name, c.URL, urlHint(c.URL), now.Unix(), now.Unix()))
 	})
 	if err != nil {
 		return c, fmt.Errorf("store: add external calendar of user %d: %w", c.UserID, err)
@@ -425,4 +426,15 @@ func clipText(s string, max int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// urlHint is how a feed address is shown once saved: scheme and host and
+// an ellipsis, since the path and query hold the secret
+// ("https://outlook.office365.com/…").
+func urlHint(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
 }

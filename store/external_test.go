@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"veileder/booking"
-	"veileder/scheduling"
 	"veileder/store"
 	"veileder/store/storetest"
 )
@@ -202,7 +201,7 @@ func TestEnqueueExternalMessages(t *testing.T) {
 		}
 		for i, u := range []booking.User{plain, linked, asked} {
 			b := mustInsert(t, s, newBooking(zotero.ID, u.ID, 9+i, 0, "a@example.org", "t"+u.Username))
-			err := s.Tx(ctx, u.ID, func(ctx context.Context, tx scheduling.Tx) error {
+			err := s.Tx(ctx, u.ID, func(ctx context.Context, tx *store.Tx) error {
 				return tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianInvite, BookingID: b.ID})
 			})
 			if err != nil {

@@ -167,7 +167,8 @@ func writeSeries(e *event, r *rand.Rand, start time.Time, dur time.Duration) {
 		case moved:
 			// The moved instance starts two hours later and lasts 30
 			// minutes longer: it may move into or out of the week.
-			ms, me := s.Add(2*time.Hour), s.Add(dur+30*time.Minute)
+			ms := s.Add(2 * time.Hour)
+			me := ms.Add(dur + 30*time.Minute)
 			comps = append(comps, vevent(e.uid, "Moved "+e.uid, dtProp("RECURRENCE-ID", s), dtProp("DTSTART", ms), dtProp("DTEND", me)))
 			e.instances = append(e.instances, interval{start: ms, end: me})
 			continue

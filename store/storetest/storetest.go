@@ -33,6 +33,7 @@ import (
 
 	"veileder/booking"
 	"veileder/recurrence"
+	"veileder/scheduling"
 	"veileder/store"
 )
 
@@ -187,4 +188,14 @@ func ensureBtreeGist(ctx context.Context, admin *sql.DB) error {
 		return fmt.Errorf("create extension btree_gist: %w", err)
 	}
 	return nil
+}
+
+// SchedulingStore is the store as the app hands it to the scheduling
+// service (app/app.go does the same): Store.Tx takes a function of
+// *store.Tx, which the service sees as its Tx.
+type SchedulingStore struct{ *store.Store }
+
+// Tx runs fn in one of the store's transactions.
+func (s SchedulingStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
+	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
 }
