@@ -1,6 +1,9 @@
 # Build a static Veileder binary and run it in a small image.
 FROM golang:1.26 AS build
 WORKDIR /src
+# The service's own module only: the browser tests live in a module of
+# their own (e2e/), so that their dependencies are never fetched here.
+ENV GOWORK=off
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .

@@ -19,8 +19,8 @@ var (
 	// interface and the wiring passes the implementation in.
 	adapterPackages = []string{"caldav", "caldav/calquery", "scheduling", "feeds", "notify", "external", "web", "store"}
 	// wiring puts the adapters together and may import any of ours
-	// (store/storetest does so for tests).
-	wiringPackages = []string{"app", "cmd/veileder", "cmd/davbench", "demo", "store/storetest"}
+	// (store/storetest and the browser tests in e2e do so for tests).
+	wiringPackages = []string{"app", "cmd/veileder", "cmd/davbench", "demo", "store/storetest", "e2e"}
 )
 
 // ownImports lists the module's packages, each with the module's packages

@@ -21,6 +21,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ type stSite struct {
 	skew    atomic.Int64 // added to the clock, in nanoseconds
 	start   time.Time
 	began   time.Time
-	logs    *e2eLog
+	logs    *siteLog
 	users   map[string]booking.User
 }
 
@@ -70,9 +71,9 @@ func stStartWith(t *testing.T, dialect store.Dialect, mail app.MailConfig) *stSi
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Monday 4 May 2026, 08:00 in Oslo, as in e2e_test.go.
+	// Monday 4 May 2026, 08:00 in Oslo, as in e2e/e2e_test.go.
 	s := &stSite{dialect: dialect, loc: loc, start: time.Date(2026, time.May, 4, 8, 0, 0, 0, loc), began: time.Now(),
-		logs: &e2eLog{}, users: map[string]booking.User{}}
+		logs: &siteLog{}, users: map[string]booking.User{}}
 	s.cfg = storetest.NewConfig(t, dialect)
 	s.cfg.Now = s.now
 	ts := httptest.NewUnstartedServer(nil)
@@ -1197,4 +1198,26 @@ func TestOperations(t *testing.T) {
 	if r := c.get("/readyz"); r.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz without a database: got %d, want 503", r.status)
 	}
+}
+
+// siteLog keeps the server's log, shown when a test fails.
+type siteLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *siteLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *siteLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.buf.String()
+	if len(s) > 8000 {
+		s = "…" + s[len(s)-8000:]
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package app_test
+package e2e_test
 
 // Accessibility: axe-core scans every student page, in both languages, in
 // headless Chromium against the whole service, and a keyboard-only walk

@@ -1,4 +1,4 @@
-package app_test
+package e2e_test
 
 // End to end in real headless Chromium (chromedp) against the whole
 // service (app.New's handler) on a socket, on SQLite and on PostgreSQL:

@@ -1,4 +1,4 @@
-package app_test
+package e2e_test
 
 // The staff pages in real headless Chromium against the whole service on
 // a socket, on SQLite and PostgreSQL, seeded with the demo data: a
