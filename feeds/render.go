@@ -18,7 +18,7 @@ import (
 	"veileder/recurrence"
 )
 
-// Feeds are written with golang-ical (CALDAV-NOTES.md: go-ical for what is
+// Feeds are written with golang-ical (docs/ICALENDAR.md: go-ical for what is
 // stored, golang-ical for what is generated), with three things done by
 // hand around it:
 //

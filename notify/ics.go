@@ -23,7 +23,7 @@ const productID = "-//Veileder//Booking//NB"
 // has no address (REQUEST and CANCEL both require an ORGANIZER).
 //
 // It is made with golang-ical, the library for what Veileder generates but
-// does not store (CALDAV-NOTES.md). A single meeting is written in UTC:
+// does not store (docs/ICALENDAR.md). A single meeting is written in UTC:
 // SetStartAt's conversion to UTC hurts only recurring events.
 func invitation(d mailData, organizer string, now time.Time) (data []byte, method string) {
 	cal := ics.NewCalendar()
@@ -71,7 +71,7 @@ func invitation(d mailData, organizer string, now time.Time) (data []byte, metho
 // addAddress adds a calendar-address property with its CN quoted and
 // further parameters. golang-ical backslash-escapes parameter values
 // (CN=Doe\, John), which RFC 5545 §3.1 does not allow and other parsers
-// misread, and cannot be told to quote them (CALDAV-NOTES.md); so the
+// misread, and cannot be told to quote them (docs/ICALENDAR.md); so the
 // parameters are written into the property name, which golang-ical puts
 // out verbatim before the ':' (and still folds). ParamText has removed
 // every DQUOTE and control character, so the quoted string is

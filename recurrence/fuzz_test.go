@@ -9,7 +9,7 @@ import (
 )
 
 // decodeGuarded parses like the CalDAV server does. go-ical's decoder can
-// panic on malformed input (CALDAV-NOTES.md); that is the caller's to guard,
+// panic on malformed input (docs/ICALENDAR.md); that is the caller's to guard,
 // so the recover lives here, in the test, not in the package.
 func decodeGuarded(data string) (cal *ical.Calendar) {
 	defer func() {

@@ -35,7 +35,7 @@ type eventInput struct {
 
 // bookingEvent renders the booking's event for the librarian's bookings
 // calendar with go-ical, the library CalDAV storage is read with (never
-// golang-ical: see CALDAV-NOTES.md). Times are UTC, so that no VTIMEZONE is
+// golang-ical: see docs/ICALENDAR.md). Times are UTC, so that no VTIMEZONE is
 // needed and no client can read them in another zone.
 func bookingEvent(in eventInput) ([]byte, error) {
 	b := in.Booking

@@ -29,7 +29,7 @@ func (s *Service) manageURL(token string) string {
 }
 
 // studentICS renders the student's file with golang-ical, the library for
-// what Veileder generates but does not store (CALDAV-NOTES.md).
+// what Veileder generates but does not store (docs/ICALENDAR.md).
 func studentICS(v booking.View, manageURL string, now time.Time, loc *time.Location) []byte {
 	b := v.Booking
 	cal := ics.NewCalendar()
@@ -44,7 +44,7 @@ func studentICS(v booking.View, manageURL string, now time.Time, loc *time.Locat
 	ev.SetDtStampTime(now)
 	ev.SetSequence(b.Sequence)
 	// A single meeting in UTC: SetStartAt's conversion to UTC only hurts
-	// recurring events (CALDAV-NOTES.md).
+	// recurring events (docs/ICALENDAR.md).
 	ev.SetStartAt(b.Start)
 	ev.SetEndAt(b.End)
 	lang := i18n.NB
