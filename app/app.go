@@ -59,6 +59,10 @@ type Config struct {
 	// JobInterval is how often RunJobs runs the periodic jobs; zero means
 	// DefaultJobInterval.
 	JobInterval time.Duration
+	// BookingLimit and EmailLimit are the booking attempts an hour per
+	// client address and per student e-mail address (web.Config); zero
+	// means the web front's defaults.
+	BookingLimit, EmailLimit int
 	// BodyDeadline is the time a request body may take to arrive, before
 	// the allowance for its size (app/server.go); zero means
 	// DefaultBodyDeadline.
@@ -201,6 +205,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
 		CSRFKey:        csrfKey(cfg.CSRFKey, key),
 		TrustedProxies: cfg.TrustedProxies,
+		BookingLimit:   cfg.BookingLimit,
+		EmailLimit:     cfg.EmailLimit,
 		Staff: web.StaffConfig{
 			Store:      st,
 			Service:    svc,

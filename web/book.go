@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -77,9 +76,12 @@ func (s *Server) book(c *gin.Context) error {
 		return nil
 	}
 	lang := s.lang(c)
-	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate")}})
+	// An address over its limit is refused before anything else; below
+	// it, only attempts that pass the form's own checks count, so that
+	// typos never lock a campus out.
+	if wait := s.limiter.wait(c.ClientIP(), s.now()); wait > 0 {
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate", minutes(wait))}})
 	}
 	if c.PostForm(honeypotField) != "" {
 		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
@@ -87,6 +89,14 @@ func (s *Server) book(c *gin.Context) error {
 	}
 	if errs := form.validate(lang); len(errs) > 0 {
 		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
+	}
+	switch limit, wait := s.attempt(c, form.Email); limit {
+	case "address":
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate", minutes(wait))}})
+	case "email":
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Field: "email", Message: T(lang, "book.rate.email", minutes(wait))}})
 	}
 
 	_, token, err := s.booker.Book(c.Request.Context(), booking.Request{
