@@ -70,7 +70,11 @@ var site = map[string]text{
 		en: "Try another week, or choose another language, way to meet or library.",
 	},
 
-	"book.title":  {nb: "Bestill time", en: "Book a time"},
+	"book.title": {nb: "Bestill time", en: "Book a time"},
+	"book.alternatives": {
+		nb: "Velg en av de nærmeste ledige tidene – det du har skrevet, er tatt vare på",
+		en: "Choose one of the nearest free times – what you typed is kept",
+	},
 	"book.back":   {nb: "Velg en annen tid", en: "Choose another time"},
 	"book.submit": {nb: "Bekreft bestillingen", en: "Confirm booking"},
 	"book.rate": {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,8 +120,9 @@ func TestBookServiceErrors(t *testing.T) {
 	}{
 		{"field error", "Bad Mail", "ola@example.com", http.StatusUnprocessableEntity,
 			[]string{`<a href="#email">Skriv en gyldig e-postadresse`, `aria-describedby="email-hint email-error" aria-invalid="true"`, `value="Bad Mail"`}},
+		// The student who loses a race keeps what they typed.
 		{"slot taken", "Taken", "ola@example.com", http.StatusConflict,
-			[]string{"Noen bestilte akkurat den tiden. Velg en annen tid.", "Uke 11: 9.–15. mars", `class="slot"`}},
+			[]string{"Noen bestilte akkurat den tiden. Velg en annen tid.", `value="Taken"`, `value="ola@example.com"`, "Hvordan siterer jeg lover?"}},
 		{"limit reached", "Ola", "full@example.com", http.StatusConflict,
 			[]string{"Du har allerede så mange aktive bestillinger som er lov", `value="full@example.com"`}},
 		{"internal", "Boom", "ola@example.com", http.StatusInternalServerError,
@@ -371,5 +374,41 @@ func TestCampusBookings(t *testing.T) {
 	}
 	if res := e.postJSON(t, "/api/bookings", body); res.status != http.StatusTooManyRequests || !strings.Contains(res.body, `"field":"email"`) {
 		t.Errorf("API over the e-mail limit: status %d, body %s; want 429 naming email", res.status, res.body)
+	}
+}
+
+// TestGoneTimeOffersNearest: when the time went meanwhile (another
+// student, or it passed), the form comes back with everything typed and
+// the nearest free times to choose from; choosing one books it.
+func TestGoneTimeOffersNearest(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	form := validForm(csrfFrom(t, e.get(t, c, bookPath).body))
+	e.booker.mu.Lock()
+	e.booker.slots = slices.DeleteFunc(e.booker.slots, func(sl fakeSlot) bool { return sl.Start.Equal(slotTue9.UTC()) })
+	e.booker.mu.Unlock()
+	res := e.postForm(t, c, "/book/zotero", form)
+	if res.status != http.StatusConflict {
+		t.Fatalf("status = %d, want 409", res.status)
+	}
+	for _, want := range []string{"Noen bestilte akkurat den tiden", "Velg en av de nærmeste ledige tidene", `<a href="#start">`,
+		`type="radio" id="start-0" name="start"`, `value="Ola Nordmann"`, "Hvordan siterer jeg lover?", `value="Master i rettsvitenskap"`} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(res.body, `name="start" value="`+slotTue9.UTC().Format(time.RFC3339)+`"`) {
+		t.Errorf("the gone time is offered again")
+	}
+	if t.Failed() {
+		t.Logf("page:\n%s", res.body)
+	}
+	m := regexp.MustCompile(`id="start-0" name="start" value="([^"]+)"`).FindStringSubmatch(res.body)
+	if m == nil {
+		t.Fatal("no alternative to choose")
+	}
+	form.Set("start", m[1])
+	if res := e.postForm(t, c, "/book/zotero", form); res.status != http.StatusSeeOther {
+		t.Errorf("booking the alternative: status %d, want 303", res.status)
 	}
 }
