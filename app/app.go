@@ -17,15 +17,15 @@ import (
 	"time"
 	_ "time/tzdata" // the library's zone must resolve on hosts without tzdata
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/external"
-	"veileder/feeds"
-	"veileder/notify"
-	"veileder/ops"
-	"veileder/scheduling"
-	"veileder/store"
-	"veileder/web"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/notify"
+	"github.com/veileder/veileder/ops"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/web"
 )
 
 // Config is the whole service's configuration.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"veileder/external"
-	"veileder/store"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/store"
 )
 
 // ExternalConfig configures the external calendars (package external).

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // thSite is the service behind a trusted proxy (the test itself), so that

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // httpError is what the client is told: a status, an optional precondition

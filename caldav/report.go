@@ -11,9 +11,9 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/caldav/calquery"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav/calquery"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // serveReport dispatches on the REPORT body's root element.

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // resource is a resolved request target.

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // syncCollectionReq is an RFC 6578 §3.2 sync-collection REPORT body.

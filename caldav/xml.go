@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"veileder/caldav/calquery"
+	"github.com/veileder/veileder/caldav/calquery"
 )
 
 // XML namespaces of the properties we serve.

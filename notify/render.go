@@ -16,9 +16,9 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"veileder/booking"
-	"veileder/i18n"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
+	"github.com/veileder/veileder/recurrence"
 )
 
 //go:embed templates/*.txt templates/*.html

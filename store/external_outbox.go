@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The outbox's messages that external calendars add: the iMIP invitation

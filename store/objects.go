@@ -13,7 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // objectRow is a row of calendar_objects.

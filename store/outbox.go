@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Enqueue stores a message to send in the outbox, in the transaction, so

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The outbox's sender side: claiming due messages under a lease, marking

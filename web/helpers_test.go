@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 var oslo = mustLoad("Europe/Oslo")

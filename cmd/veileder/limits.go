@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"veileder/app"
-	"veileder/web"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/web"
 )
 
 // limitOptions are the booking limits of serve.

@@ -26,10 +26,10 @@ import (
 	"syscall"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/demo"
-	"veileder/store"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/demo"
+	"github.com/veileder/veileder/store"
 )
 
 var usage = `Veileder: book the right librarian.
