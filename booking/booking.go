@@ -62,6 +62,12 @@ type Booking struct {
 	UpdatedAt time.Time
 	// Anonymised is set when personal data was removed after retention.
 	Anonymised bool
+	// BookedBy is the staff member who booked for the student at the
+	// desk, and InquiryID the log entry it came from; both 0 for a
+	// student's own booking. They are no personal data of the student's
+	// and stay after retention, for the statistics.
+	BookedBy  int64
+	InquiryID int64
 }
 
 // Active reports whether the booking still holds its slot.
@@ -81,6 +87,10 @@ type Request struct {
 	StudyLevel   string
 	Locale       string
 	Consent      bool
+	// BookedBy and InquiryID mark a booking made at the desk for the
+	// student by that staff member, from that inquiry of theirs (0: none).
+	BookedBy  int64
+	InquiryID int64
 }
 
 // Field limits, shared by the web form and the API.

@@ -10,6 +10,9 @@ import (
 type Role string
 
 const (
+	// RoleDesk is the first line's service-team staff: they log inquiries
+	// and book librarians for students, and guide no one by appointment.
+	RoleDesk        Role = "desk"
 	RoleLibrarian   Role = "librarian"
 	RoleCoordinator Role = "coordinator"
 	RoleAdmin       Role = "admin"
@@ -18,13 +21,14 @@ const (
 // ParseRole accepts a role name in any case.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(strings.ToLower(strings.TrimSpace(s))); r {
-	case RoleLibrarian, RoleCoordinator, RoleAdmin:
+	case RoleDesk, RoleLibrarian, RoleCoordinator, RoleAdmin:
 		return r, nil
 	}
-	return "", fmt.Errorf("unknown role %q (want librarian, coordinator or admin): %w", s, ErrInvalid)
+	return "", fmt.Errorf("unknown role %q (want desk, librarian, coordinator or admin): %w", s, ErrInvalid)
 }
 
-// User is a staff account: a librarian, a drop-in coordinator or an admin.
+// User is a staff account: desk staff, a librarian, a drop-in coordinator
+// or an admin.
 // The same account signs in to the web pages and to CalDAV.
 type User struct {
 	ID          int64

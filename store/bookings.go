@@ -39,6 +39,8 @@ type bookingRow struct {
 	CreatedAt    int64          `db:"created_at"`
 	UpdatedAt    int64          `db:"updated_at"`
 	Anonymised   bool           `db:"anonymised"`
+	BookedBy     sql.NullInt64  `db:"booked_by"`
+	InquiryID    sql.NullInt64  `db:"inquiry_id"`
 }
 
 // bookingColumns is the column list of every booking query, in
@@ -46,7 +48,7 @@ type bookingRow struct {
 const bookingColumns = `id, topic_id, librarian_id, start_at, end_at, online, location,
 	student_name, student_email, question, programme, study_level, language, locale,
 	status, cancelled_by, sequence, event_uid, event_name, token_hash,
-	created_at, updated_at, anonymised`
+	created_at, updated_at, anonymised, booked_by, inquiry_id`
 
 func (r bookingRow) booking() booking.Booking {
 	return booking.Booking{
@@ -73,6 +75,8 @@ func (r bookingRow) booking() booking.Booking {
 		CreatedAt:    fromUnix(r.CreatedAt),
 		UpdatedAt:    fromUnix(r.UpdatedAt),
 		Anonymised:   r.Anonymised,
+		BookedBy:     r.BookedBy.Int64,
+		InquiryID:    r.InquiryID.Int64,
 	}
 }
 
@@ -129,6 +133,8 @@ func bookingRowOf(b booking.Booking) (bookingRow, error) {
 		CreatedAt:    b.CreatedAt.Unix(),
 		UpdatedAt:    b.UpdatedAt.Unix(),
 		Anonymised:   b.Anonymised,
+		BookedBy:     nullID(b.BookedBy),
+		InquiryID:    nullID(b.InquiryID),
 	}, nil
 }
 
@@ -138,6 +144,11 @@ func bookingRowOf(b booking.Booking) (bookingRow, error) {
 // (the database refuses it, whatever the caller checked);
 // booking.ErrConflict when the token hash or the event UID is taken;
 // booking.ErrNotFound when the topic or the librarian does not exist.
+//
+// A booking made at the desk from an inquiry (b.InquiryID) marks that
+// inquiry booked in the same transaction, so that the log says "booked"
+// exactly when the booking exists; booking.ErrNotFound when the inquiry is
+// not b.BookedBy's.
 func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Booking, error) {
 	now := t.s.now()
 	if b.Status == "" {
@@ -158,15 +169,20 @@ func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Book
 		INSERT INTO bookings (topic_id, librarian_id, start_at, end_at, online, location,
 		                      student_name, student_email, question, programme, study_level, language, locale,
 		                      status, cancelled_by, sequence, event_uid, event_name, token_hash,
-		                      created_at, updated_at, anonymised)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		                      created_at, updated_at, anonymised, booked_by, inquiry_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING `+bookingColumns),
 		row.TopicID, row.LibrarianID, row.StartAt, row.EndAt, row.Online, row.Location,
 		row.StudentName, row.StudentEmail, row.Question, row.Programme, row.StudyLevel, row.Language, row.Locale,
 		row.Status, row.CancelledBy, row.Sequence, row.EventUID, row.EventName, row.TokenHash,
-		row.CreatedAt, row.UpdatedAt, row.Anonymised)
+		row.CreatedAt, row.UpdatedAt, row.Anonymised, row.BookedBy, row.InquiryID)
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("store: insert booking: %w", dbErr(err))
+	}
+	if b.InquiryID != 0 {
+		if err := t.markInquiryBooked(ctx, stored.ID, b.InquiryID, b.BookedBy); err != nil {
+			return booking.Booking{}, err
+		}
 	}
 	return stored.booking(), nil
 }
@@ -332,4 +348,20 @@ func (t *Tx) ActiveBookingsByEmail(ctx context.Context, email string, now time.T
 		return 0, fmt.Errorf("store: active bookings of a student: %w", dbErr(err))
 	}
 	return n, nil
+}
+
+// markInquiryBooked sets the outcome of the inquiry staff member byID
+// booked bookingID from.
+func (t *Tx) markInquiryBooked(ctx context.Context, bookingID, inquiryID, byID int64) error {
+	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
+		UPDATE inquiries SET outcome = 'booked', booking_id = ?, updated_at = ?
+		 WHERE id = ? AND user_id = ?`),
+		bookingID, t.s.now().Unix(), inquiryID, byID)
+	if err != nil {
+		return fmt.Errorf("store: mark inquiry %d booked: %w", inquiryID, dbErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: inquiry %d of user %d: %w", inquiryID, byID, booking.ErrNotFound)
+	}
+	return nil
 }
