@@ -215,6 +215,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Outbox:     st,
 			DropInTags: dropin,
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
+			Desk:       st,
+			DeskSlots:  svc,
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),

@@ -106,6 +106,7 @@ func stStartWith(t *testing.T, dialect store.Dialect, mail app.MailConfig) *stSi
 		{Username: "lib1", DisplayName: "Liv Bibliotekar", Email: "liv@ub.example.org", Role: booking.RoleLibrarian},
 		{Username: "coord", DisplayName: "Kåre Koordinator", Email: "kare@ub.example.org", Role: booking.RoleCoordinator},
 		{Username: "admin", DisplayName: "Ada Admin", Email: "ada@ub.example.org", Role: booking.RoleAdmin},
+		{Username: "desk1", DisplayName: "Dina Skranke", Email: "dina@ub.example.org", Role: booking.RoleDesk},
 	} {
 		created, err := a.Store.CreateUser(ctx, u, stPassword)
 		if err != nil {
@@ -305,7 +306,7 @@ type stRoute struct {
 
 // Every staff and admin route, tried by everyone.
 var stRoutes = []stRoute{
-	{"GET", "/staff", nil, booking.RoleLibrarian},
+	{"GET", "/staff", nil, booking.RoleDesk},
 	{"GET", "/staff/bookings", nil, booking.RoleLibrarian},
 	{"POST", "/staff/bookings/999999/no-show", url.Values{"no_show": {"1"}}, booking.RoleLibrarian},
 	{"GET", "/staff/profile", nil, booking.RoleLibrarian},
@@ -316,10 +317,19 @@ var stRoutes = []stRoute{
 	{"GET", "/staff/caldav", nil, booking.RoleLibrarian},
 	{"POST", "/staff/app-passwords", url.Values{"label": {"matrix"}}, booking.RoleLibrarian},
 	{"POST", "/staff/app-passwords/999999/revoke", nil, booking.RoleLibrarian},
-	{"GET", "/staff/password", nil, booking.RoleLibrarian},
+	{"GET", "/staff/password", nil, booking.RoleDesk},
 	// No current password: refused before it is checked, so that the
 	// matrix changes no password and spends none of the sign-in limit.
-	{"POST", "/staff/password", url.Values{"new_password": {"matrix password"}, "repeat_password": {"matrix password"}}, booking.RoleLibrarian},
+	{"POST", "/staff/password", url.Values{"new_password": {"matrix password"}, "repeat_password": {"matrix password"}}, booking.RoleDesk},
+	// The first line's inquiry log and hand-over: every staff role.
+	{"GET", "/staff/desk", nil, booking.RoleDesk},
+	{"POST", "/staff/desk", url.Values{"channel": {"phone"}, "tags": {"matrix"}, "read": {"1"}, "minutes": {"1"}, "outcome": {"answered"}}, booking.RoleDesk},
+	{"GET", "/staff/desk/999999", nil, booking.RoleDesk},
+	{"POST", "/staff/desk/999999", url.Values{"channel": {"phone"}, "tags": {"matrix"}, "read": {"1"}, "outcome": {"answered"}}, booking.RoleDesk},
+	{"POST", "/staff/desk/999999/delete", nil, booking.RoleDesk},
+	{"GET", "/staff/desk/book", nil, booking.RoleDesk},
+	{"GET", "/staff/desk/book?topic=zotero", nil, booking.RoleDesk},
+	{"POST", "/staff/desk/book", url.Values{"topic": {"zotero"}}, booking.RoleDesk},
 	{"GET", "/staff/dropin", nil, booking.RoleCoordinator},
 	{"GET", "/staff/dropin/new", nil, booking.RoleCoordinator},
 	{"POST", "/staff/dropin", url.Values{"title": {""}}, booking.RoleCoordinator},
@@ -353,7 +363,7 @@ var stRoutes = []stRoute{
 }
 
 func rank(r booking.Role) int {
-	return map[booking.Role]int{booking.RoleLibrarian: 1, booking.RoleCoordinator: 2, booking.RoleAdmin: 3}[r]
+	return map[booking.Role]int{booking.RoleDesk: 1, booking.RoleLibrarian: 2, booking.RoleCoordinator: 3, booking.RoleAdmin: 4}[r]
 }
 
 // TestStaffAuthorization tries every staff route as anonymous, as a
@@ -378,6 +388,7 @@ func TestStaffAuthorization(t *testing.T) {
 			}{
 				{"anonymous", "", s.client(t)},
 				{"student", "", student},
+				{"desk", booking.RoleDesk, s.signedIn(t, "desk1")},
 				{"librarian", booking.RoleLibrarian, s.signedIn(t, "lib1")},
 				{"coordinator", booking.RoleCoordinator, s.signedIn(t, "coord")},
 				{"admin", booking.RoleAdmin, s.signedIn(t, "admin")},
@@ -436,7 +447,7 @@ func TestStaffAuthorization(t *testing.T) {
 				t.Errorf("users named matrixuser: got %d, want at most the admin's one", n)
 			}
 			// A POST without the CSRF token is refused even for an admin.
-			admin := actors[4].c
+			admin := actors[len(actors)-1].c
 			admin.t = t
 			r := admin.post("/admin/users", url.Values{"csrf": {"forged"}, "username": {"csrfuser"}, "role": {"admin"}})
 			if r.status != http.StatusForbidden {

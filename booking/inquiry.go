@@ -170,3 +170,13 @@ type InquirySearch struct {
 	// From and To keep inquiries logged in [From, To).
 	From, To time.Time
 }
+
+// DeskSlot is a free slot as desk staff see it when they book for a
+// student: the slot a student would see, and the librarian the booking
+// would go to if it were made now.
+type DeskSlot struct {
+	Slot
+	LibrarianID   int64
+	LibrarianName string
+	Location      string
+}

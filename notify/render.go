@@ -92,6 +92,8 @@ type mailData struct {
 
 	// CancelledBy is who cancelled: student, librarian, admin or system.
 	CancelledBy string
+	// AtDesk says that library staff booked for the student at the desk.
+	AtDesk bool
 
 	ManageURL  string // the student's manage page, "" when unknown
 	AnotherURL string // the topic's page, to book another time
@@ -266,6 +268,7 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		Online:      b.Online,
 		Location:    oneLine(b.Location),
 		CancelledBy: string(b.CancelledBy),
+		AtDesk:      b.BookedBy != 0,
 		BaseURL:     s.baseURL,
 		UID:         b.EventUID,
 		Sequence:    b.Sequence,

@@ -112,6 +112,8 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			Status:       booking.StatusConfirmed,
 			EventUID:     uid,
 			TokenHash:    hash,
+			BookedBy:     r.BookedBy,
+			InquiryID:    r.InquiryID,
 			CreatedAt:    now,
 			UpdatedAt:    now,
 		}

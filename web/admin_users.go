@@ -26,7 +26,7 @@ type userForm struct {
 	Username, Name, Email, Role string
 }
 
-var roles = []booking.Role{booking.RoleLibrarian, booking.RoleCoordinator, booking.RoleAdmin}
+var roles = []booking.Role{booking.RoleDesk, booking.RoleLibrarian, booking.RoleCoordinator, booking.RoleAdmin}
 
 func (s *Server) adminUsers(c *gin.Context) error {
 	return s.renderUsers(c, http.StatusOK, userForm{Role: string(booking.RoleLibrarian)}, nil)

@@ -72,8 +72,23 @@ func (s *Server) routes() {
 		e.POST("/staff/login", noStore, limitBody, csrf, h(s.staffLogin))
 		e.POST("/staff/logout", noStore, limitBody, csrf, h(s.staffLogout))
 
+		// Every role, desk staff too: the home, the password, the
+		// inquiry log (staff_desk.go).
+		desk := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleDesk))
+		desk.GET("", s.staffHome)
+		desk.GET("/password", h(s.staffPassword))
+		desk.POST("/password", csrf, h(s.staffChangePassword))
+		if s.deskEnabled() {
+			desk.GET("/desk", h(s.staffDesk))
+			desk.POST("/desk", csrf, h(s.staffLogInquiry))
+			desk.GET("/desk/book", h(s.staffDeskBook))
+			desk.POST("/desk/book", csrf, h(s.staffDeskBookPost))
+			desk.GET("/desk/:id", h(s.staffEditInquiry))
+			desk.POST("/desk/:id", csrf, h(s.staffUpdateInquiry))
+			desk.POST("/desk/:id/delete", csrf, h(s.staffDeleteInquiry))
+		}
+
 		lib := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleLibrarian))
-		lib.GET("", s.staffHome)
 		lib.GET("/bookings", h(s.staffBookings))
 		lib.POST("/bookings/:id/no-show", csrf, h(s.staffNoShow))
 		lib.GET("/profile", h(s.staffProfile))
@@ -84,8 +99,6 @@ func (s *Server) routes() {
 		lib.GET("/caldav", h(s.staffCalDAV))
 		lib.POST("/app-passwords", csrf, h(s.staffCreateAppPassword))
 		lib.POST("/app-passwords/:id/revoke", csrf, h(s.staffRevokeAppPassword))
-		lib.GET("/password", h(s.staffPassword))
-		lib.POST("/password", csrf, h(s.staffChangePassword))
 
 		coord := e.Group("/staff/dropin", noStore, limitBody, s.requireRole(booking.RoleCoordinator))
 		coord.GET("", h(s.staffDropins))

@@ -117,6 +117,10 @@ type StaffConfig struct {
 	// CalDAVPath is where the CalDAV tree is mounted ("/dav"), for the
 	// set-up page.
 	CalDAVPath string
+	// Desk and DeskSlots, when both set, add the first line's inquiry log
+	// and hand-over (staff_desk.go) for every staff role.
+	Desk      DeskStore
+	DeskSlots DeskSlots
 }
 
 // staffDeps is the staff pages' share of the Server.
@@ -128,7 +132,7 @@ type staffDeps struct {
 // staffPageNames are the staff templates the handlers render.
 var staffPageNames = []string{
 	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav", "staff_password",
-	"staff_dropin", "staff_dropin_form", "staff_studentdata",
+	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 }
@@ -256,12 +260,14 @@ func (s *Server) requireRole(role booking.Role) gin.HandlerFunc {
 
 func roleRank(r booking.Role) int {
 	switch r {
-	case booking.RoleLibrarian:
+	case booking.RoleDesk:
 		return 1
-	case booking.RoleCoordinator:
+	case booking.RoleLibrarian:
 		return 2
-	case booking.RoleAdmin:
+	case booking.RoleCoordinator:
 		return 3
+	case booking.RoleAdmin:
+		return 4
 	}
 	return 0
 }
@@ -306,13 +312,17 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 	p := staffPage{page: s.newPage(c, nil), User: u}
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
-		items := []navItem{
-			{Path: "/staff/bookings", Key: "staff.nav.bookings"},
-			{Path: "/staff/profile", Key: "staff.nav.profile"},
-			{Path: "/staff/competences", Key: "staff.nav.competences"},
-			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
-			{Path: "/staff/password", Key: "staff.nav.password"},
+		var items []navItem
+		if roleRank(u.Role) >= roleRank(booking.RoleLibrarian) {
+			items = append(items,
+				navItem{Path: "/staff/bookings", Key: "staff.nav.bookings"},
+				navItem{Path: "/staff/profile", Key: "staff.nav.profile"},
+				navItem{Path: "/staff/competences", Key: "staff.nav.competences"},
+				navItem{Path: "/staff/caldav", Key: "staff.nav.caldav"},
+			)
 		}
+		items = append(items, s.deskNav()...)
+		items = append(items, navItem{Path: "/staff/password", Key: "staff.nav.password"})
 		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
 			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
 		}
@@ -498,7 +508,13 @@ func (s *Server) staffLogout(c *gin.Context) error {
 }
 
 // staffHome sends each role to its first page.
-func (s *Server) staffHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/staff/bookings") }
+func (s *Server) staffHome(c *gin.Context) {
+	if me(c).Role == booking.RoleDesk {
+		c.Redirect(http.StatusSeeOther, s.deskHome())
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/staff/bookings")
+}
 
 func (s *Server) adminHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/admin/bookings") }
 

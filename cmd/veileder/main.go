@@ -41,12 +41,12 @@ Usage:
   veileder after-restore [flags]
                              run once after restoring a backup, before serving:
                              calendar apps then sync in full (docs/OPERATIONS.md)
-  veileder user add --username NAME --name "Full Name" --email ADDR --role librarian|coordinator|admin [--password PW]
+  veileder user add --username NAME --name "Full Name" --email ADDR --role desk|librarian|coordinator|admin [--password PW]
   veileder user list
   veileder user passwd NAME [--password PW]
   veileder user disable NAME
   veileder user enable NAME
-  veileder user role NAME librarian|coordinator|admin
+  veileder user role NAME desk|librarian|coordinator|admin
 ` + catalogUsage + externalUsage + `
 Without --password, the password is read from the first line of standard input.
 Run "veileder serve --help" to see the flags and their environment variables.
@@ -288,7 +288,7 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.StringVar(&username, "username", "", "log-in name (a-z, 0-9, . - _ @)")
 	fs.StringVar(&name, "name", "", "full name")
 	fs.StringVar(&email, "email", "", "e-mail address")
-	fs.StringVar(&role, "role", "librarian", "librarian, coordinator or admin")
+	fs.StringVar(&role, "role", "librarian", "desk, librarian, coordinator or admin")
 	fs.StringVar(&password, "password", "", "password (8 to 128 characters); read from standard input if not given")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
@@ -346,7 +346,7 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fmt.Fprintf(stdout, "%sd %s\n", sub, username)
 	case "role":
 		if len(pos) != 1 {
-			return errors.New("usage: veileder user role NAME librarian|coordinator|admin")
+			return errors.New("usage: veileder user role NAME desk|librarian|coordinator|admin")
 		}
 		r, err := booking.ParseRole(pos[0])
 		if err != nil {

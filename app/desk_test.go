@@ -1,0 +1,186 @@
+package app_test
+
+import (
+	"bytes"
+	"io"
+	"mime/quotedprintable"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store/storetest"
+)
+
+var (
+	deskEntryLink = regexp.MustCompile(`href="/staff/desk/(\d+)"`)
+	deskFirstSlot = regexp.MustCompile(`name="start" value="([^"]+)"`)
+)
+
+// A desk user logs inquiries, changes and deletes their own, cannot touch
+// another's, and books a librarian for a student from one: the booking is
+// the student's own kind (event in the librarian's bookings calendar,
+// confirmation e-mail, saying it was booked at the desk), records who
+// booked and from which inquiry, and the entry says booked.
+func TestDeskLogAndHandOver(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s, mailDir := adminExtraStart(t, d)
+			ctx := t.Context()
+			s.withCompetence(t)
+			desk := s.signedIn(t, "desk1")
+			if r := desk.get("/staff"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/desk" {
+				t.Errorf("GET /staff as desk: got %d to %q, want 303 to /staff/desk", r.status, r.header.Get("Location"))
+			}
+			zotero, err := s.app.Store.TopicBySlug(ctx, "zotero")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			bad := []struct {
+				name string
+				form url.Values
+				want string
+			}{
+				{"other without tags", url.Values{"channel": {"desk"}, "topic": {""}, "read": {"1"}, "minutes": {"2"}, "outcome": {"answered"}}, "Write a tag"},
+				{"READ 7", url.Values{"channel": {"desk"}, "topic": {"1"}, "read": {"7"}, "minutes": {"2"}, "outcome": {"answered"}}, "from 1 to 6"},
+				{"booked by hand", url.Values{"channel": {"desk"}, "tags": {"x"}, "read": {"1"}, "outcome": {"booked"}}, "Choose an outcome"},
+				{"unknown channel", url.Values{"channel": {"fax"}, "tags": {"x"}, "read": {"1"}, "outcome": {"answered"}}, "Choose a channel"},
+				{"unknown topic", url.Values{"channel": {"desk"}, "topic": {"999999"}, "read": {"1"}, "outcome": {"answered"}}, "Choose a topic"},
+			}
+			for _, tc := range bad {
+				r := desk.post("/staff/desk", tc.form)
+				if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, tc.want) {
+					t.Errorf("POST /staff/desk %s: got %d, want 422 saying %q:\n%s", tc.name, r.status, tc.want, r.body)
+				}
+			}
+			if list, _ := s.app.Store.Inquiries(ctx, booking.InquirySearch{}); len(list) != 0 {
+				t.Fatalf("after bad input: got %d inquiries, want none", len(list))
+			}
+
+			for _, form := range []url.Values{
+				{"channel": {"desk"}, "topic": {itoa(zotero.ID)}, "read": {"3"}, "minutes": {"6"}, "outcome": {"referred"}},
+				{"channel": {"phone"}, "topic": {""}, "tags": {"Printing, wifi"}, "read": {"1"}, "minutes": {"1"}, "outcome": {"answered"}},
+				{"channel": {"chat"}, "topic": {itoa(zotero.ID)}, "read": {"2"}, "minutes": {"3"}, "outcome": {"elsewhere"}, "note": {"asked about EndNote"}},
+			} {
+				form.Set("csrf", desk.csrf)
+				r := desk.post("/staff/desk", form)
+				if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/staff/desk?") {
+					t.Fatalf("POST /staff/desk: got %d to %q:\n%s", r.status, r.header.Get("Location"), r.body)
+				}
+			}
+			page := desk.get("/staff/desk")
+			for _, want := range []string{"My inquiries today (3)", "Other: printing, wifi", "Do not write personal data", "Referred to a librarian"} {
+				if !strings.Contains(page.body, want) {
+					t.Errorf("the log lacks %q", want)
+				}
+			}
+			links := deskEntryLink.FindAllStringSubmatch(page.body, -1)
+			if len(links) != 3 {
+				t.Fatalf("entry links: got %d, want 3", len(links))
+			}
+			chat, first := links[0][1], links[2][1] // latest first
+
+			// Another staff member cannot see or change the entry.
+			lib := s.signedIn(t, "lib1")
+			if r := lib.get("/staff/desk/" + first); r.status != http.StatusNotFound {
+				t.Errorf("another's entry: got %d, want 404", r.status)
+			}
+			if r := lib.post("/staff/desk/"+first+"/delete", nil); r.status != http.StatusNotFound {
+				t.Errorf("deleting another's entry: got %d, want 404", r.status)
+			}
+			// The owner changes one and deletes another.
+			if r := desk.get("/staff/desk/" + chat); r.status != http.StatusOK || !strings.Contains(r.body, "asked about EndNote") {
+				t.Errorf("edit page: got %d, want the entry's note", r.status)
+			}
+			r := desk.post("/staff/desk/"+chat, url.Values{"channel": {"chat"}, "topic": {itoa(zotero.ID)}, "read": {"4"}, "minutes": {"9"}, "outcome": {"answered"}})
+			if r.status != http.StatusSeeOther {
+				t.Errorf("update: got %d:\n%s", r.status, r.body)
+			}
+			if r := desk.post("/staff/desk/"+links[1][1]+"/delete", nil); r.status != http.StatusSeeOther {
+				t.Errorf("delete: got %d", r.status)
+			}
+			list, err := s.app.Store.Inquiries(ctx, booking.InquirySearch{})
+			if err != nil || len(list) != 2 || list[0].READ != 4 || list[0].Minutes != 9 {
+				t.Fatalf("after edit and delete: got %+v, %v; want 2, the chat one at READ 4, 9 minutes", list, err)
+			}
+
+			// The hand-over, from the first entry.
+			book := desk.get("/staff/desk/book?inquiry=" + first)
+			m := deskFirstSlot.FindStringSubmatch(book.body)
+			if book.status != http.StatusOK || m == nil || !strings.Contains(book.body, "Liv Bibliotekar") {
+				t.Fatalf("hand-over page: got %d, want slots with the librarian:\n%s", book.status, book.body)
+			}
+			form := url.Values{"topic": {"zotero"}, "inquiry": {first}, "start": {m[1]}, "name": {"Siri Student"}, "email": {"siri@student.example.org"}, "locale": {"en"}}
+			if r := desk.post("/staff/desk/book", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Confirm that the student agreed") {
+				t.Errorf("without consent: got %d, want 422", r.status)
+			}
+			form.Set("consent", "yes")
+			form.Set("csrf", desk.csrf)
+			if r := desk.post("/staff/desk/book", form); r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/desk?done=deskbooked" {
+				t.Fatalf("book: got %d to %q:\n%s", r.status, r.header.Get("Location"), r.body)
+			}
+			bs, err := s.app.Store.StaffBookings(ctx, booking.BookingSearch{})
+			if err != nil || len(bs) != 1 {
+				t.Fatalf("bookings: got %d, %v; want 1", len(bs), err)
+			}
+			b := bs[0]
+			if b.BookedBy != s.users["desk1"].ID || itoa(b.InquiryID) != first || b.LibrarianID != s.users["lib1"].ID || b.StudentEmail != "siri@student.example.org" {
+				t.Errorf("booking: got %+v, want booked by desk1 from inquiry %s with lib1", b.Booking, first)
+			}
+			q, err := s.app.Store.Inquiry(ctx, b.InquiryID)
+			if err != nil || q.Outcome != booking.OutcomeBooked || q.BookingID != b.ID {
+				t.Errorf("inquiry after the booking: got %+v, %v; want booked", q, err)
+			}
+			cal, err := s.app.Store.CalendarBySlug(ctx, s.users["lib1"].ID, "bookings")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.app.Store.Object(ctx, cal.ID, b.EventName); err != nil {
+				t.Errorf("the librarian's bookings calendar lacks the event: %v", err)
+			}
+			// The same entry cannot be booked twice.
+			if r := desk.post("/staff/desk/book", form); r.status == http.StatusSeeOther {
+				t.Errorf("booking the booked entry again: got %d, want refused", r.status)
+			}
+
+			if n, err := s.app.Mailer.SendDue(ctx); n < 1 || err != nil {
+				t.Fatalf("SendDue: got %d, %v; want the confirmation", n, err)
+			}
+			body := confirmationText(t, mailDir)
+			if !strings.Contains(body, "booked for you at the desk") {
+				t.Errorf("confirmation does not say it was booked at the desk:\n%s", body)
+			}
+		})
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// confirmationText is the decoded text of the messages in dir to Siri.
+func confirmationText(t *testing.T, dir string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("mail folder: got %v, %v; want the confirmation", files, err)
+	}
+	var all strings.Builder
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The parts are quoted-printable; decoding the whole file is
+		// enough to read the text.
+		text, _ := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(raw)))
+		if strings.Contains(string(text), "siri@student.example.org") {
+			all.Write(text)
+		}
+	}
+	return all.String()
+}

@@ -1,0 +1,122 @@
+package i18n
+
+// desk holds the texts of the first line's pages: the inquiry log and the
+// hand-over to a librarian.
+var desk = map[string]text{
+	"staff.nav.desk":  {nb: "Henvendelser", en: "Inquiries"},
+	"staff.role.desk": {nb: "skranke", en: "desk"},
+
+	"staff.done.logged":         {nb: "Henvendelsen er registrert.", en: "The inquiry is logged."},
+	"staff.done.inquirydeleted": {nb: "Henvendelsen er slettet.", en: "The inquiry is deleted."},
+	"staff.done.deskbooked": {
+		nb: "Timen er bestilt. Studenten får bekreftelsen på e-post, og bibliotekaren får avtalen i kalenderen.",
+		en: "The appointment is booked. The student gets the confirmation by e-mail, the librarian the event in their calendar.",
+	},
+
+	"desk.title":      {nb: "Registrer en henvendelse", en: "Log an inquiry"},
+	"desk.edit.title": {nb: "Endre henvendelsen", en: "Change the inquiry"},
+	"desk.edit.back":  {nb: "Tilbake til loggen", en: "Back to the log"},
+	"desk.intro": {
+		nb: "Enter lagrer. Ingenting om studenten lagres her.",
+		en: "Enter saves. Nothing about the student is stored here.",
+	},
+	"desk.channel":         {nb: "Kanal", en: "Channel"},
+	"desk.channel.desk":    {nb: "Skranke", en: "Desk"},
+	"desk.channel.phone":   {nb: "Telefon", en: "Phone"},
+	"desk.channel.email":   {nb: "E-post", en: "E-mail"},
+	"desk.channel.chat":    {nb: "Chat", en: "Chat"},
+	"desk.channel.roaming": {nb: "Ute i lokalene", en: "Roaming"},
+	"desk.topic":           {nb: "Tema", en: "Topic"},
+	"desk.topic.other":     {nb: "Annet", en: "Other"},
+	"desk.tags":            {nb: "Stikkord", en: "Tags"},
+	"desk.tags.hint": {
+		nb: "For «Annet»: noen få ord, skilt med komma (for eksempel «utskrift, wifi»).",
+		en: "For \"Other\": a few words, separated by commas (for instance \"printing, wifi\").",
+	},
+	"desk.read": {nb: "Innsats (READ-skalaen)", en: "Effort (the READ scale)"},
+	"desk.read.1": {
+		nb: "1 – Veibeskrivelse, åpningstider, ingen fagkunnskap",
+		en: "1 – Directions, opening hours, no expertise",
+	},
+	"desk.read.2": {
+		nb: "2 – Enkel informasjon, et søk i katalogen",
+		en: "2 – Simple information, one catalogue search",
+	},
+	"desk.read.3": {
+		nb: "3 – Noe kunnskap om kilder, flere søk",
+		en: "3 – Some knowledge of resources, several searches",
+	},
+	"desk.read.4": {
+		nb: "4 – Veiledning i kilder og søkestrategi",
+		en: "4 – Guidance in resources and search strategy",
+	},
+	"desk.read.5": {
+		nb: "5 – Fagkunnskap, grundig veiledning over tid",
+		en: "5 – Subject expertise, in-depth guidance at length",
+	},
+	"desk.read.6": {
+		nb: "6 – Forskningsstøtte, flere møter eller samarbeid",
+		en: "6 – Research support, several meetings or collaboration",
+	},
+	"desk.minutes":             {nb: "Minutter", en: "Minutes"},
+	"desk.outcome":             {nb: "Utfall", en: "Outcome"},
+	"desk.outcome.answered":    {nb: "Besvart", en: "Answered"},
+	"desk.outcome.referred":    {nb: "Henvist til bibliotekar", en: "Referred to a librarian"},
+	"desk.outcome.booked":      {nb: "Time bestilt for studenten", en: "Booked for the student"},
+	"desk.outcome.elsewhere":   {nb: "Henvist et annet sted", en: "Referred elsewhere"},
+	"desk.outcome.booked.kept": {nb: "Utfall: time bestilt for studenten.", en: "Outcome: booked for the student."},
+	"desk.note":                {nb: "Notat (valgfritt)", en: "Note (optional)"},
+	"desk.note.warning": {
+		nb: "Ikke skriv personopplysninger: ingen navn, e-postadresser, studentnumre eller annet som viser hvem studenten er.",
+		en: "Do not write personal data: no names, e-mail addresses, student numbers or anything else that tells who the student is.",
+	},
+	"desk.submit":        {nb: "Lagre henvendelsen", en: "Save the inquiry"},
+	"desk.save":          {nb: "Lagre endringene", en: "Save the changes"},
+	"desk.today":         {nb: "Mine henvendelser i dag (%d)", en: "My inquiries today (%d)"},
+	"desk.today.none":    {nb: "Ingen ennå i dag.", en: "None yet today."},
+	"desk.col.time":      {nb: "Kl.", en: "Time"},
+	"desk.col.actions":   {nb: "Handlinger", en: "Actions"},
+	"desk.edit":          {nb: "Endre", en: "Change"},
+	"desk.delete":        {nb: "Slett", en: "Delete"},
+	"desk.book":          {nb: "Bestill time", en: "Book a librarian"},
+	"desk.book.fromlast": {nb: "Bestill time hos en bibliotekar for denne henvendelsen", en: "Book a librarian for this inquiry"},
+	"desk.book.direct":   {nb: "Bestill time hos en bibliotekar for en student", en: "Book a librarian for a student"},
+
+	"desk.error.channel":       {nb: "Velg en kanal.", en: "Choose a channel."},
+	"desk.error.topic":         {nb: "Velg et tema fra listen, eller «Annet».", en: "Choose a topic from the list, or \"Other\"."},
+	"desk.error.tags.required": {nb: "Skriv et stikkord når temaet er «Annet».", en: "Write a tag when the topic is \"Other\"."},
+	"desk.error.tags.long": {
+		nb: "Bruk høyst %d stikkord på høyst %d tegn.",
+		en: "Use at most %d tags of at most %d characters.",
+	},
+	"desk.error.read":    {nb: "Velg et nivå fra 1 til 6.", en: "Choose a level from 1 to 6."},
+	"desk.error.minutes": {nb: "Skriv antall minutter, fra 0 til %d.", en: "Write the number of minutes, from 0 to %d."},
+	"desk.error.outcome": {nb: "Velg et utfall.", en: "Choose an outcome."},
+	"desk.error.note":    {nb: "Notatet kan være høyst %d tegn.", en: "The note can be at most %d characters."},
+
+	"desk.book.title": {nb: "Bestill time for en student", en: "Book a librarian for a student"},
+	"desk.book.intro": {
+		nb: "Velg tema og tid. Studenten får den samme bekreftelsen på e-post som når de bestiller selv, med beskjed om at timen ble bestilt i skranken.",
+		en: "Choose the topic and a time. The student gets the same confirmation by e-mail as when they book themselves, saying it was booked at the desk.",
+	},
+	"desk.book.show":   {nb: "Vis ledige tider", en: "Show free times"},
+	"desk.book.slots":  {nb: "Ledige tider: %s", en: "Free times: %s"},
+	"desk.book.none":   {nb: "Ingen ledige tider for dette temaet.", en: "No free times for this topic."},
+	"desk.book.time":   {nb: "Tid og bibliotekar", en: "Time and librarian"},
+	"desk.book.online": {nb: "digitalt", en: "online"},
+	"desk.book.name":   {nb: "Studentens navn", en: "The student's name"},
+	"desk.book.email":  {nb: "Studentens e-postadresse", en: "The student's e-mail address"},
+	"desk.book.locale": {nb: "Språk i e-posten", en: "Language of the e-mail"},
+	"desk.book.consent": {
+		nb: "Studenten har lest personvernerklæringen og vil at vi lagrer navn og e-post for timen.",
+		en: "The student has read the privacy notice and wants us to store their name and e-mail for the appointment.",
+	},
+	"desk.book.submit":        {nb: "Bestill timen", en: "Book the appointment"},
+	"desk.book.error.start":   {nb: "Velg en av de ledige tidene.", en: "Choose one of the free times."},
+	"desk.book.error.taken":   {nb: "Tiden ble tatt i mellomtiden. Velg en annen.", en: "The time was taken meanwhile. Choose another."},
+	"desk.book.error.limit":   {nb: "Studenten har allerede så mange timer som tillatt.", en: "The student already holds as many appointments as allowed."},
+	"desk.book.error.inquiry": {nb: "Henvendelsen finnes ikke lenger. Bestill uten den.", en: "The inquiry no longer exists. Book without it."},
+	"desk.book.error.name":    {nb: "Skriv studentens navn.", en: "Write the student's name."},
+	"desk.book.error.email":   {nb: "Skriv en gyldig e-postadresse, som navn@example.org.", en: "Write a valid e-mail address, like name@example.org."},
+	"desk.book.error.consent": {nb: "Bekreft at studenten har sagt ja.", en: "Confirm that the student agreed."},
+}

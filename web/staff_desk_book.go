@@ -1,0 +1,184 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/veileder/veileder/booking"
+)
+
+// The hand-over: desk staff book the right librarian for the student in
+// front of them. They choose the topic, see the free slots a student
+// would see with the librarian each would go to, and type the student's
+// name and e-mail. The booking goes through the student's own booking
+// transaction (Booker.Book), so the rules, the limits, the calendar event
+// and the confirmation e-mail are the same; it records the staff member
+// and the inquiry, which the same transaction marks booked.
+
+type deskBookForm struct {
+	Topic   string // slug
+	Inquiry int64
+	Start   string // RFC 3339
+	Name    string
+	Email   string
+	Locale  string
+	Consent bool
+}
+
+type deskBookPage struct {
+	staffPage
+	Form   deskBookForm
+	Topics []booking.TopicListing
+	Slots  []booking.DeskSlot
+	// Topic is the chosen topic's name.
+	Topic string
+}
+
+// SlotValue is a slot's value in the form.
+func (p deskBookPage) SlotValue(sl booking.DeskSlot) string {
+	return sl.Start.UTC().Format(time.RFC3339)
+}
+
+func (s *Server) newDeskBookPage(c *gin.Context, f deskBookForm) (deskBookPage, error) {
+	ctx := c.Request.Context()
+	p := deskBookPage{staffPage: s.newStaffPage(c, me(c)), Form: f}
+	all, err := s.cfg.Staff.Store.AllTopics(ctx)
+	if err != nil {
+		return p, err
+	}
+	for _, t := range all {
+		if t.Active {
+			p.Topics = append(p.Topics, t)
+			if t.Slug == f.Topic {
+				p.Topic = t.Name(p.Lang)
+			}
+		}
+	}
+	if p.Topic == "" {
+		p.Form.Topic = ""
+		return p, nil
+	}
+	slots, err := s.cfg.Staff.DeskSlots.DeskSlots(ctx, booking.SlotSearch{TopicSlug: f.Topic})
+	if err != nil {
+		return p, err
+	}
+	const shown = 30 // the next ones; the desk books soon, or files a request
+	if len(slots) > shown {
+		slots = slots[:shown]
+	}
+	p.Slots = slots
+	return p, nil
+}
+
+// staffDeskBook shows the hand-over: the topic, from the entry when
+// there is one, and its free slots.
+func (s *Server) staffDeskBook(c *gin.Context) error {
+	f := deskBookForm{Topic: c.Query("topic"), Locale: s.lang(c)}
+	if id, err := strconv.ParseInt(c.Query("inquiry"), 10, 64); err == nil && id > 0 {
+		q, err := s.cfg.Staff.Desk.Inquiry(c.Request.Context(), id)
+		switch {
+		case errors.Is(err, booking.ErrNotFound):
+		case err != nil:
+			return err
+		case q.UserID == me(c).ID && q.BookingID == 0:
+			f.Inquiry = q.ID
+			if f.Topic == "" && q.TopicID != 0 {
+				if t, err := s.cfg.Staff.Store.TopicByID(c.Request.Context(), q.TopicID); err == nil {
+					f.Topic = t.Slug
+				}
+			}
+		}
+	}
+	p, err := s.newDeskBookPage(c, f)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "staff_desk_book", p)
+}
+
+// staffDeskBookPost books. A slot taken meanwhile, a student at their
+// limit or a field the service refuses brings the form back with fresh
+// slots and what was typed.
+func (s *Server) staffDeskBookPost(c *gin.Context) error {
+	lang := s.lang(c)
+	f := deskBookForm{
+		Topic: c.PostForm("topic"), Start: c.PostForm("start"),
+		Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")),
+		Locale: c.PostForm("locale"), Consent: c.PostForm("consent") == "yes",
+	}
+	if f.Locale != "en" {
+		f.Locale = "nb"
+	}
+	if id, err := strconv.ParseInt(c.PostForm("inquiry"), 10, 64); err == nil && id > 0 {
+		f.Inquiry = id
+	}
+	var errs []formError
+	add := func(field, key string) { errs = append(errs, formError{Field: field, Message: T(lang, key)}) }
+	start, err := time.Parse(time.RFC3339, f.Start)
+	if err != nil {
+		add("start", "desk.book.error.start")
+	}
+	if f.Name == "" {
+		add("name", "desk.book.error.name")
+	}
+	if !validEmail(f.Email) {
+		add("email", "desk.book.error.email")
+	}
+	if !f.Consent {
+		add("consent", "desk.book.error.consent")
+	}
+	if errs == nil {
+		u := me(c)
+		_, _, err = s.booker.Book(c.Request.Context(), booking.Request{
+			TopicSlug: f.Topic, Start: start, StudentName: f.Name, StudentEmail: f.Email,
+			Locale: f.Locale, Consent: true, BookedBy: u.ID, InquiryID: f.Inquiry,
+		})
+		var fe *booking.FieldError
+		switch {
+		case err == nil:
+			s.logger.Info("booked at the desk", "user", u.Username, "topic", f.Topic, "inquiry", f.Inquiry)
+			return done(c, "/staff/desk", "deskbooked")
+		case errors.Is(err, booking.ErrSlotTaken):
+			add("start", "desk.book.error.taken")
+		case errors.Is(err, booking.ErrLimitReached):
+			add("", "desk.book.error.limit")
+		case errors.Is(err, booking.ErrNotFound) && f.Inquiry != 0:
+			// The entry is not the user's (or is gone): book without it.
+			f.Inquiry = 0
+			add("", "desk.book.error.inquiry")
+		case errors.As(err, &fe):
+			switch fe.Field {
+			case "name", "email":
+				add(fe.Field, "desk.book.error."+fe.Field)
+			default:
+				add("start", "desk.book.error.start")
+			}
+		default:
+			return err
+		}
+	}
+	p, err := s.newDeskBookPage(c, f)
+	if err != nil {
+		return err
+	}
+	p.Errors = errs
+	return s.render(c, http.StatusUnprocessableEntity, "staff_desk_book", p)
+}
+
+// deskBookURL is the hand-over's address for an entry.
+func deskBookURL(e deskEntry) string {
+	v := url.Values{"inquiry": {strconv.FormatInt(e.ID, 10)}}
+	if e.TopicSlug != "" {
+		v.Set("topic", e.TopicSlug)
+	}
+	return "/staff/desk/book?" + v.Encode()
+}
+
+// BookURL is the hand-over's address for an entry of the list.
+func (p deskPage) BookURL(e deskEntry) string { return deskBookURL(e) }
