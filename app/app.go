@@ -217,6 +217,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 			Desk:       st,
 			DeskSlots:  svc,
+			Competence: st,
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veileder/veileder/booking"
 	"github.com/veileder/veileder/store/storetest"
@@ -183,4 +184,85 @@ func confirmationText(t *testing.T, dir string) string {
 		}
 	}
 	return all.String()
+}
+
+// The competence page sets a known fixture of inquiries, bookings (one
+// made at the desk) and unmet searches against the librarians holding the
+// topic, names the gap, and gives the same figures after the retention
+// purge has anonymised every booking.
+func TestCompetenceReport(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := stStart(t, d)
+			ctx := t.Context()
+			s.withCompetence(t)
+			zotero, err := s.app.Store.TopicBySlug(ctx, "zotero")
+			if err != nil {
+				t.Fatal(err)
+			}
+			student := s.client(t)
+			student.book(student.slots()[0], stStudent{"Siri Student", "siri@student.example.org", "", ""})
+			free := student.slots() // what is left after the student's booking
+
+			desk := s.signedIn(t, "desk1")
+			for _, form := range []url.Values{
+				{"channel": {"desk"}, "topic": {itoa(zotero.ID)}, "read": {"2"}, "minutes": {"5"}, "outcome": {"referred"}},
+				{"channel": {"chat"}, "topic": {itoa(zotero.ID)}, "read": {"4"}, "minutes": {"5"}, "outcome": {"answered"}},
+				{"channel": {"phone"}, "tags": {"printing"}, "read": {"1"}, "minutes": {"1"}, "outcome": {"answered"}},
+			} {
+				if r := desk.post("/staff/desk", form); r.status != http.StatusSeeOther {
+					t.Fatalf("log: got %d:\n%s", r.status, r.body)
+				}
+			}
+			list, err := s.app.Store.Inquiries(ctx, booking.InquirySearch{})
+			if err != nil || len(list) != 3 {
+				t.Fatalf("inquiries: got %d, %v", len(list), err)
+			}
+			referred := list[2] // the first, latest first
+			r := desk.post("/staff/desk/book", url.Values{"topic": {"zotero"}, "inquiry": {itoa(referred.ID)}, "start": {free[0]},
+				"name": {"Per Student"}, "email": {"per@student.example.org"}, "locale": {"nb"}, "consent": {"yes"}})
+			if r.status != http.StatusSeeOther {
+				t.Fatalf("book at the desk: got %d:\n%s", r.status, r.body)
+			}
+			for _, date := range []string{"2026-05-04", "2026-05-04"} {
+				if err := s.app.Store.RecordDemand(ctx, booking.DemandRecord{TopicSlug: "zotero", Date: date, Mode: booking.ModeAny}); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			admin := s.signedIn(t, "admin")
+			const period = "?from=2026-05-04&to=2026-05-31"
+			page := admin.get("/admin/competence" + period)
+			want := "Zotero and references: 2 inquiries, 1 referred, 2 bookings, 1 librarians (1 primary), 1.5 hours booked, 2 searches without a free time. Students found no free time."
+			if page.status != http.StatusOK || !strings.Contains(page.body, want) || !strings.Contains(page.body, "Gap:") {
+				t.Errorf("competence page: got %d, want the sentence %q with its gap:\n%s", page.status, want, page.body)
+			}
+			before := admin.get("/admin/competence.csv" + period)
+			if before.status != http.StatusOK || !strings.HasPrefix(before.header.Get("Content-Type"), "text/csv") {
+				t.Fatalf("CSV: got %d %q", before.status, before.header.Get("Content-Type"))
+			}
+			for _, line := range []string{
+				"zotero,total,2,3.00,1,2,1,2,1,0,en nb,1.5",
+				"zotero,2026-W19,2,,1,2,,2,,,,1.5",
+				"zotero,2026-W20,0,,0,0,,0,,,,0.0",
+				"other,total,1,1.00,0,0,0,0,0,0,,0.0",
+			} {
+				if !strings.Contains(before.body, line+"\r\n") {
+					t.Errorf("CSV lacks %q:\n%s", line, before.body)
+				}
+			}
+
+			// Every booking ends within the period; 60 days later the
+			// purge anonymises them, and the figures stay.
+			s.advance(60 * 24 * time.Hour)
+			n, err := s.app.Privacy.RunRetention(ctx, 24*time.Hour, "test")
+			if err != nil || n != 2 {
+				t.Fatalf("RunRetention: got %d, %v; want both bookings anonymised", n, err)
+			}
+			admin = s.signedIn(t, "admin")
+			if after := admin.get("/admin/competence.csv" + period); after.body != before.body {
+				t.Errorf("CSV after the purge:\n%s\nwant as before:\n%s", after.body, before.body)
+			}
+		})
+	}
 }

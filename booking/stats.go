@@ -25,6 +25,8 @@ type BookingFact struct {
 	NoShow                                    bool
 	StudyLevel, Language                      string
 	Online                                    bool
+	// AtDesk marks a booking desk staff made for the student.
+	AtDesk bool
 }
 
 // Stats are the statistics of a period, each list a table.

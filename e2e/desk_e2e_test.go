@@ -239,7 +239,8 @@ func (s *e2eSite) deskHandOverFlow(t *testing.T, tab context.Context, desk booki
 
 // TestDeskA11y scans the log (empty, with entries, with errors, one entry
 // being changed) and the hand-over (with slots, with errors) with axe-core
-// in both languages, on a phone-sized and a desktop window.
+// in both languages, on a phone-sized and a desktop window, and then the
+// competence page.
 func TestDeskA11y(t *testing.T) {
 	axeJS := axeScript(t)
 	browser := e2eBrowser(t)
@@ -281,4 +282,13 @@ func TestDeskA11y(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form[method="post"][action="/staff/desk/book"] button[type="submit"]`)))
 		})
 	}
+	// The section heads' competence page, with the entries logged above.
+	t.Run("competence", func(t *testing.T) {
+		tab = e2eTab(t, browser, staffAcceptLanguage["nb"], false)
+		site.staffSignIn(t, tab, "admin")
+		scanBoth("/admin/competence", http.StatusOK, chromedp.Navigate(site.base+"/admin/competence"))
+		if n := len(e2eValue(t, tab, "gap sentences", chromedp.Nodes(chromedp.CSSAll("ul.gaps li"), chromedp.AtLeast(0)))); n == 0 {
+			t.Error("/admin/competence: no topic sentences, want the topic the desk logged")
+		}
+	})
 }

@@ -197,3 +197,23 @@ func (s *Store) Inquiries(ctx context.Context, f booking.InquirySearch) ([]booki
 	}
 	return out, nil
 }
+
+// InquiryFacts lists every inquiry logged in [from, to), oldest first,
+// for the competence report: no limit, and without the staff's notes.
+func (s *Store) InquiryFacts(ctx context.Context, from, to time.Time) ([]booking.Inquiry, error) {
+	lo, hi := openRange(from, to)
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	var rows []inquiryRow
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+		SELECT id, user_id, channel, topic_id, tags, read_level, minutes, outcome, '' AS note, booking_id, at, updated_at
+		FROM inquiries WHERE at >= ? AND at < ? ORDER BY at, id`), lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry facts: %w", dbErr(err))
+	}
+	out := make([]booking.Inquiry, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.inquiry())
+	}
+	return out, nil
+}

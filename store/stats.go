@@ -27,6 +27,7 @@ type factRow struct {
 	StudyLevel    string `db:"study_level"`
 	Language      string `db:"language"`
 	Online        bool   `db:"online"`
+	AtDesk        bool   `db:"at_desk"`
 }
 
 // BookingFacts lists the bookings whose meeting starts in [from, to), as
@@ -41,7 +42,7 @@ func (s *Store) BookingFacts(ctx context.Context, from, to time.Time) ([]booking
 		       sv.slug AS service_slug, sv.name_nb AS service_name_nb, sv.name_en AS service_name_en,
 		       b.librarian_id, CASE WHEN u.display_name = '' THEN u.username ELSE u.display_name END AS librarian_name,
 		       b.start_at, b.end_at, b.created_at, b.status, b.cancelled_by, b.no_show,
-		       b.study_level, b.language, b.online
+		       b.study_level, b.language, b.online, b.booked_by IS NOT NULL AS at_desk
 		FROM bookings b
 		JOIN topics t ON t.id = b.topic_id
 		JOIN services sv ON sv.id = t.service_id
@@ -59,7 +60,7 @@ func (s *Store) BookingFacts(ctx context.Context, from, to time.Time) ([]booking
 			LibrarianID: r.LibrarianID, LibrarianName: r.LibrarianName,
 			Start: fromUnix(r.StartAt), End: fromUnix(r.EndAt), Created: fromUnix(r.CreatedAt),
 			Status: booking.Status(r.Status), CancelledBy: booking.Party(r.CancelledBy), NoShow: r.NoShow,
-			StudyLevel: r.StudyLevel, Language: r.Language, Online: r.Online,
+			StudyLevel: r.StudyLevel, Language: r.Language, Online: r.Online, AtDesk: r.AtDesk,
 		})
 	}
 	return out, nil

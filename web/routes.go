@@ -142,6 +142,10 @@ func (s *Server) routes() {
 		if s.cfg.Staff.DropInTags != nil {
 			admin.GET("/dropin-tags", h(s.adminDropinTags))
 		}
+		if s.cfg.Staff.Competence != nil {
+			admin.GET("/competence", h(s.adminCompetence))
+			admin.GET("/competence.csv", h(s.adminCompetenceCSV))
+		}
 	}
 
 	// Unknown paths get the API's 404 under /api, the error page elsewhere.

@@ -121,6 +121,9 @@ type StaffConfig struct {
 	// and hand-over (staff_desk.go) for every staff role.
 	Desk      DeskStore
 	DeskSlots DeskSlots
+	// Competence, when set, adds the admin's competence development page
+	// (admin_competence.go).
+	Competence CompetenceStore
 }
 
 // staffDeps is the staff pages' share of the Server.
@@ -132,7 +135,7 @@ type staffDeps struct {
 // staffPageNames are the staff templates the handlers render.
 var staffPageNames = []string{
 	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav", "staff_password",
-	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book",
+	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book", "admin_competence",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 }
@@ -335,6 +338,9 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 				navItem{Path: "/admin/stats", Key: "staff.nav.admin.stats"},
 				navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"},
 			)
+			if s.cfg.Staff.Competence != nil {
+				items = append(items, navItem{Path: "/admin/competence", Key: "staff.nav.admin.competence"})
+			}
 			if s.cfg.Staff.Outbox != nil {
 				items = append(items, navItem{Path: "/admin/outbox", Key: "staff.nav.admin.outbox"})
 			}
