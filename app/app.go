@@ -218,6 +218,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Desk:       st,
 			DeskSlots:  svc,
 			Competence: st,
+			Tokens:     st,
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),

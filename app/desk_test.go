@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"mime/quotedprintable"
 	"net/http"
@@ -262,6 +263,128 @@ func TestCompetenceReport(t *testing.T) {
 			admin = s.signedIn(t, "admin")
 			if after := admin.get("/admin/competence.csv" + period); after.body != before.body {
 				t.Errorf("CSV after the purge:\n%s\nwant as before:\n%s", after.body, before.body)
+			}
+		})
+	}
+}
+
+var secretSpan = regexp.MustCompile(`<span class="secret">([^<]+)</span>`)
+
+// apiInquiry posts body to /api/inquiries with the bearer token (none
+// when empty) and the content type.
+func (c *stClient) apiInquiry(token, contentType, body string) (int, string, http.Header) {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.site.base+"/api/inquiries", strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", contentType)
+	r := c.do(req)
+	return r.status, r.body, r.header
+}
+
+// A desk user makes an API token on their page, a chat plug-in logs an
+// inquiry with it, bad requests get API.md's errors and change nothing,
+// and a revoked token, a session cookie or no token are refused.
+func TestInquiryAPI(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			s := stStart(t, d)
+			ctx := t.Context()
+			desk := s.signedIn(t, "desk1")
+			if r := desk.post("/staff/api-tokens", url.Values{"label": {""}}); r.status != http.StatusUnprocessableEntity {
+				t.Errorf("token without a label: got %d, want 422", r.status)
+			}
+			r := desk.post("/staff/api-tokens", url.Values{"label": {"Chat plug-in"}})
+			m := secretSpan.FindStringSubmatch(r.body)
+			if r.status != http.StatusOK || m == nil {
+				t.Fatalf("make a token: got %d, want the token shown:\n%s", r.status, r.body)
+			}
+			token := m[1]
+			if again := desk.get("/staff/api-tokens"); strings.Contains(again.body, token) || !strings.Contains(again.body, "Chat plug-in") {
+				t.Errorf("the token page shows the token again, or not its label")
+			}
+
+			const good = `{"channel":"chat","topic":"zotero","read":2,"minutes":4,"outcome":"referred","note":"EndNote or Zotero?"}`
+			cases := []struct {
+				name, token, ctype, body string
+				status                   int
+				code, field              string
+			}{
+				{"no token", "", "application/json", good, 401, "unauthorized", ""},
+				{"unknown token", "vlt_" + strings.Repeat("A", 43), "application/json", good, 401, "unauthorized", ""},
+				{"malformed token", "nope", "application/json", good, 401, "unauthorized", ""},
+				{"not JSON", token, "text/plain", good, 415, "unsupported_media_type", ""},
+				{"bad JSON", token, "application/json", `{"channel":`, 400, "bad_request", ""},
+				{"unknown field", token, "application/json", `{"channel":"chat","email":"x@y.z"}`, 400, "bad_request", ""},
+				{"READ 9", token, "application/json", `{"channel":"chat","topic":"zotero","read":9,"outcome":"answered"}`, 422, "invalid", "read"},
+				{"unknown channel", token, "application/json", `{"channel":"fax","topic":"zotero","read":1,"outcome":"answered"}`, 422, "invalid", "channel"},
+				{"unknown topic", token, "application/json", `{"channel":"chat","topic":"nosuch","read":1,"outcome":"answered"}`, 422, "invalid", "topic"},
+				{"other without tags", token, "application/json", `{"channel":"chat","topic":"other","read":1,"outcome":"answered"}`, 422, "required", "tags"},
+				{"booked", token, "application/json", `{"channel":"chat","topic":"zotero","read":1,"outcome":"booked"}`, 422, "invalid", "outcome"},
+			}
+			for _, tc := range cases {
+				status, body, header := desk.apiInquiry(tc.token, tc.ctype, tc.body)
+				var out struct {
+					Error struct{ Code, Field, Message string } `json:"error"`
+				}
+				_ = json.Unmarshal([]byte(body), &out)
+				if status != tc.status || out.Error.Code != tc.code || out.Error.Field != tc.field || out.Error.Message == "" {
+					t.Errorf("%s: got %d %+v, want %d %s field %q", tc.name, status, out.Error, tc.status, tc.code, tc.field)
+				}
+				if status == 401 && !strings.HasPrefix(header.Get("WWW-Authenticate"), "Bearer") {
+					t.Errorf("%s: WWW-Authenticate %q, want a Bearer challenge", tc.name, header.Get("WWW-Authenticate"))
+				}
+			}
+			if list, _ := s.app.Store.Inquiries(ctx, booking.InquirySearch{}); len(list) != 0 {
+				t.Fatalf("after the refused requests: got %d inquiries, want none", len(list))
+			}
+
+			status, body, _ := desk.apiInquiry(token, "application/json; charset=utf-8", good)
+			var out struct {
+				Inquiry struct {
+					ID      int64    `json:"id"`
+					Channel string   `json:"channel"`
+					Topic   string   `json:"topic"`
+					Tags    []string `json:"tags"`
+					READ    int      `json:"read"`
+					Outcome string   `json:"outcome"`
+				} `json:"inquiry"`
+			}
+			if err := json.Unmarshal([]byte(body), &out); status != http.StatusCreated || err != nil || out.Inquiry.ID == 0 ||
+				out.Inquiry.Channel != "chat" || out.Inquiry.Topic != "zotero" || out.Inquiry.READ != 2 || out.Inquiry.Outcome != "referred" || out.Inquiry.Tags == nil {
+				t.Fatalf("log over the API: got %d %s", status, body)
+			}
+			status, body, _ = desk.apiInquiry(token, "application/json", `{"channel":"email","topic":"other","tags":["Printing"],"read":1,"outcome":"answered"}`)
+			if status != http.StatusCreated || !strings.Contains(body, `"tags":["printing"]`) {
+				t.Errorf("log other over the API: got %d %s", status, body)
+			}
+			q, err := s.app.Store.Inquiry(ctx, out.Inquiry.ID)
+			if err != nil || q.UserID != s.users["desk1"].ID || q.Note != "EndNote or Zotero?" {
+				t.Errorf("the stored inquiry: got %+v, %v; want desk1's with the note", q, err)
+			}
+			// It is in the desk user's log.
+			if page := desk.get("/staff/desk"); !strings.Contains(page.body, "My inquiries today (2)") {
+				t.Errorf("the log does not list the API's two inquiries")
+			}
+
+			// Revoking ends the token; another user cannot revoke it.
+			tokens, err := s.app.Store.APITokens(ctx, s.users["desk1"].ID)
+			if err != nil || len(tokens) != 1 {
+				t.Fatalf("tokens: got %d, %v", len(tokens), err)
+			}
+			id := itoa(tokens[0].ID)
+			if r := s.signedIn(t, "lib1").post("/staff/api-tokens/"+id+"/revoke", nil); r.status != http.StatusNotFound {
+				t.Errorf("revoke another's token: got %d, want 404", r.status)
+			}
+			if r := desk.post("/staff/api-tokens/"+id+"/revoke", nil); r.status != http.StatusSeeOther {
+				t.Errorf("revoke: got %d", r.status)
+			}
+			if status, _, _ := desk.apiInquiry(token, "application/json", good); status != http.StatusUnauthorized {
+				t.Errorf("with the revoked token: got %d, want 401", status)
 			}
 		})
 	}

@@ -180,3 +180,14 @@ type DeskSlot struct {
 	LibrarianName string
 	Location      string
 }
+
+// APIToken is a staff member's token for the JSON API, for a desk system
+// or a chat plug-in that logs inquiries in their name. Its plain text is
+// shown once, when it is made; only its hash is kept.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero if never used
+}

@@ -239,8 +239,8 @@ func (s *e2eSite) deskHandOverFlow(t *testing.T, tab context.Context, desk booki
 
 // TestDeskA11y scans the log (empty, with entries, with errors, one entry
 // being changed) and the hand-over (with slots, with errors) with axe-core
-// in both languages, on a phone-sized and a desktop window, and then the
-// competence page.
+// in both languages, on a phone-sized and a desktop window, then the API
+// tokens page and the competence page.
 func TestDeskA11y(t *testing.T) {
 	axeJS := axeScript(t)
 	browser := e2eBrowser(t)
@@ -282,6 +282,16 @@ func TestDeskA11y(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`form[method="post"][action="/staff/desk/book"] button[type="submit"]`)))
 		})
 	}
+	// The API tokens page: empty, with an error, with a new token shown.
+	t.Run("tokens", func(t *testing.T) {
+		scanBoth("/staff/api-tokens", http.StatusOK, chromedp.Navigate(site.base+"/staff/api-tokens"))
+		scanBoth("/staff/api-tokens with an error", http.StatusUnprocessableEntity,
+			chromedp.Click(chromedp.CSS(`form[action="/staff/api-tokens"] button[type="submit"]`)))
+		e2eStep(t, tab, "label", chromedp.SendKeys(chromedp.ID("label"), "Chat"))
+		e2eNavigate(t, tab, "make a token", http.StatusOK, chromedp.Click(chromedp.CSS(`form[action="/staff/api-tokens"] button[type="submit"]`)))
+		axeCheck(t, tab, axeJS, "/staff/api-tokens with a new token")
+		scanBoth("/staff/api-tokens with a token", http.StatusOK, chromedp.Navigate(site.base+"/staff/api-tokens"))
+	})
 	// The section heads' competence page, with the entries logged above.
 	t.Run("competence", func(t *testing.T) {
 		tab = e2eTab(t, browser, staffAcceptLanguage["nb"], false)

@@ -153,4 +153,26 @@ var desk = map[string]text{
 	"comp.col.secondary": {nb: "Sekundært", en: "Secondary"},
 	"comp.col.languages": {nb: "Språk", en: "Languages"},
 	"comp.col.hours":     {nb: "Timer booket", en: "Hours booked"},
+
+	"staff.nav.tokens":        {nb: "API-nøkler", en: "API tokens"},
+	"staff.done.tokenrevoked": {nb: "API-nøkkelen er trukket tilbake.", en: "The API token is revoked."},
+	"tokens.title":            {nb: "API-nøkler", en: "API tokens"},
+	"tokens.intro": {
+		nb: "Et skrankesystem eller et chat-tillegg kan registrere henvendelser i ditt navn med en API-nøkkel (POST /api/inquiries). Lag én nøkkel per system, og trekk den tilbake når systemet ikke skal bruke den lenger.",
+		en: "A desk system or chat plug-in can log inquiries in your name with an API token (POST /api/inquiries). Make one token per system, and revoke it when the system is no longer to use it.",
+	},
+	"tokens.list":          {nb: "Nøklene dine", en: "Your tokens"},
+	"tokens.none":          {nb: "Du har ingen API-nøkler.", en: "You have no API tokens."},
+	"tokens.label":         {nb: "Navn på nøkkelen", en: "Name of the token"},
+	"tokens.label.hint":    {nb: "Hvilket system den er for, for eksempel «Chat på nettsidene».", en: "Which system it is for, for instance \"Chat on the web pages\"."},
+	"tokens.label.invalid": {nb: "Skriv et navn på 1 til 100 tegn.", en: "Write a name of 1 to 100 characters."},
+	"tokens.create":        {nb: "Lag en API-nøkkel", en: "Make an API token"},
+	"tokens.revoke":        {nb: "Trekk tilbake", en: "Revoke"},
+	"tokens.new.title":     {nb: "Ny API-nøkkel: %s", en: "New API token: %s"},
+	"tokens.new.text": {
+		nb: "Kopier nøkkelen nå: den vises bare denne ene gangen. Systemet sender den som «Authorization: Bearer …».",
+		en: "Copy the token now: it is shown this once only. The system sends it as \"Authorization: Bearer …\".",
+	},
+	"api.unauthorized": {nb: "En gyldig API-nøkkel mangler", en: "A valid API token is missing"},
+	"api.forbidden":    {nb: "Brukeren har ikke tilgang", en: "The user has no access"},
 }

@@ -164,3 +164,42 @@ func ids(list []booking.Inquiry) []int64 {
 	}
 	return out
 }
+
+func TestAPITokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		desk := createUser(t, s, "desk", booking.RoleDesk)
+		other := createUser(t, s, "other", booking.RoleLibrarian)
+		for _, label := range []string{"", "   ", string(make([]rune, 101))} {
+			_, _, err := s.CreateAPIToken(ctx, desk.ID, label)
+			checkErr(t, "CreateAPIToken with a bad label", err, booking.ErrInvalid)
+		}
+		plain, id, err := s.CreateAPIToken(ctx, desk.ID, "Chat plug-in")
+		if err != nil || id == 0 || len(plain) != 47 {
+			t.Fatalf("CreateAPIToken: got %q, %d, %v", plain, id, err)
+		}
+		u, err := s.UserByAPIToken(ctx, plain)
+		if err != nil || u.ID != desk.ID {
+			t.Errorf("UserByAPIToken: got %+v, %v; want desk", u, err)
+		}
+		list, err := s.APITokens(ctx, desk.ID)
+		if err != nil || len(list) != 1 || list[0].Label != "Chat plug-in" || list[0].LastUsedAt.IsZero() {
+			t.Errorf("APITokens: got %+v, %v; want the token, used", list, err)
+		}
+		for _, bad := range []string{"", "vlt_", plain[:len(plain)-1] + "A", "xyz_" + plain[4:]} {
+			if bad == plain {
+				continue
+			}
+			_, err := s.UserByAPIToken(ctx, bad)
+			checkErr(t, "UserByAPIToken "+bad, err, booking.ErrUnauthenticated)
+		}
+		checkErr(t, "RevokeAPIToken of another user", s.RevokeAPIToken(ctx, other.ID, id), booking.ErrNotFound)
+		checkErr(t, "SetDisabled", s.SetDisabled(ctx, "desk", true), nil)
+		_, err = s.UserByAPIToken(ctx, plain)
+		checkErr(t, "UserByAPIToken of a disabled user", err, booking.ErrUnauthenticated)
+		checkErr(t, "SetDisabled off", s.SetDisabled(ctx, "desk", false), nil)
+		checkErr(t, "RevokeAPIToken", s.RevokeAPIToken(ctx, desk.ID, id), nil)
+		_, err = s.UserByAPIToken(ctx, plain)
+		checkErr(t, "UserByAPIToken revoked", err, booking.ErrUnauthenticated)
+	})
+}

@@ -62,6 +62,11 @@ func (s *Server) routes() {
 	api.POST("/bookings", h(s.apiBook))
 	api.GET("/bookings/:token", noStore, h(s.apiBooking))
 	api.DELETE("/bookings/:token", noStore, h(s.apiCancel))
+	if s.staffEnabled() && s.tokensEnabled() {
+		// A staff member's bearer token (staff_api_tokens.go), not a
+		// cookie: no cross-site request can carry it.
+		api.POST("/inquiries", noStore, h(s.apiLogInquiry))
+	}
 
 	// Staff pages (staff.go): every route needs a session with at least
 	// the role of its group, and every POST the CSRF token. Anonymous
@@ -86,6 +91,11 @@ func (s *Server) routes() {
 			desk.GET("/desk/:id", h(s.staffEditInquiry))
 			desk.POST("/desk/:id", csrf, h(s.staffUpdateInquiry))
 			desk.POST("/desk/:id/delete", csrf, h(s.staffDeleteInquiry))
+		}
+		if s.tokensEnabled() {
+			desk.GET("/api-tokens", h(s.staffAPITokens))
+			desk.POST("/api-tokens", csrf, h(s.staffCreateAPIToken))
+			desk.POST("/api-tokens/:id/revoke", csrf, h(s.staffRevokeAPIToken))
 		}
 
 		lib := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleLibrarian))

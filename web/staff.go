@@ -124,6 +124,9 @@ type StaffConfig struct {
 	// Competence, when set, adds the admin's competence development page
 	// (admin_competence.go).
 	Competence CompetenceStore
+	// Tokens, with the inquiry log, adds the staff's API tokens page and
+	// POST /api/inquiries (api_inquiries.go).
+	Tokens TokenStore
 }
 
 // staffDeps is the staff pages' share of the Server.
@@ -135,7 +138,7 @@ type staffDeps struct {
 // staffPageNames are the staff templates the handlers render.
 var staffPageNames = []string{
 	"staff_login", "staff_forbidden", "staff_bookings", "staff_profile", "staff_competences", "staff_caldav", "staff_password",
-	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book", "admin_competence",
+	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book", "admin_competence", "staff_api_tokens",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 }

@@ -320,7 +320,11 @@ func (s *Server) deskNav() []navItem {
 	if !s.deskEnabled() {
 		return nil
 	}
-	return []navItem{{Path: "/staff/desk", Key: "staff.nav.desk"}}
+	items := []navItem{{Path: "/staff/desk", Key: "staff.nav.desk"}}
+	if s.tokensEnabled() {
+		items = append(items, navItem{Path: "/staff/api-tokens", Key: "staff.nav.tokens"})
+	}
+	return items
 }
 
 // deskHome is desk staff's first page.
