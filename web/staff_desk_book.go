@@ -40,9 +40,22 @@ type deskBookPage struct {
 	Topic string
 }
 
-// SlotValue is a slot's value in the form.
+// SlotValue is a slot's value in the form: its start and its mode, so
+// that the booking is of the kind the desk chose when the same time is
+// free both in person and online.
 func (p deskBookPage) SlotValue(sl booking.DeskSlot) string {
-	return sl.Start.UTC().Format(time.RFC3339)
+	return sl.Start.UTC().Format(time.RFC3339) + " " + modeOf(sl.Online)
+}
+
+// parseSlotValue reads SlotValue back.
+func parseSlotValue(v string) (time.Time, booking.Mode, error) {
+	start, mode, _ := strings.Cut(v, " ")
+	t, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	m, err := booking.ParseMode(mode)
+	return t, m, err
 }
 
 func (s *Server) newDeskBookPage(c *gin.Context, f deskBookForm) (deskBookPage, error) {
@@ -120,7 +133,7 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 	}
 	var errs []formError
 	add := func(field, key string) { errs = append(errs, formError{Field: field, Message: T(lang, key)}) }
-	start, err := time.Parse(time.RFC3339, f.Start)
+	start, mode, err := parseSlotValue(f.Start)
 	if err != nil {
 		add("start", "desk.book.error.start")
 	}
@@ -136,7 +149,7 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 	if errs == nil {
 		u := me(c)
 		_, _, err = s.booker.Book(c.Request.Context(), booking.Request{
-			TopicSlug: f.Topic, Start: start, StudentName: f.Name, StudentEmail: f.Email,
+			TopicSlug: f.Topic, Start: start, Mode: mode, StudentName: f.Name, StudentEmail: f.Email,
 			Locale: f.Locale, Consent: true, BookedBy: u.ID, InquiryID: f.Inquiry,
 		})
 		var fe *booking.FieldError
