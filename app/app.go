@@ -208,6 +208,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			CalDAVPath: dav.Prefix(),
 			Outbox:     st,
 			DropInTags: dropin,
+			External:   externalPages{svc: ext, st: st, links: links},
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 		},
 		Ready:   st.Ping,

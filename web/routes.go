@@ -84,6 +84,15 @@ func (s *Server) routes() {
 		lib.GET("/caldav", h(s.staffCalDAV))
 		lib.POST("/app-passwords", csrf, h(s.staffCreateAppPassword))
 		lib.POST("/app-passwords/:id/revoke", csrf, h(s.staffRevokeAppPassword))
+		if s.cfg.Staff.External != nil {
+			lib.GET("/external", h(s.staffExternal))
+			lib.POST("/external", csrf, h(s.staffAddExternal))
+			lib.POST("/external/refresh", csrf, h(s.staffRefreshExternal))
+			lib.POST("/external/prefs", csrf, h(s.staffExternalPrefs))
+			lib.POST("/external/:cal/delete", csrf, h(s.staffRemoveExternal))
+			lib.POST("/caldav/bookings-link", csrf, h(s.staffRenewBookingsLink))
+			lib.POST("/caldav/bookings-link/revoke", csrf, h(s.staffRevokeBookingsLink))
+		}
 		lib.GET("/password", h(s.staffPassword))
 		lib.POST("/password", csrf, h(s.staffChangePassword))
 
@@ -128,6 +137,14 @@ func (s *Server) routes() {
 		}
 		if s.cfg.Staff.DropInTags != nil {
 			admin.GET("/dropin-tags", h(s.adminDropinTags))
+		}
+		if s.cfg.Staff.External != nil {
+			admin.GET("/external", h(s.adminExternal))
+			admin.GET("/users/:id/external", h(s.staffExternal))
+			admin.POST("/users/:id/external", csrf, h(s.staffAddExternal))
+			admin.POST("/users/:id/external/refresh", csrf, h(s.staffRefreshExternal))
+			admin.POST("/users/:id/external/prefs", csrf, h(s.staffExternalPrefs))
+			admin.POST("/users/:id/external/:cal/delete", csrf, h(s.staffRemoveExternal))
 		}
 	}
 

@@ -108,6 +108,10 @@ type StaffConfig struct {
 	// topic (admin_dropin_tags.go).
 	Outbox     Outbox
 	DropInTags DropInTags
+	// External, when set, adds the pages on external calendars
+	// (staff_external.go) and the private bookings link on the calendar
+	// set-up page.
+	External ExternalCalendars
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
@@ -131,6 +135,7 @@ var staffPageNames = []string{
 	"staff_dropin", "staff_dropin_form", "staff_studentdata",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
+	"staff_external", "admin_external",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -293,6 +298,8 @@ type staffPage struct {
 	Nav  []navItem
 	// Done is a confirmation of what the last form did.
 	Done string
+	// External says the external calendar pages are served.
+	External bool
 }
 
 type navItem struct {
@@ -303,7 +310,7 @@ type navItem struct {
 // newStaffPage starts a staff page for u (the zero user on the sign-in
 // page), with the navigation the user's role allows.
 func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
-	p := staffPage{page: s.newPage(c, nil), User: u}
+	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil}
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
 		items := []navItem{
@@ -311,8 +318,11 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 			{Path: "/staff/profile", Key: "staff.nav.profile"},
 			{Path: "/staff/competences", Key: "staff.nav.competences"},
 			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
-			{Path: "/staff/password", Key: "staff.nav.password"},
 		}
+		if s.cfg.Staff.External != nil {
+			items = append(items, navItem{Path: "/staff/external", Key: "staff.nav.external"})
+		}
+		items = append(items, navItem{Path: "/staff/password", Key: "staff.nav.password"})
 		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
 			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
 		}
@@ -330,6 +340,9 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 			}
 			if s.cfg.Staff.DropInTags != nil {
 				items = append(items, navItem{Path: "/admin/dropin-tags", Key: "staff.nav.admin.dropintags"})
+			}
+			if s.cfg.Staff.External != nil {
+				items = append(items, navItem{Path: "/admin/external", Key: "staff.nav.admin.external"})
 			}
 		}
 		for i := range items {
