@@ -209,6 +209,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Outbox:     st,
 			DropInTags: dropin,
 			External:   externalPages{svc: ext, st: st, links: links},
+			Hours:      svc,
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 		},
 		Ready:   st.Ping,

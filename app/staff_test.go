@@ -320,6 +320,12 @@ var stRoutes = []stRoute{
 	// No current password: refused before it is checked, so that the
 	// matrix changes no password and spends none of the sign-in limit.
 	{"POST", "/staff/password", url.Values{"new_password": {"matrix password"}, "repeat_password": {"matrix password"}}, booking.RoleLibrarian},
+	{"GET", "/staff/hours", nil, booking.RoleLibrarian},
+	// From after To: refused before anything is written.
+	{"POST", "/staff/hours", url.Values{"weekday": {"1"}, "from": {"12:00"}, "to": {"10:00"}}, booking.RoleLibrarian},
+	{"GET", "/staff/hours/nosuch.ics", nil, booking.RoleLibrarian},
+	{"POST", "/staff/hours/nosuch.ics", url.Values{"weekday": {"1"}, "from": {"12:00"}, "to": {"10:00"}}, booking.RoleLibrarian},
+	{"POST", "/staff/hours/nosuch.ics/delete", nil, booking.RoleLibrarian},
 	{"GET", "/staff/external", nil, booking.RoleLibrarian},
 	// An empty name is refused before the address is fetched.
 	{"POST", "/staff/external", url.Values{"name": {""}, "url": {"https://example.org/a.ics"}}, booking.RoleLibrarian},

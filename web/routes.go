@@ -84,6 +84,13 @@ func (s *Server) routes() {
 		lib.GET("/caldav", h(s.staffCalDAV))
 		lib.POST("/app-passwords", csrf, h(s.staffCreateAppPassword))
 		lib.POST("/app-passwords/:id/revoke", csrf, h(s.staffRevokeAppPassword))
+		if s.cfg.Staff.Hours != nil {
+			lib.GET("/hours", h(s.staffHours))
+			lib.POST("/hours", csrf, h(s.staffSaveHours))
+			lib.GET("/hours/:name", h(s.staffEditHours))
+			lib.POST("/hours/:name", csrf, h(s.staffSaveHours))
+			lib.POST("/hours/:name/delete", csrf, h(s.staffDeleteHours))
+		}
 		if s.cfg.Staff.External != nil {
 			lib.GET("/external", h(s.staffExternal))
 			lib.POST("/external", csrf, h(s.staffAddExternal))

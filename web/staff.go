@@ -112,6 +112,9 @@ type StaffConfig struct {
 	// (staff_external.go) and the private bookings link on the calendar
 	// set-up page.
 	External ExternalCalendars
+	// Hours, when set, adds the weekly guidance hours page
+	// (staff_hours.go).
+	Hours HoursService
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
@@ -135,7 +138,7 @@ var staffPageNames = []string{
 	"staff_dropin", "staff_dropin_form", "staff_studentdata",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
-	"staff_external", "admin_external",
+	"staff_external", "admin_external", "staff_hours", "staff_hours_form",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -317,8 +320,11 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 			{Path: "/staff/bookings", Key: "staff.nav.bookings"},
 			{Path: "/staff/profile", Key: "staff.nav.profile"},
 			{Path: "/staff/competences", Key: "staff.nav.competences"},
-			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
 		}
+		if s.cfg.Staff.Hours != nil {
+			items = append(items, navItem{Path: "/staff/hours", Key: "staff.nav.hours"})
+		}
+		items = append(items, navItem{Path: "/staff/caldav", Key: "staff.nav.caldav"})
 		if s.cfg.Staff.External != nil {
 			items = append(items, navItem{Path: "/staff/external", Key: "staff.nav.external"})
 		}
