@@ -202,8 +202,8 @@ func TestStaffExternalAdd(t *testing.T) {
 	}
 	r = e.get(t, lib, "/staff/external?lang=en&done=external.added")
 	for _, want := range []string{
-		"The calendar is added.", "<td>Outlook</td>", "<code>outlook.office365.com/…</code>",
-		`<span class="state-ok">OK</span>`, "<td>12</td>", `action="/staff/external/1/delete"`,
+		"The calendar is added.", "<h3>Outlook</h3>", `<code class="url">outlook.office365.com/…</code>`,
+		`<span class="state-ok">OK</span>`, `<dd class="events">12</dd>`, `action="/staff/external/1/delete"`,
 		`action="/staff/external/refresh"`, `<a href="/staff/external" aria-current="page"`,
 	} {
 		if !strings.Contains(r.body, want) {
@@ -283,13 +283,13 @@ func TestStaffExternalStateRemoveRefreshPrefs(t *testing.T) {
 	lib := e.staffClient(t, "librarian-session")
 	r := e.get(t, lib, "/staff/external?lang=nb")
 	for _, want := range []string{
-		`<tr class="flagged">`, "Har feilet lenge", "Feiler siden", "<td>40</td>", "answered 503",
+		`<li class="card flagged">`, "Har feilet lenge", "Feiler siden", `<dd class="events">40</dd>`, "answered 503",
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %s", want)
 		}
 	}
-	if n := strings.Count(r.body, `class="flagged"`); n != 1 {
+	if n := strings.Count(r.body, `flagged">`); n != 1 {
 		t.Errorf("flagged rows: got %d, want 1 (the one failing past the threshold)", n)
 	}
 	if strings.Contains(r.body, "Ola's") {
@@ -360,7 +360,7 @@ func TestAdminExternal(t *testing.T) {
 	if got := cs[len(cs)-1]; got.UserID != ola.ID || got.Name != "Teams" {
 		t.Errorf("admin add: stored %+v, want Ola's Teams", got)
 	}
-	if r := e.get(t, admin, path); !strings.Contains(r.body, "<h1>External calendars: Ola Nordmann</h1>") || !strings.Contains(r.body, "<td>Broken</td>") {
+	if r := e.get(t, admin, path); !strings.Contains(r.body, "<h1>External calendars: Ola Nordmann</h1>") || !strings.Contains(r.body, "<h3>Broken</h3>") {
 		t.Errorf("admin's page for Ola lacks his calendars:\n%s", r.body)
 	}
 	if r := e.postForm(t, admin, path+"/refresh", e.formFrom(t, admin, path)); r.status != http.StatusSeeOther || !slices.Equal(ext.refreshed, []int64{ola.ID}) {
