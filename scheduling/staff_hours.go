@@ -234,7 +234,7 @@ func exceptionDate(v, tzid string, loc *time.Location) (time.Time, error) {
 // "from", "to", "topics", "place" or "exceptions";
 // booking.ErrPreconditionFailed when the event was changed meanwhile;
 // booking.ErrNotFound when it was deleted; booking.ErrForbidden for an
-// event made in a calendar app, which the page leaves alone.
+// event made (or reshaped) in a calendar app, which the page leaves alone.
 func (s *Service) SaveWeeklyHours(ctx context.Context, userID int64, h booking.WeeklyHours) (booking.WeeklyHours, error) {
 	known, err := s.knownTopics(ctx)
 	if err != nil {
@@ -268,8 +268,10 @@ func (s *Service) SaveWeeklyHours(ctx context.Context, userID int64, h booking.W
 				return fmt.Errorf("changed since read: %w", booking.ErrPreconditionFailed)
 			}
 			prev, err := s.readHours(old)
-			if err != nil || !prev.Managed {
-				return fmt.Errorf("not a window of the page's: %w", booking.ErrForbidden)
+			if err != nil || !prev.Managed || !prev.Editable {
+				// Made, or since reshaped, in a calendar app: the form
+				// would lose what it cannot show.
+				return fmt.Errorf("not a window the page can change: %w", booking.ErrForbidden)
 			}
 			h.UID = old.UID
 			seq = nextSequence(old.Data)

@@ -2,6 +2,7 @@ package scheduling_test
 
 import (
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -127,6 +128,39 @@ func TestWeeklyHours(t *testing.T) {
 		// The form read before the edit is stale now.
 		if _, err := f.svc.SaveWeeklyHours(f.ctx, ingrid.ID, saved); !errors.Is(err, booking.ErrPreconditionFailed) {
 			t.Errorf("stale save: got %v, want ErrPreconditionFailed", err)
+		}
+
+		// A calendar app that edits the page's window keeps its marker;
+		// a simple change (the time) stays the page's to edit, a rule the
+		// form cannot show (every other week) makes it the app's.
+		appEdit := func(from, rule string) booking.WeeklyHours {
+			t.Helper()
+			obj, err := s.Object(f.ctx, avail.ID, saved.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := regexp.MustCompile(`DTSTART;TZID=Europe/Oslo:20260324T\d{6}`).ReplaceAllString(string(obj.Data), "DTSTART;TZID=Europe/Oslo:20260324T"+from)
+			data = regexp.MustCompile(`RRULE:[^\r\n]*`).ReplaceAllString(data, "RRULE:"+rule)
+			f.put(avail, saved.Name, []byte(data))
+			h, err := f.svc.WeeklyHoursWindow(f.ctx, ingrid.ID, saved.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h
+		}
+		if h := appEdit("110000", "FREQ=WEEKLY;BYDAY=TU;WKST=MO"); !h.Managed || !h.Editable || h.From != 11*60 || h.To != 13*60 || h.UID != saved.UID {
+			t.Errorf("after a simple edit in an app: got %+v, want the page's, 11:00–13:00", h)
+		}
+		reshaped := appEdit("110000", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU")
+		if !reshaped.Managed || reshaped.Editable {
+			t.Errorf("after an app's other rule: got managed %v editable %v, want managed, not editable", reshaped.Managed, reshaped.Editable)
+		}
+		if _, err := f.svc.SaveWeeklyHours(f.ctx, ingrid.ID, reshaped); !errors.Is(err, booking.ErrForbidden) {
+			t.Errorf("save over a reshaped window: got %v, want ErrForbidden", err)
+		}
+		edited = appEdit("100000", "FREQ=WEEKLY;BYDAY=TU")
+		if !edited.Editable {
+			t.Fatalf("back to a weekly rule: got %+v, want editable", edited)
 		}
 
 		// A window made in a calendar app is listed after the page's own,
