@@ -212,7 +212,7 @@ func (s *Service) fetchAndRead(ctx context.Context, c booking.ExternalCalendar, 
 	res := booking.ExternalFetch{At: now, NextFetch: now.Add(s.cfg.Refresh)}
 	resp, err := s.fetch.fetch(ctx, c.URL, c.ETag, c.LastModified)
 	if err != nil {
-		res.Err = message(err)
+		res.Err, res.Reason, res.ReasonArg = failure(err)
 		return res, err
 	}
 	if resp.notModified {
@@ -225,7 +225,7 @@ func (s *Service) fetchAndRead(ctx context.Context, c booking.ExternalCalendar, 
 	lo := now.Add(-24 * time.Hour)
 	rd, err := s.read.read(resp.body, lo, now.Add(s.cfg.Horizon))
 	if err != nil {
-		res.Err = message(err)
+		res.Err, res.Reason, res.ReasonArg = failure(err)
 		return res, err
 	}
 	if rd.skipped > 0 {
@@ -236,14 +236,14 @@ func (s *Service) fetchAndRead(ctx context.Context, c booking.ExternalCalendar, 
 	return res, nil
 }
 
-// message is the text to store for a failure: a FeedError's own, else a
-// plain one (the detail may hold the URL).
-func message(err error) string {
+// failure is what to store for a failure: a FeedError's text, reason and
+// value, else a plain text (the detail may hold the URL) without a reason.
+func failure(err error) (msg, reason, arg string) {
 	var fe *FeedError
 	if errors.As(err, &fe) {
-		return fe.Msg
+		return fe.Msg, string(fe.Reason), fe.Arg
 	}
-	return "the calendar could not be read"
+	return "the calendar could not be read", "", ""
 }
 
 // Outcome is what one refresh did.

@@ -427,6 +427,9 @@ func TestBadFeeds(t *testing.T) {
 				strings.Contains(o.Calendar.Error, f.feeds.URL) || !o.Calendar.FailingSince.Equal(failingSince) {
 				t.Errorf("feed turned %s: got %+v, want failing since %v saying %q", b.name, o.Calendar, failingSince, b.want)
 			}
+			if o.Calendar.Reason != string(b.reason) {
+				t.Errorf("feed turned %s: got reason %q stored, want %q", b.name, o.Calendar.Reason, b.reason)
+			}
 			same("feed turned " + b.name)
 		}
 		if o := refresh(); o.Calendar.Flagged(f.clock.now(), f.ext.FlagAfter()) {
@@ -462,7 +465,7 @@ func TestBadFeeds(t *testing.T) {
 
 		// Back to good.
 		f.feeds.set("/outlook.ics", nil)
-		if o := refresh(); o.Calendar.State != booking.ExternalOK || !o.Calendar.FailingSince.IsZero() || o.Err != "" {
+		if o := refresh(); o.Calendar.State != booking.ExternalOK || !o.Calendar.FailingSince.IsZero() || o.Err != "" || o.Calendar.Reason != "" {
 			t.Errorf("recovered: got %+v, want ok", o.Calendar)
 		}
 	})

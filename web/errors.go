@@ -232,9 +232,17 @@ func feedMessage(lang string, err error) (string, bool) {
 		return "", false
 	}
 	reason, arg := fr.FeedReason()
+	if msg, ok := reasonText(lang, reason, arg); ok {
+		return msg, true
+	}
+	return T(lang, "staff.external.error.unreachable"), true
+}
+
+// reasonText is the text in lang of a feed refusal's reason, if it has one.
+func reasonText(lang, reason, arg string) (string, bool) {
 	key := "staff.external.error." + reason
-	if _, ok := i18n.Lookup(lang, key); !ok {
-		key = "staff.external.error.unreachable"
+	if _, ok := i18n.Lookup(lang, key); reason == "" || !ok {
+		return "", false
 	}
 	if arg == "" {
 		return T(lang, key), true

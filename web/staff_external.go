@@ -66,9 +66,13 @@ type externalView struct {
 	Owner booking.User
 }
 
-// StateOf names a calendar's state in the page's language.
-func (p staffPage) StateOf(v externalView) string {
-	return p.T("staff.external.state." + string(v.State))
+// Why says why a calendar's last fetch failed, in the page's language
+// when the reason is known, else as stored.
+func (p staffPage) Why(v externalView) string {
+	if msg, ok := reasonText(p.Lang, v.Reason, v.ReasonArg); ok {
+		return msg
+	}
+	return v.Error
 }
 
 // externalTarget is the user whose external calendars the request is

@@ -275,15 +275,18 @@ func TestStaffExternalStateRemoveRefreshPrefs(t *testing.T) {
 	now := ext.now
 	ext.cals = []booking.ExternalCalendar{
 		{ID: 7, UserID: liv.ID, Name: "Google", URLHint: "calendar.google.com/…", State: booking.ExternalFailing,
-			FailingSince: now.Add(-8 * time.Hour), LastFetched: now.Add(-time.Minute), Events: 40, Error: "the calendar server answered 503 (a server error)"},
+			FailingSince: now.Add(-8 * time.Hour), LastFetched: now.Add(-time.Minute), Events: 40, Error: "the calendar server answered 503 (a server error)",
+			Reason: "server_error", ReasonArg: "503"},
 		{ID: 8, UserID: liv.ID, Name: "Outlook", URLHint: "outlook.office365.com/…", State: booking.ExternalFailing,
-			FailingSince: now.Add(-time.Hour), LastFetched: now.Add(-time.Minute), Events: 3},
+			FailingSince: now.Add(-time.Hour), LastFetched: now.Add(-time.Minute), Events: 3, Error: "the calendar could not be read"},
 		{ID: 9, UserID: ola.ID, Name: "Ola's", URLHint: "example.org/…", State: booking.ExternalPending},
 	}
 	lib := e.staffClient(t, "librarian-session")
 	r := e.get(t, lib, "/staff/external?lang=nb")
 	for _, want := range []string{
-		`<li class="card flagged">`, "Har feilet lenge", "Feiler siden", `<dd class="events">40</dd>`, "answered 503",
+		`<li class="card flagged">`, "Har feilet lenge", "Feiler siden", `<dd class="events">40</dd>`,
+		// The reason in Bokmål; one stored without a reason as it is.
+		"Kalendertjeneren svarte 503 (en feil hos tjeneren)", "the calendar could not be read",
 	} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("page lacks %s", want)
