@@ -211,8 +211,12 @@ func (h *Handler) children(ctx context.Context, res resource, q propQuery) ([]re
 // properties lists the live properties of a resource with their values.
 func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, error) {
 	me := res.user
+	// current-user-principal is in allprop: python-caldav's HTTP library
+	// drops the PROPFIND body when it follows the 301 of .well-known, so
+	// the discovery it relies on is an allprop of the root (RFC 4918 §9.1,
+	// as Radicale answers it).
 	common := []propEntry{
-		{name: dav("current-user-principal"), value: hrefList{h.hrefs.principal(me.Username)}},
+		{name: dav("current-user-principal"), value: hrefList{h.hrefs.principal(me.Username)}, allprop: true},
 		{name: dav("principal-collection-set"), value: hrefList{h.hrefs.principals()}},
 	}
 	switch res.path.kind {
@@ -230,10 +234,12 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), dav("principal")}, allprop: true},
 			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
-			propEntry{name: dav("principal-URL"), value: hrefList{h.hrefs.principal(me.Username)}},
+			// The principal's essentials are in allprop too, for clients
+			// that find them with an empty PROPFIND.
+			propEntry{name: dav("principal-URL"), value: hrefList{h.hrefs.principal(me.Username)}, allprop: true},
 			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
-			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}},
-			propEntry{name: cal("calendar-user-address-set"), value: addr},
+			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}, allprop: true},
+			propEntry{name: cal("calendar-user-address-set"), value: addr, allprop: true},
 			propEntry{name: cal("calendar-user-type"), value: "INDIVIDUAL"},
 			propEntry{name: cs("email-address-set"), value: emailAddresses(me)},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
@@ -317,11 +323,14 @@ func objectProps(o booking.CalendarObject, writable bool) []propEntry {
 		{name: dav("getlastmodified"), value: httpDate(o.ModifiedAt), allprop: true},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
 	}
+	// The stored length, also in a listing that read no data: cadaver's
+	// ls shows every object as missing when it gets a 404 for it.
+	size := o.Size
 	if len(o.Data) > 0 {
-		props = append(props,
-			propEntry{name: dav("getcontentlength"), value: strconv.Itoa(len(o.Data)), allprop: true},
-			propEntry{name: cal("calendar-data"), value: string(o.Data)})
+		size = int64(len(o.Data))
+		props = append(props, propEntry{name: cal("calendar-data"), value: string(o.Data)})
 	}
+	props = append(props, propEntry{name: dav("getcontentlength"), value: strconv.FormatInt(size, 10), allprop: true})
 	return props
 }
 

@@ -38,6 +38,7 @@ func (r objectRow) object() booking.CalendarObject {
 		UID:        r.UID,
 		Component:  r.Component,
 		ETag:       r.ETag,
+		Size:       r.Size,
 		FirstStart: fromUnixOrZero(r.FirstStart),
 		LastEnd:    fromUnixOrZero(r.LastEnd),
 		ModifiedAt: fromUnix(r.ModifiedAt),
