@@ -246,12 +246,24 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 			propEntry{name: dav("supported-report-set")},
 		), nil
 	case kindHome:
+		epoch, err := h.syncEpoch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		seq, err := h.store.HomeSyncSeq(ctx, me.ID)
+		if err != nil {
+			return nil, fmt.Errorf("caldav: home sync position: %w", err)
+		}
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection")}, allprop: true},
 			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
 			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(true)},
-			propEntry{name: dav("supported-report-set")},
+			// Apple Calendar lists the home with sync-collection when
+			// it is advertised (RFC 6578 §3.1), to see new and deleted
+			// calendars without a full PROPFIND.
+			propEntry{name: dav("sync-token"), value: homeSyncToken(epoch, me, seq), allprop: true},
+			propEntry{name: dav("supported-report-set"), value: reportSet{dav("sync-collection")}},
 		), nil
 	case kindCalendar:
 		epoch, err := h.syncEpoch(ctx)

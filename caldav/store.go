@@ -66,6 +66,12 @@ type Store interface {
 	PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error)
 	// DeleteObject removes an object under cond and logs a tombstone.
 	DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error
+	// HomeSyncSeq is the position of the user's calendar home in its
+	// change log (calendars created, changed and deleted);
+	// HomeChangesSince is ChangesSince for the home, with calendars named
+	// by slug.
+	HomeSyncSeq(ctx context.Context, userID int64) (int64, error)
+	HomeChangesSince(ctx context.Context, userID int64, seq int64) ([]booking.Change, int64, error)
 	// ChangesSince returns the latest change of each object changed after
 	// seq, oldest first, and the calendar's current SyncSeq.
 	// booking.ErrInvalid when seq is older than the kept log or newer than
