@@ -26,6 +26,29 @@ CREATE TABLE home_changes (
 CREATE INDEX home_changes_slug ON home_changes (user_id, slug, seq);
 CREATE INDEX home_changes_changed_at ON home_changes (changed_at);
 
+-- Scheduling (RFC 6638). An organizer's invitation or cancellation for an
+-- attendee who is a Veileder user waits in the attendee's schedule inbox
+-- until their calendar app has read and deleted it.
+CREATE TABLE schedule_inbox (
+    user_id    BIGINT  NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name       TEXT    NOT NULL,
+    data       TEXT    NOT NULL,
+    etag       TEXT    NOT NULL,
+    size       BIGINT  NOT NULL,
+    created_at BIGINT  NOT NULL,
+    PRIMARY KEY (user_id, name)
+);
+
+-- One for anybody else goes by e-mail (iMIP, RFC 6047) through the outbox:
+-- an 'itip' message carries its recipient and the iTIP object itself,
+-- since the event it came from may be changed or gone by the time it is
+-- sent, and the message must say what the organizer did at that moment.
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN payload TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE outbox DROP COLUMN payload;
+ALTER TABLE outbox DROP COLUMN recipient;
+DROP TABLE schedule_inbox;
 DROP TABLE home_changes;
 ALTER TABLE users DROP COLUMN home_sync_seq;
