@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,6 +194,16 @@ func (h *Handler) children(ctx context.Context, res resource, q propQuery) ([]re
 				path: davPath{kind: kindCalendar, user: me.Username, calendar: c.Slug},
 				href: h.hrefs.calendar(me.Username, c.Slug), user: me, cal: c})
 		}
+	case kindInbox:
+		items, err := h.store.InboxItems(ctx, me.ID, q.wants(cal("calendar-data")))
+		if err != nil {
+			return nil, fmt.Errorf("caldav: list inbox: %w", err)
+		}
+		for _, o := range items {
+			children = append(children, resource{
+				path: davPath{kind: kindInboxItem, user: me.Username, object: o.Name},
+				href: h.hrefs.inbox(me.Username) + url.PathEscape(o.Name), user: me, obj: o})
+		}
 	case kindCalendar:
 		withData := q.wants(cal("calendar-data"))
 		objs, err := h.store.Objects(ctx, res.cal.ID, withData)
@@ -241,6 +252,10 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}, allprop: true},
 			propEntry{name: cal("calendar-user-address-set"), value: addr, allprop: true},
 			propEntry{name: cal("calendar-user-type"), value: "INDIVIDUAL"},
+			// RFC 6638 §2.1, §2.2: where the calendar app finds
+			// invitations and asks for free-busy.
+			propEntry{name: cal("schedule-inbox-URL"), value: hrefList{h.hrefs.inbox(me.Username)}},
+			propEntry{name: cal("schedule-outbox-URL"), value: hrefList{h.hrefs.outbox(me.Username)}},
 			propEntry{name: cs("email-address-set"), value: emailAddresses(me)},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
 			propEntry{name: dav("supported-report-set")},
@@ -273,6 +288,25 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		return append(common, h.calendarProps(res.cal, me, epoch)...), nil
 	case kindObject:
 		return append(common, objectProps(res.obj, canWrite(me, res.cal))...), nil
+	case kindInbox:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), cal("schedule-inbox")}, allprop: true},
+			propEntry{name: dav("displayname"), value: "Inbox", allprop: true},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: dav("current-user-privilege-set"), value: inboxPrivileges},
+			// RFC 6638 §9.2: where an accepted invitation goes.
+			propEntry{name: cal("schedule-default-calendar-URL"), value: hrefList{h.hrefs.calendar(me.Username, string(booking.KindPersonal))}},
+			propEntry{name: cal("supported-calendar-component-set"), value: compSet{Comps: []compName{{Name: "VEVENT"}}}},
+		), nil
+	case kindOutbox:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), cal("schedule-outbox")}, allprop: true},
+			propEntry{name: dav("displayname"), value: "Outbox", allprop: true},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: dav("current-user-privilege-set"), value: outboxPrivileges},
+		), nil
+	case kindInboxItem:
+		return append(common, objectProps(res.obj, true)...), nil
 	}
 	return nil, fmt.Errorf("caldav: no properties for %s", res.path.kind)
 }
@@ -378,6 +412,13 @@ func privileges(writable bool) privilegeSet {
 	}
 	return readPrivileges
 }
+
+// The scheduling collections' privileges (RFC 6638 §6): the owner reads
+// and empties the inbox, and sends (free-busy requests) through the outbox.
+var (
+	inboxPrivileges  = privilegeSet{dav("read"), dav("unbind"), dav("read-current-user-privilege-set"), cal("schedule-deliver")}
+	outboxPrivileges = privilegeSet{dav("read"), dav("read-current-user-privilege-set"), cal("schedule-send")}
+)
 
 var (
 	readPrivileges      = privilegeSet{dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy")}

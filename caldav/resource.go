@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,20 @@ func (h *Handler) resolve(ctx context.Context, p davPath) (resource, error) {
 		return res, nil
 	case kindHome:
 		res.href = h.hrefs.home(me.Username)
+		return res, nil
+	case kindInbox:
+		res.href = h.hrefs.inbox(me.Username)
+		return res, nil
+	case kindOutbox:
+		res.href = h.hrefs.outbox(me.Username)
+		return res, nil
+	case kindInboxItem:
+		res.href = h.hrefs.inbox(me.Username) + url.PathEscape(p.object)
+		o, err := h.store.InboxItem(ctx, me.ID, p.object)
+		if err != nil {
+			return res, fmt.Errorf("caldav: inbox item %q: %w", p.object, err)
+		}
+		res.obj = o
 		return res, nil
 	}
 	c, err := h.store.CalendarBySlug(ctx, me.ID, p.calendar)

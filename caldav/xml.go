@@ -429,3 +429,17 @@ func rootName(body []byte) (xml.Name, error) {
 	}
 	return root.XMLName, nil
 }
+
+// scheduleResponse is CALDAV:schedule-response (RFC 6638 §10.1), the
+// answer to a POST to the outbox: one response per recipient.
+type scheduleResponse struct {
+	XMLName   xml.Name            `xml:"C:schedule-response"`
+	Attrs     []xml.Attr          `xml:",attr"`
+	Responses []scheduleRecipient `xml:"C:response"`
+}
+
+type scheduleRecipient struct {
+	Recipient     hrefList `xml:"C:recipient"`
+	RequestStatus string   `xml:"C:request-status"`
+	CalendarData  string   `xml:"C:calendar-data,omitempty"`
+}
