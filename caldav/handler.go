@@ -222,7 +222,7 @@ func allowFor(k resourceKind) string {
 	case kindHome:
 		return "OPTIONS, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, MKCOL"
 	case kindInbox:
-		return "OPTIONS, PROPFIND"
+		return "OPTIONS, PROPFIND, REPORT"
 	case kindInboxItem:
 		return "OPTIONS, GET, HEAD, DELETE, PROPFIND"
 	case kindOutbox:

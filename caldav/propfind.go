@@ -297,6 +297,7 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 			// RFC 6638 §9.2: where an accepted invitation goes.
 			propEntry{name: cal("schedule-default-calendar-URL"), value: hrefList{h.hrefs.calendar(me.Username, string(booking.KindPersonal))}},
 			propEntry{name: cal("supported-calendar-component-set"), value: compSet{Comps: []compName{{Name: "VEVENT"}}}},
+			propEntry{name: dav("supported-report-set"), value: reportSet{cal("calendar-multiget")}},
 		), nil
 	case kindOutbox:
 		return append(common,

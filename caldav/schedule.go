@@ -492,3 +492,40 @@ func utcProp(c *ical.Component, name string) (time.Time, error) {
 	}
 	return wall.UTC(), nil
 }
+
+// serveInboxMultiget answers calendar-multiget on the schedule inbox, as
+// Apple Calendar reads new invitations: the asked properties of each named
+// message of the user's inbox, 404 for the others.
+func (h *Handler) serveInboxMultiget(w http.ResponseWriter, r *http.Request, res resource, mg *calquery.Multiget) error {
+	ctx := r.Context()
+	q := queryProps(mg.AllProp, mg.PropName, mg.Props)
+	ms := h.reportMultistatus(w, r)
+	for _, href := range mg.Hrefs {
+		p, err := parseHref(h.prefix, href)
+		if err != nil || p.kind != kindInboxItem || p.user != res.user.Username {
+			if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+				return err
+			}
+			continue
+		}
+		item, err := h.store.InboxItem(ctx, res.user.ID, p.object)
+		if isNotFound(err) {
+			if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return ms.fail(err)
+		}
+		child := resource{path: p, href: href, user: res.user, obj: item}
+		props, err := h.properties(ctx, child)
+		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(response{href: href, props: q.answer(props)}); err != nil {
+			return err
+		}
+	}
+	return ms.close("")
+}

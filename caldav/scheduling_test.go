@@ -139,6 +139,11 @@ func TestAppleCalendarScheduling(t *testing.T) {
 		if len(items) != 1 {
 			t.Fatalf("bob's inbox: got %d items, want 1:\n%s", len(items), r.body)
 		}
+		// Apple Calendar reads it with calendar-multiget.
+		r = srv.do("bob", "REPORT", "/dav/calendars/bob/inbox/", `<C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/></D:prop><D:href>`+items[0][1]+`</D:href><D:href>/dav/calendars/bob/inbox/gone.ics</D:href></C:calendar-multiget>`, "Depth", "1")
+		srv.expect(r, http.StatusMultiStatus, "multiget of the inbox")
+		contains(t, r.body, "METHOD:REQUEST", "multiget of the inbox")
+		contains(t, r.body, "<D:href>/dav/calendars/bob/inbox/gone.ics</D:href><D:status>HTTP/1.1 404 Not Found</D:status>", "multiget of the inbox")
 		r = srv.do("bob", "GET", items[0][1], "")
 		srv.expect(r, http.StatusOK, "GET invitation")
 		for _, want := range []string{"METHOD:REQUEST", "UID:meeting-77", "SUMMARY:Project meeting"} {
