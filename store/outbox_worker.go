@@ -156,10 +156,13 @@ func (s *Store) settle(ctx context.Context, id int64, status string, now time.Ti
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	sentAt := sql.NullInt64{Int64: now.Unix(), Valid: status == "sent"}
+	// A sent iTIP message's payload (an event's details) is not kept:
+	// it was for the sending only. A failed one keeps it for a requeue.
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`
-		UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, locked_until = NULL
+		UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, locked_until = NULL,
+		       payload = CASE WHEN ? THEN '' ELSE payload END
 		WHERE id = ? AND status = 'pending'`),
-		status, sentAt, clipError(reason), id)
+		status, sentAt, clipError(reason), status == "sent", id)
 	if err != nil {
 		return fmt.Errorf("store: mark message %d %s: %w", id, status, dbErr(err))
 	}
