@@ -219,17 +219,14 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 		return err
 	}
 	// RFC 6638 §3.2: an organizer's event tells its attendees. The
-	// stored version it replaces says who was dropped; its ETag becomes
-	// the condition, so that the messages are worked out against the
-	// version the write replaces.
+	// stored version it replaces says who was dropped; when messages go
+	// out, its ETag becomes the condition, so that they are worked out
+	// against the version the write replaces.
 	var before *booking.CalendarObject
 	if schedulable(res.user, res.cal) {
 		switch cur, err := h.store.Object(ctx, res.cal.ID, p.object); {
 		case err == nil:
 			before = &cur
-			if cond.IfMatch == "" || cond.IfMatch == "*" {
-				cond.IfMatch = cur.ETag
-			}
 		case isNotFound(err):
 		default:
 			return err
@@ -238,6 +235,9 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 	sc, err := h.schedulePut(ctx, res.user, res.cal, v.Calendar, data, before)
 	if err != nil {
 		return err
+	}
+	if len(sc.out) > 0 && before != nil && (cond.IfMatch == "" || cond.IfMatch == "*") {
+		cond.IfMatch = before.ETag
 	}
 	if sc.data != nil {
 		obj.Data = sc.data
@@ -305,11 +305,11 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath)
 		if err != nil {
 			return fmt.Errorf("caldav: delete %q: %w", p.object, err)
 		}
-		if cond.IfMatch == "" || cond.IfMatch == "*" {
-			cond.IfMatch = cur.ETag
-		}
 		if out, err = h.scheduleDelete(ctx, res.user, res.cal, cur); err != nil {
 			return err
+		}
+		if len(out) > 0 && (cond.IfMatch == "" || cond.IfMatch == "*") {
+			cond.IfMatch = cur.ETag
 		}
 	}
 	if err := h.store.DeleteScheduledObject(ctx, res.cal.ID, p.object, cond, out); err != nil {

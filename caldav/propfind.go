@@ -332,6 +332,7 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User, epoch strin
 		{name: cal("supported-calendar-data"), value: data},
 		{name: cal("max-resource-size"), value: strconv.FormatInt(h.maxSize, 10)},
 		{name: cal("max-instances"), value: strconv.Itoa(h.maxInstances)},
+		{name: cal("max-attendees-per-instance"), value: strconv.Itoa(maxRecipients)},
 		{name: cal("min-date-time"), value: "19000101T000000Z"},
 		{name: cal("max-date-time"), value: "21001231T235959Z"},
 		{name: cs("getctag"), value: ctag(epoch, c), allprop: true},

@@ -3,6 +3,7 @@ package caldav_test
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -229,6 +230,19 @@ func TestThunderbirdScheduling(t *testing.T) {
 		r = srv.do("alice", "POST", "/dav/calendars/alice/outbox/", freeBusyRequest("alice@ub.example.org", "bob@ub.example.org"), "Content-Type", "text/calendar; charset=utf-8")
 		srv.expect(r, http.StatusOK, "free-busy POST")
 		contains(t, r.body, "2.0;Success", "free-busy")
+
+		// More attendees than the server schedules: refused, nothing stored.
+		many := []string{"ORGANIZER:mailto:alice@ub.example.org"}
+		for i := range 101 {
+			many = append(many, "ATTENDEE:mailto:guest"+strconv.Itoa(i)+"@uni.example.net")
+		}
+		r = srv.do("alice", "PUT", cal+"crowd.ics", event("crowd", "Crowd", "20261104T090000Z", "20261104T100000Z", many...), "Content-Type", icalType)
+		srv.expect(r, http.StatusForbidden, "PUT with 101 attendees")
+		contains(t, r.body, "max-attendees-per-instance", "PUT with 101 attendees")
+		srv.expect(srv.do("alice", "GET", cal+"crowd.ics", ""), http.StatusNotFound, "PUT with 101 attendees: nothing stored")
+		if mails := claimITIP(t, s); len(mails) != 0 {
+			t.Fatalf("outbox after a refused PUT: got %d messages, want none", len(mails))
+		}
 
 		for _, tc := range []struct {
 			name, path, body string
