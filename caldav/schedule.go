@@ -464,7 +464,21 @@ func (h *Handler) freeBusyReply(ctx context.Context, u booking.User, start, end 
 			}
 		}
 	}
-	reply := calquery.EncodeFreeBusy(calquery.FreeBusy(parsed, start, end, h.opts(nil)), start, end, h.now())
+	periods := calquery.FreeBusy(parsed, start, end, h.opts(nil))
+	// The busy events of the librarian's linked Outlook or Google
+	// calendars count too. A tagged one may be a guidance window (which
+	// the slot search decides with the topics in force), offered time
+	// like the availability calendar's, and is left out.
+	evs, err := h.store.ExternalEvents(ctx, u.ID, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("caldav: external events of %s: %w", u.Username, err)
+	}
+	for _, e := range evs {
+		if e.Busy && len(e.Tags) == 0 {
+			periods = append(periods, calquery.Period{Start: maxTime(e.Start, start), End: minTime(e.End, end), Type: calquery.BusyType})
+		}
+	}
+	reply := calquery.EncodeFreeBusy(periods, start, end, h.now())
 	reply.Props.Set(&ical.Prop{Name: ical.PropMethod, Params: ical.Params{}, Value: "REPLY"})
 	fb := reply.Children[0]
 	if uid != "" {
@@ -528,4 +542,18 @@ func (h *Handler) serveInboxMultiget(w http.ResponseWriter, r *http.Request, res
 		}
 	}
 	return ms.close("")
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -291,3 +291,36 @@ func claimITIP(t *testing.T, s *store.Store) []booking.Message {
 }
 
 func unfold(s string) string { return strings.ReplaceAll(s, "\r\n ", "") }
+
+// TestFreeBusyWithExternalCalendar: a colleague's busy time includes the
+// busy events of their linked Outlook or Google calendar, not its tagged
+// events (guidance windows, offered time).
+func TestFreeBusyWithExternalCalendar(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		srv := newServer(t, s)
+		ctx := t.Context()
+		c, err := s.AddExternalCalendar(ctx, booking.ExternalCalendar{UserID: srv.users["alice"].ID, URL: "https://outlook.office365.com/owa/calendar/a@ub.example.org/s3cr3t/calendar.ics"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC().Truncate(time.Second)
+		if _, err := s.ClaimDueExternalCalendars(ctx, now, time.Minute, "test", 10); err != nil {
+			t.Fatal(err)
+		}
+		at := func(h int) time.Time { return time.Date(2026, 11, 4, h, 0, 0, 0, time.UTC) }
+		err = s.SaveExternalFetch(ctx, c.ID, "test", booking.ExternalFetch{At: now, NextFetch: now.Add(time.Hour), Refresh: time.Hour,
+			Events: []booking.ExternalEvent{
+				{UID: "outlook-1", Start: at(12), End: at(13), Busy: true},
+				{UID: "outlook-2", Start: at(14), End: at(15), Busy: true, Tags: []string{"veiledning"}},
+				{UID: "outlook-3", Start: at(16), End: at(17), Busy: false},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := srv.do("bob", "POST", "/dav/calendars/bob/outbox/", freeBusyRequest("bob@ub.example.org", "alice@ub.example.org"), "Content-Type", "text/calendar")
+		srv.expect(r, http.StatusOK, "free-busy POST")
+		contains(t, r.body, "FREEBUSY:20261104T120000Z/20261104T130000Z", "alice's free-busy")
+		lacks(t, r.body, "20261104T140000Z/", "alice's free-busy: a guidance window")
+		lacks(t, r.body, "20261104T160000Z/", "alice's free-busy: a free event")
+	})
+}

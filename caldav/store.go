@@ -80,6 +80,9 @@ type Store interface {
 	// e-mail through the outbox. InboxItems, InboxItem and
 	// DeleteInboxItem read and empty the user's inbox.
 	UserByEmail(ctx context.Context, email string) (booking.User, error)
+	// ExternalEvents lists the events of the user's linked external
+	// calendars that overlap [start, end), for free-busy.
+	ExternalEvents(ctx context.Context, userID int64, start, end time.Time) ([]booking.ExternalEvent, error)
 	PutScheduledObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition, out []booking.ITIPDelivery) (booking.CalendarObject, bool, error)
 	DeleteScheduledObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition, out []booking.ITIPDelivery) error
 	InboxItems(ctx context.Context, userID int64, withData bool) ([]booking.CalendarObject, error)
