@@ -1,4 +1,4 @@
-module veileder
+module github.com/veileder/veileder
 
 go 1.26.8
 

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // adminExtraStart is stStart with the mail written to a folder of the test's.

@@ -17,15 +17,15 @@ import (
 	"time"
 	_ "time/tzdata" // the library's zone must resolve on hosts without tzdata
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/external"
-	"veileder/feeds"
-	"veileder/notify"
-	"veileder/ops"
-	"veileder/scheduling"
-	"veileder/store"
-	"veileder/web"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/notify"
+	"github.com/veileder/veileder/ops"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/web"
 )
 
 // Config is the whole service's configuration.
@@ -59,6 +59,10 @@ type Config struct {
 	// JobInterval is how often RunJobs runs the periodic jobs; zero means
 	// DefaultJobInterval.
 	JobInterval time.Duration
+	// BookingLimit and EmailLimit are the booking attempts an hour per
+	// client address and per student e-mail address (web.Config); zero
+	// means the web front's defaults.
+	BookingLimit, EmailLimit int
 	// BodyDeadline is the time a request body may take to arrive, before
 	// the allowance for its size (app/server.go); zero means
 	// DefaultBodyDeadline.
@@ -201,6 +205,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		SecureCookies:  strings.HasPrefix(cfg.BaseURL, "https://"),
 		CSRFKey:        csrfKey(cfg.CSRFKey, key),
 		TrustedProxies: cfg.TrustedProxies,
+		BookingLimit:   cfg.BookingLimit,
+		EmailLimit:     cfg.EmailLimit,
 		Staff: web.StaffConfig{
 			Store:      st,
 			Service:    svc,

@@ -24,10 +24,10 @@ var (
 )
 
 // ownImports lists the module's packages, each with the module's packages
-// it imports (outside its tests), without the "veileder/" prefix.
+// it imports (outside its tests), without the module path prefix.
 func ownImports(t *testing.T) map[string][]string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "veileder/...").Output()
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/veileder/veileder/...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -37,10 +37,10 @@ func ownImports(t *testing.T) map[string][]string {
 		if len(fields) == 0 {
 			continue
 		}
-		pkg := strings.TrimPrefix(fields[0], "veileder/")
+		pkg := strings.TrimPrefix(fields[0], "github.com/veileder/veileder/")
 		graph[pkg] = []string{}
 		for _, imp := range fields[1:] {
-			if own, ok := strings.CutPrefix(imp, "veileder/"); ok {
+			if own, ok := strings.CutPrefix(imp, "github.com/veileder/veileder/"); ok {
 				graph[pkg] = append(graph[pkg], own)
 			}
 		}
@@ -84,14 +84,14 @@ func TestImportsPointInward(t *testing.T) {
 // library alone (so on no iCalendar, SQL or HTTP library), and imports
 // nothing in it that does I/O.
 func TestImportsBookingStandardOnly(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}}{{end}}`, "veileder/booking").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{if not .Standard}}{{.ImportPath}}{{end}}`, "github.com/veileder/veileder/booking").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
 	}
-	if got, want := strings.Fields(string(out)), []string{"veileder/booking"}; !slices.Equal(got, want) {
+	if got, want := strings.Fields(string(out)), []string{"github.com/veileder/veileder/booking"}; !slices.Equal(got, want) {
 		t.Errorf("booking's dependencies outside the standard library: got %v, want only %v", got, want)
 	}
-	out, err = exec.Command("go", "list", "-f", `{{join .Imports " "}}`, "veileder/booking").Output()
+	out, err = exec.Command("go", "list", "-f", `{{join .Imports " "}}`, "github.com/veileder/veileder/booking").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}

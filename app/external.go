@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
-	"veileder/external"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/store"
 )
 
 // ExternalConfig configures the external calendars (package external).

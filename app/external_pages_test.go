@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/external"
-	"veileder/i18n"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/i18n"
 )
 
 // TestFeedReasonsHaveTexts: every reason the external package gives for a

@@ -9,9 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"veileder/notify"
-	"veileder/scheduling"
-	"veileder/store"
+	"github.com/veileder/veileder/notify"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
 )
 
 // MailConfig configures the e-mails to students and librarians.

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // serverSite is the whole service behind app.HTTPServer, the server main

@@ -7,9 +7,9 @@ import (
 	"os"
 	"time"
 
-	"veileder/feeds"
-	"veileder/store"
-	"veileder/web"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/web"
 )
 
 // DefaultRetention is how long after the meeting a booking keeps the

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // The job runner prunes the calendars' change log by age, one replica at

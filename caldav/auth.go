@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // authenticate checks HTTP Basic credentials (RFC 7617) under the

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // BenchmarkLargeCalendar measures the three requests a calendar app makes

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // propertyUpdate is a PROPPATCH body (RFC 4918 §14.19).

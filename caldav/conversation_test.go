@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 const propfindPrincipal = `<?xml version="1.0" encoding="utf-8"?>

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // TestDeadProperties: properties a calendar app sets that Veileder does not

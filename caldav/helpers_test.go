@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/store"
 )
 
 var oslo = mustLoad("Europe/Oslo")

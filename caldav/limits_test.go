@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // floodEvent is the worst case a logged-in user can store: an event every

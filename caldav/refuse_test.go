@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // TestRefusedCalendarData: iCalendar the RFCs say to refuse gets its

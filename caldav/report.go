@@ -11,9 +11,9 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/caldav/calquery"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav/calquery"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // serveReport dispatches on the REPORT body's root element.
@@ -167,6 +167,9 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	mg, err := calquery.ParseMultiget(bytes.NewReader(body))
 	if err != nil {
 		return queryError(err)
+	}
+	if res.path.kind == kindInbox {
+		return h.serveInboxMultiget(w, r, res, mg)
 	}
 	if res.path.kind != kindCalendar && res.path.kind != kindObject {
 		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-multiget works on calendars")

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // weekly is a 10:00 Oslo series on Thursdays across the October 2026 DST

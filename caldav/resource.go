@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // resource is a resolved request target.
@@ -47,6 +48,20 @@ func (h *Handler) resolve(ctx context.Context, p davPath) (resource, error) {
 		return res, nil
 	case kindHome:
 		res.href = h.hrefs.home(me.Username)
+		return res, nil
+	case kindInbox:
+		res.href = h.hrefs.inbox(me.Username)
+		return res, nil
+	case kindOutbox:
+		res.href = h.hrefs.outbox(me.Username)
+		return res, nil
+	case kindInboxItem:
+		res.href = h.hrefs.inbox(me.Username) + url.PathEscape(p.object)
+		o, err := h.store.InboxItem(ctx, me.ID, p.object)
+		if err != nil {
+			return res, fmt.Errorf("caldav: inbox item %q: %w", p.object, err)
+		}
+		res.obj = o
 		return res, nil
 	}
 	c, err := h.store.CalendarBySlug(ctx, me.ID, p.calendar)
@@ -115,4 +130,37 @@ func parseSyncToken(epoch string, c booking.Calendar, token string) (int64, erro
 // calendar and a new one of the same name.
 func ctag(epoch string, c booking.Calendar) string {
 	return fmt.Sprintf("%s-%d-%d", epoch, c.ID, c.SyncSeq)
+}
+
+// homeSyncToken is the sync token of a user's calendar home, whose members
+// are the calendars (sync.go, serveHomeSync): like a calendar's, it names
+// the sync epoch, so a restore makes it stale, and the home's position in
+// its change log.
+func homeSyncToken(epoch string, u booking.User, seq int64) string {
+	return fmt.Sprintf("https://veileder.invalid/home-sync/%s/%d/%d", epoch, u.ID, seq)
+}
+
+// parseHomeSyncToken returns the home change-log position of a token
+// issued for u's home in this epoch.
+func parseHomeSyncToken(epoch string, u booking.User, token string) (int64, error) {
+	rest, ok := strings.CutPrefix(token, "https://veileder.invalid/home-sync/")
+	if !ok {
+		return 0, fmt.Errorf("token %q was not issued here for a calendar home", token)
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return 0, fmt.Errorf("token %q is not ours", token)
+	}
+	if parts[0] != epoch {
+		return 0, fmt.Errorf("token %q is from another sync epoch (the database was restored)", token)
+	}
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	seq, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || seq < 0 || homeSyncToken(epoch, booking.User{ID: id}, seq) != token {
+		return 0, fmt.Errorf("token %q does not parse", token)
+	}
+	if id != u.ID {
+		return 0, fmt.Errorf("token %q belongs to another home", token)
+	}
+	return seq, nil
 }

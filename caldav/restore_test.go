@@ -15,10 +15,10 @@ import (
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // After a database restore the calendars' change-log positions are used

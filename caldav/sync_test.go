@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 var tokenRE = regexp.MustCompile(`<D:sync-token>([^<]*)</D:sync-token>`)

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Store is what seeding needs.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // Every #tag of a demo window is a demo topic that its librarian holds, so

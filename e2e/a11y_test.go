@@ -22,7 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"veileder/store"
+	"github.com/veileder/veileder/store"
 )
 
 const (

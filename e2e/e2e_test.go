@@ -38,12 +38,12 @@ import (
 	"github.com/emersion/go-webdav"
 	gocaldav "github.com/emersion/go-webdav/caldav"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/demo"
-	"veileder/store"
-	"veileder/store/storetest"
-	"veileder/web"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/demo"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
+	"github.com/veileder/veileder/web"
 )
 
 const (

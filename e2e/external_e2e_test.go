@@ -25,10 +25,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"veileder/app"
-	"veileder/store"
-	"veileder/store/storetest"
-	"veileder/web"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
+	"github.com/veileder/veileder/web"
 )
 
 // extSecret is the secret part of the feed's address, which no page may

@@ -1,4 +1,4 @@
-module veileder/e2e
+module github.com/veileder/veileder/e2e
 
 go 1.26.8
 
@@ -7,7 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-ical v0.0.0-20250609112844-439c63cef608
 	github.com/emersion/go-webdav v0.7.1-0.20260628102823-c16f8a9a132c
-	veileder v0.0.0
+	github.com/veileder/veileder v0.0.0
 )
 
 require (
@@ -70,4 +70,4 @@ require (
 	modernc.org/sqlite v1.62.0 // indirect
 )
 
-replace veileder => ../
+replace github.com/veileder/veileder => ../

@@ -30,10 +30,10 @@ import (
 	"github.com/emersion/go-webdav"
 	gocaldav "github.com/emersion/go-webdav/caldav"
 
-	"veileder/demo"
-	"veileder/store"
-	"veileder/store/storetest"
-	"veileder/web"
+	"github.com/veileder/veileder/demo"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
+	"github.com/veileder/veileder/web"
 )
 
 const (

@@ -28,7 +28,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Defaults for Config's zero fields.

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 func TestNormalizeURL(t *testing.T) {

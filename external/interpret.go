@@ -6,8 +6,8 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Refresh hints are kept within these bounds: more often would hammer a

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 func oslo(t testing.TB) *time.Location {

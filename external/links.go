@@ -17,8 +17,8 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // The private, read-only ICS link to a librarian's bookings calendar, for

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/booking"
-	"veileder/external"
-	"veileder/recurrence"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/recurrence"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 func TestBookingsLink(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Store is what the external calendars need from persistence.

@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/external"
-	"veileder/scheduling"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // now is the tests' clock: Monday 15 March 2027, 09:00 in Oslo; the

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/feeds"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // benchSession is one of the benchmark's sessions: a single one, or every

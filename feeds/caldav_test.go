@@ -18,11 +18,11 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/caldav"
-	"veileder/feeds"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 const coordPassword = "correct horse battery"

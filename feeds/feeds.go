@@ -36,8 +36,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // Store is what the feeds need from persistence (store.Store).

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/feeds"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/feeds"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 var oslo = mustLoad("Europe/Oslo")

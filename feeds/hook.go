@@ -7,7 +7,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // OnObject is the store's object hook for the drop-in calendar: it runs

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // ServeFeed answers GET, HEAD and OPTIONS for a feed (theme "" for all

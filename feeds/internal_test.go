@@ -9,8 +9,8 @@ import (
 
 	"github.com/teambition/rrule-go"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 var topicsForTags = []booking.Topic{

@@ -15,7 +15,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Every feed is read by two parsers that share no code with Veileder or

@@ -13,9 +13,9 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/i18n"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Feeds are written with golang-ical (docs/ICALENDAR.md: go-ical for what is

@@ -8,9 +8,9 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/i18n"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // session is a parsed drop-in calendar object: one VEVENT master and its

@@ -6,7 +6,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // dtValue is one DATE or DATE-TIME value of a source property, resolved.

@@ -10,8 +10,8 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // upcomingCache keeps the last expansion for the page, per version of the

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The page's list: occurrences expanded in the library's zone, overrides

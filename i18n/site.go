@@ -70,12 +70,20 @@ var site = map[string]text{
 		en: "Try another week, or choose another language, way to meet or library.",
 	},
 
-	"book.title":  {nb: "Bestill time", en: "Book a time"},
+	"book.title": {nb: "Bestill time", en: "Book a time"},
+	"book.alternatives": {
+		nb: "Velg en av de nærmeste ledige tidene – det du har skrevet, er tatt vare på",
+		en: "Choose one of the nearest free times – what you typed is kept",
+	},
 	"book.back":   {nb: "Velg en annen tid", en: "Choose another time"},
 	"book.submit": {nb: "Bekreft bestillingen", en: "Confirm booking"},
 	"book.rate": {
-		nb: "Det er sendt for mange bestillinger fra nettverket ditt. Vent noen minutter og prøv igjen.",
-		en: "Too many bookings have been sent from your network. Wait a few minutes and try again.",
+		nb: "Det er sendt uvanlig mange bestillinger fra nettverket ditt den siste timen. Prøv igjen om %d minutter, eller kontakt biblioteket, så bestiller vi for deg.",
+		en: "Unusually many bookings have come from your network in the last hour. Try again in %d minutes, or contact the library and we will book for you.",
+	},
+	"book.rate.email": {
+		nb: "Det er forsøkt for mange bestillinger med denne e-postadressen den siste timen. Prøv igjen om %d minutter.",
+		en: "Too many bookings have been tried with this email address in the last hour. Try again in %d minutes.",
 	},
 	"book.refused": {
 		nb: "Vi kunne ikke ta imot skjemaet. Prøv igjen.",
@@ -302,8 +310,8 @@ var site = map[string]text{
 	},
 	"api.unsupported_media_type": {nb: "Innholdet må være application/json", en: "The body must be application/json"},
 	"api.rate_limited": {
-		nb: "For mange bestillinger fra denne adressen; prøv igjen senere",
-		en: "Too many bookings from this address; try again later",
+		nb: "For mange bestillingsforsøk fra denne adressen eller med denne e-postadressen; prøv igjen etter Retry-After",
+		en: "Too many booking attempts from this address or with this email address; try again after Retry-After",
 	},
 	"api.too_large": {nb: "Forespørselen er for stor", en: "The request is too large"},
 	"api.internal":  {nb: "Noe gikk galt", en: "Something went wrong"},

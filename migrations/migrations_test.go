@@ -10,9 +10,9 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite"
 
-	"veileder/migrations"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/migrations"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // Every migration exists for both dialects, under the same name.

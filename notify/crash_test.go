@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/notify"
+	"github.com/veileder/veileder/notify"
 )
 
 // crashEnv is the environment of a veileder process on addr with its data
@@ -184,7 +184,7 @@ func buildVeileder(t *testing.T) string {
 		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
 	}
 	bin := filepath.Join(t.TempDir(), "veileder")
-	cmd := exec.Command(goBin, "build", "-o", bin, "veileder/cmd/veileder")
+	cmd := exec.Command(goBin, "build", "-o", bin, "github.com/veileder/veileder/cmd/veileder")
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -13,9 +13,9 @@ import (
 	ics "github.com/arran4/golang-ical"
 	gomail "github.com/wneessen/go-mail"
 
-	"veileder/booking"
-	"veileder/i18n"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // The messages for librarians with an external calendar (package

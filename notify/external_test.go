@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 const secretFeed = "https://outlook.office365.com/owa/calendar/0a1b/S3CR3T/calendar.ics"

@@ -31,9 +31,9 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"veileder/booking"
-	"veileder/notify"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/notify"
+	"github.com/veileder/veileder/store"
 )
 
 // --- an SMTP server in the test process -----------------------------------

@@ -5,8 +5,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // productID is the PRODID of the invitations, as of the events Veileder

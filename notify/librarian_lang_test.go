@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // The librarian's new-booking note is in Norwegian when their profile

@@ -29,7 +29,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Store is what the sender needs from the outbox and the bookings.

@@ -17,10 +17,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"veileder/booking"
-	"veileder/notify"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/notify"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // newSender returns a sender on s that sends to srv without TLS.

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/scheduling"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // countingStore counts the objects the service reads, to show that a

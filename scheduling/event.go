@@ -16,9 +16,9 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/i18n"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // ProductID is the PRODID of what Veileder writes.

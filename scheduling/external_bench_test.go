@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/external"
-	"veileder/scheduling"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/external"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // BenchmarkSlotsExternal is BenchmarkSlots' search (50 librarians, each

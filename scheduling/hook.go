@@ -8,8 +8,8 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // OnBookingEvent is the object hook the store calls (as the app wires it)

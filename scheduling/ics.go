@@ -8,8 +8,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // StudentICS is the calendar file the student downloads for the booking of

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // queueInvite queues the librarian's own iMIP invitation for a booking

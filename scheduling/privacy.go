@@ -14,8 +14,8 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // PrivacyStore is what the retention job and erasure need from the store

@@ -16,7 +16,7 @@ import (
 	// The library's zone must load in minimal containers.
 	_ "time/tzdata"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // DefaultLocation is the library's zone when Config.Location is nil.

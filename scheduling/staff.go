@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // CancelByID cancels a booking on behalf of the library (by is

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // slotDays lists the local days with a slot, and the first slot's time and

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/recurrence"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // scrubEvent leaves no trace of the student in an event, including one a

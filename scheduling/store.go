@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Store is what the scheduling service needs from persistence. Reads

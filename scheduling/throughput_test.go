@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // BenchmarkBookingThroughput books with 50 concurrent clients, each at its

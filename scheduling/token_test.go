@@ -3,10 +3,10 @@ package scheduling_test
 import (
 	"testing"
 
-	"veileder/booking"
-	"veileder/scheduling"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // With a TokenKey the manage token is derived from the booking, so that

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // bookingRow is a row of bookings.

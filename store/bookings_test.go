@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // slot is a 45-minute booking starting at the hour and minute of a day far

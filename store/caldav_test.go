@@ -1,9 +1,9 @@
 package store_test
 
 import (
-	"veileder/caldav"
-	"veileder/scheduling"
-	"veileder/store"
+	"github.com/veileder/veileder/caldav"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
 )
 
 // The store implements what the CalDAV server needs, and its transaction

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 func TestCalendars(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Catalogue limits. Names are shown in lists on a phone; descriptions are

@@ -6,9 +6,9 @@ import (
 	"sync"
 	"testing"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // Of many PUTs with the same If-Match, exactly one may win: the others saw

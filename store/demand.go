@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // demandRow is a row of unmet_demand.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The drop-in calendar is the shared calendar of kind dropin

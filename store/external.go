@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // External calendars (migrations/*/00009_external_calendars.sql): the

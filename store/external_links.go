@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The private, read-only ICS link to a librarian's bookings calendar

@@ -2,12 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The outbox's messages that external calendars add: the iMIP invitation
@@ -23,29 +22,10 @@ func (t *Tx) enqueueLibrarianInvite(ctx context.Context, m booking.Message) erro
 	if m.SendAfter.IsZero() {
 		m.SendAfter = now
 	}
-	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
-		INSERT INTO outbox (kind, booking_id, sequence, send_after, created_at, attempts, status, last_error)
-		SELECT ?, b.id, ?, ?, ?, 0, 'pending', ''
-		FROM bookings b
+	return t.enqueueIf(ctx, m, now.Unix(), `
 		WHERE b.id = ? AND (
 			EXISTS (SELECT 1 FROM external_calendars e WHERE e.user_id = b.librarian_id)
-			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = b.librarian_id AND p.invite_bookings = TRUE))`),
-		string(m.Kind), m.Sequence, m.SendAfter.Unix(), now.Unix(), m.BookingID)
-	if err != nil {
-		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
-	}
-	if n, err := res.RowsAffected(); err == nil && n > 0 {
-		return nil
-	}
-	var id int64
-	err = t.tx.GetContext(ctx, &id, t.tx.Rebind(`SELECT id FROM bookings WHERE id = ?`), m.BookingID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, booking.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
-	}
-	return nil
+			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = b.librarian_id AND p.invite_bookings = TRUE))`)
 }
 
 // EnqueueExternalFailing queues the e-mail that tells the calendar's

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 const secretFeed = "https://outlook.office365.com/owa/calendar/abc@uio.example/s3cr3t/calendar.ics"

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
 )
 
 const testPassword = "correct horse battery"

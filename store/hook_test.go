@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"testing"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // hookCall is what the object hook was called with.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // languageList is the stored form of a list of language codes: lower

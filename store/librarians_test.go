@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 func TestProfiles(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/pressly/goose/v3"
 
-	"veileder/migrations"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/migrations"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // migrationFiles is the number of migration files, the same in both

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Enqueue stores a message to send in the outbox, in the transaction, so
@@ -49,12 +49,21 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 }
 
 func (t *Tx) enqueueLibrarianNew(ctx context.Context, m booking.Message, now int64) error {
+	return t.enqueueIf(ctx, m, now, `
+		JOIN librarian_profiles p ON p.user_id = b.librarian_id
+		WHERE b.id = ? AND p.notify_new_booking = TRUE`)
+}
+
+// enqueueIf queues m for its booking only where the booking, joined and
+// filtered by cond (which ends with "b.id = ?" among its conditions, for
+// m.BookingID), qualifies: a librarian's opt-in read in the transaction
+// of the change. Nothing queued is no error, unless there is no such
+// booking.
+func (t *Tx) enqueueIf(ctx context.Context, m booking.Message, now int64, cond string) error {
 	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
 		INSERT INTO outbox (kind, booking_id, sequence, send_after, created_at, attempts, status, last_error)
 		SELECT ?, b.id, ?, ?, ?, 0, 'pending', ''
-		FROM bookings b
-		JOIN librarian_profiles p ON p.user_id = b.librarian_id
-		WHERE b.id = ? AND p.notify_new_booking = TRUE`),
+		FROM bookings b `+cond),
 		string(m.Kind), m.Sequence, m.SendAfter.Unix(), now, m.BookingID)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 func enqueue(t *testing.T, s *store.Store, m booking.Message) error {

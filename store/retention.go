@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // AcquireLease takes or renews the lease on a periodic job for holder,

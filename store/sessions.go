@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // sessionTokenBytes is the length of a staff session token before

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // staffBookingRow is a row of bookings joined with its topic and librarian.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // factRow is one booking as the statistics see it (booking.BookingFact).

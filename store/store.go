@@ -33,8 +33,8 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"veileder/booking"
-	"veileder/migrations"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/migrations"
 )
 
 // Dialect names the database behind a Store.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Sign-in throttling, for both doors (CalDAV Basic auth and the web's

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Tx is one transaction's view of the store, for Store.Tx and the object

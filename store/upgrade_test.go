@@ -8,10 +8,10 @@ import (
 
 	"github.com/pressly/goose/v3"
 
-	"veileder/booking"
-	"veileder/migrations"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/migrations"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 // A database at schema version 1, holding data, is upgraded to the latest

@@ -15,7 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"golang.org/x/crypto/bcrypt"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // userRow is a row of users.

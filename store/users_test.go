@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/booking"
-	"veileder/store"
-	"veileder/store/storetest"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
+	"github.com/veileder/veileder/store/storetest"
 )
 
 func TestCreateUserCreatesDefaultCalendars(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // What the admin's topic and service forms share: the booking rules

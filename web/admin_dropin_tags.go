@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // Drop-in tags that name no topic: a session tagged #zotro instead of

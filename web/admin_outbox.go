@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // The outbox's health for admins: how many messages wait and how many

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // fakeStaffStore knows two sessions, an admin's and a librarian's; every

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The admin's service pages: the services topics belong to, with their

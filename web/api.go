@@ -10,13 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The JSON API (see API.md). Its errors have one shape:
@@ -164,8 +163,8 @@ func (s *Server) apiBook(c *gin.Context) error {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
 		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 	}
-	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	if wait := s.limiter.wait(c.ClientIP(), s.now()); wait > 0 {
+		retryAfter(c, wait)
 		return errAPI(http.StatusTooManyRequests, "rate_limited", "")
 	}
 	var body apiRequest
@@ -187,9 +186,18 @@ func (s *Server) apiBook(c *gin.Context) error {
 		StudentName: body.Name, StudentEmail: body.Email, Question: body.Question,
 		Programme: body.Programme, StudyLevel: body.StudyLevel, Locale: locale, Consent: body.Consent,
 	}
-	// The domain's own check answers 422 before the service is asked.
+	// The domain's own check answers 422 before the service is asked, and
+	// before the attempt counts.
 	if err := req.Validate(); err != nil {
 		return err
+	}
+	if limit, wait := s.attempt(c, req.StudentEmail); limit != "" {
+		retryAfter(c, wait)
+		field := ""
+		if limit == "email" {
+			field = "email"
+		}
+		return errAPI(http.StatusTooManyRequests, "rate_limited", field)
 	}
 	v, token, err := s.booker.Book(c.Request.Context(), req)
 	if err != nil {

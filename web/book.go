@@ -1,18 +1,18 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // honeypotField is a text field that people never see; bots fill it in.
@@ -29,7 +29,15 @@ type bookPage struct {
 	BackURL   string
 	Limits    fieldLimits
 	Honeypot  string
+	// Alternatives, when set, are the free times nearest the one the
+	// student asked for, which is gone (taken meanwhile, passed, or never
+	// a slot): the form keeps what they typed and asks them to pick one.
+	Alternatives []slotLink
 }
+
+// maxAlternatives is how many nearby free times a form whose time is gone
+// offers instead.
+const maxAlternatives = 6
 
 type fieldLimits struct{ Name, Email, Question, Programme int }
 
@@ -77,9 +85,12 @@ func (s *Server) book(c *gin.Context) error {
 		return nil
 	}
 	lang := s.lang(c)
-	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate")}})
+	// An address over its limit is refused before anything else; below
+	// it, only attempts that pass the form's own checks count, so that
+	// typos never lock a campus out.
+	if wait := s.limiter.wait(c.ClientIP(), s.now()); wait > 0 {
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate", minutes(wait))}})
 	}
 	if c.PostForm(honeypotField) != "" {
 		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
@@ -87,6 +98,14 @@ func (s *Server) book(c *gin.Context) error {
 	}
 	if errs := form.validate(lang); len(errs) > 0 {
 		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
+	}
+	switch limit, wait := s.attempt(c, form.Email); limit {
+	case "address":
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate", minutes(wait))}})
+	case "email":
+		retryAfter(c, wait)
+		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Field: "email", Message: T(lang, "book.rate.email", minutes(wait))}})
 	}
 
 	_, token, err := s.booker.Book(c.Request.Context(), booking.Request{
@@ -102,7 +121,8 @@ func (s *Server) book(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/booking/"+url.PathEscape(token)+"?new=1")
 		return nil
 	case errors.Is(err, booking.ErrSlotTaken):
-		return s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+		// Someone was quicker: the same form, with the nearest free times.
+		return s.renderBook(c, http.StatusConflict, t, form, []formError{{Field: "start", Message: T(lang, "topic.taken")}})
 	case errors.Is(err, booking.ErrLimitReached):
 		return s.renderBook(c, http.StatusConflict, t, form, []formError{{Message: T(lang, "book.limit")}})
 	case errors.As(err, &fe):
@@ -204,6 +224,9 @@ func fieldID(field string) string {
 		return field
 	case "level", "study_level":
 		return "level"
+	case "start":
+		// The choice of another time, on a form whose time is gone.
+		return "start"
 	}
 	return ""
 }
@@ -216,8 +239,27 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	if err != nil {
 		return err
 	}
+	var alts []slotLink
 	if len(langs) == 0 {
-		return s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+		// The time is gone: offer the nearest free ones in the same form,
+		// so that nothing the student typed is lost. Nothing free at all
+		// is the slot list's "no free times".
+		if alts, err = s.alternatives(c, t, form); err != nil {
+			return err
+		}
+		if len(alts) == 0 {
+			return s.renderTopic(c, http.StatusConflict, t, form.Search, weekStart(form.Start, s.loc), true, true)
+		}
+		if status < http.StatusBadRequest {
+			status = http.StatusConflict
+		}
+		if len(errs) == 0 {
+			errs = []formError{{Field: "start", Message: T(s.lang(c), "topic.taken")}}
+		}
+		langs = []string{"nb", "en"}
+		if form.Language != "" {
+			langs = []string{form.Language}
+		}
 	}
 	form.End = end
 	if !slices.Contains(langs, form.Language) && len(langs) == 1 {
@@ -232,7 +274,31 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	p.CSRF = s.csrfToken(c)
 	p.Errors = errs
 	p.BackURL = s.backURL(t, form)
+	p.Alternatives = alts
 	return s.render(c, status, "book", p)
+}
+
+// alternatives are the free times nearest form's, with its mode, filters
+// and (when chosen) meeting language, in time order.
+func (s *Server) alternatives(c *gin.Context, t booking.Topic, form bookForm) ([]slotLink, error) {
+	slots, err := s.booker.Slots(c.Request.Context(), booking.SlotSearch{
+		TopicSlug: t.Slug, Language: form.Language, Mode: form.Mode, Campus: form.Search.Campus,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dist := func(sl booking.Slot) time.Duration {
+		d := sl.Start.Sub(form.Start)
+		return max(d, -d)
+	}
+	slices.SortStableFunc(slots, func(a, b booking.Slot) int { return cmp.Compare(dist(a), dist(b)) })
+	slots = slots[:min(len(slots), maxAlternatives)]
+	slices.SortFunc(slots, func(a, b booking.Slot) int { return a.Start.Compare(b.Start) })
+	out := make([]slotLink, 0, len(slots))
+	for _, sl := range slots {
+		out = append(out, slotLink{Start: sl.Start, End: sl.End, Online: sl.Online})
+	}
+	return out, nil
 }
 
 // backURL is the slot list of the form's week.

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -117,8 +120,9 @@ func TestBookServiceErrors(t *testing.T) {
 	}{
 		{"field error", "Bad Mail", "ola@example.com", http.StatusUnprocessableEntity,
 			[]string{`<a href="#email">Skriv en gyldig e-postadresse`, `aria-describedby="email-hint email-error" aria-invalid="true"`, `value="Bad Mail"`}},
+		// The student who loses a race keeps what they typed.
 		{"slot taken", "Taken", "ola@example.com", http.StatusConflict,
-			[]string{"Noen bestilte akkurat den tiden. Velg en annen tid.", "Uke 11: 9.–15. mars", `class="slot"`}},
+			[]string{"Noen bestilte akkurat den tiden. Velg en annen tid.", `value="Taken"`, `value="ola@example.com"`, "Hvordan siterer jeg lover?"}},
 		{"limit reached", "Ola", "full@example.com", http.StatusConflict,
 			[]string{"Du har allerede så mange aktive bestillinger som er lov", `value="full@example.com"`}},
 		{"internal", "Boom", "ola@example.com", http.StatusInternalServerError,
@@ -227,7 +231,7 @@ func TestRateLimit(t *testing.T) {
 			if res.header.Get("Retry-After") == "" {
 				t.Errorf("429 without Retry-After")
 			}
-			if !strings.Contains(res.body, "for mange bestillinger") || !strings.Contains(res.body, `value="full@example.com"`) {
+			if !strings.Contains(res.body, "mange bestillinger fra nettverket ditt") || !strings.Contains(res.body, `value="full@example.com"`) {
 				t.Errorf("429 page does not explain or does not keep the input:\n%s", res.body)
 			}
 		}
@@ -310,5 +314,101 @@ func TestRedactPath(t *testing.T) {
 		if got := redactPath(tt.path); got != tt.want {
 			t.Errorf("redactPath(%q) = %q, want %q", tt.path, got, tt.want)
 		}
+	}
+}
+
+// TestCampusBookings: a campus behind one address (eduroam, NAT) is not
+// one student. Forty bookings with forty e-mail addresses all go through
+// under the default limits; typos do not count against the address; the
+// per-e-mail limit still holds, naming its field.
+func TestCampusBookings(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	csrf := csrfFrom(t, e.get(t, c, bookPath).body)
+	for i := range 40 {
+		form := validForm(csrf)
+		form.Set("email", fmt.Sprintf("student%02d@uio.example.no", i))
+		if res := e.postForm(t, c, "/book/zotero", form); res.status != http.StatusSeeOther {
+			t.Fatalf("booking %d from the campus address: status %d, want 303", i+1, res.status)
+		}
+	}
+
+	e = newEnv(t, func(c *Config) { c.BookingLimit, c.EmailLimit = 5, 3 })
+	c = e.client(t)
+	csrf = csrfFrom(t, e.get(t, c, bookPath).body)
+	typo := validForm(csrf)
+	typo.Set("email", "student@uio")
+	for range 20 {
+		if res := e.postForm(t, c, "/book/zotero", typo); res.status != http.StatusUnprocessableEntity {
+			t.Fatalf("a typo: status %d, want 422", res.status)
+		}
+	}
+	same := validForm(csrf)
+	same.Set("email", "kari@uio.example.no")
+	for i, want := range []int{http.StatusSeeOther, http.StatusSeeOther, http.StatusSeeOther, http.StatusTooManyRequests} {
+		res := e.postForm(t, c, "/book/zotero", same)
+		if res.status != want {
+			t.Fatalf("attempt %d with one e-mail: status %d, want %d", i+1, res.status, want)
+		}
+		if want == http.StatusTooManyRequests && (!strings.Contains(res.body, "med denne e-postadressen") || res.header.Get("Retry-After") == "") {
+			t.Errorf("the e-mail limit does not say what happened:\n%s", res.body)
+		}
+	}
+	other := validForm(csrf)
+	other.Set("email", "ola@uio.example.no")
+	if res := e.postForm(t, c, "/book/zotero", other); res.status != http.StatusSeeOther {
+		t.Errorf("another student after the e-mail limit: status %d, want 303", res.status)
+	}
+	// Five real attempts from the address: the sixth is refused, and says
+	// what to do.
+	other.Set("email", "per@uio.example.no")
+	res := e.postForm(t, c, "/book/zotero", other)
+	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "kontakt biblioteket") {
+		t.Errorf("over the address ceiling: status %d, want 429 with what to do", res.status)
+	}
+	// The API counts the same attempts and names the e-mail limit.
+	e = newEnv(t, func(c *Config) { c.EmailLimit = 1 })
+	body := `{"topic":"zotero","start":"` + slotTue9.UTC().Format(time.RFC3339) + `","name":"Kari","email":"kari@uio.example.no","consent":true}`
+	if res := e.postJSON(t, "/api/bookings", body); res.status != http.StatusCreated {
+		t.Fatalf("API booking: status %d, want 201; %s", res.status, res.body)
+	}
+	if res := e.postJSON(t, "/api/bookings", body); res.status != http.StatusTooManyRequests || !strings.Contains(res.body, `"field":"email"`) {
+		t.Errorf("API over the e-mail limit: status %d, body %s; want 429 naming email", res.status, res.body)
+	}
+}
+
+// TestGoneTimeOffersNearest: when the time went meanwhile (another
+// student, or it passed), the form comes back with everything typed and
+// the nearest free times to choose from; choosing one books it.
+func TestGoneTimeOffersNearest(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	form := validForm(csrfFrom(t, e.get(t, c, bookPath).body))
+	e.booker.mu.Lock()
+	e.booker.slots = slices.DeleteFunc(e.booker.slots, func(sl fakeSlot) bool { return sl.Start.Equal(slotTue9.UTC()) })
+	e.booker.mu.Unlock()
+	res := e.postForm(t, c, "/book/zotero", form)
+	if res.status != http.StatusConflict {
+		t.Fatalf("status = %d, want 409", res.status)
+	}
+	for _, want := range []string{"Noen bestilte akkurat den tiden", "Velg en av de nærmeste ledige tidene", `<a href="#start">`,
+		`type="radio" id="start-0" name="start"`, `value="Ola Nordmann"`, "Hvordan siterer jeg lover?", `value="Master i rettsvitenskap"`} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(res.body, `name="start" value="`+slotTue9.UTC().Format(time.RFC3339)+`"`) {
+		t.Errorf("the gone time is offered again")
+	}
+	if t.Failed() {
+		t.Logf("page:\n%s", res.body)
+	}
+	m := regexp.MustCompile(`id="start-0" name="start" value="([^"]+)"`).FindStringSubmatch(res.body)
+	if m == nil {
+		t.Fatal("no alternative to choose")
+	}
+	form.Set("start", m[1])
+	if res := e.postForm(t, c, "/book/zotero", form); res.status != http.StatusSeeOther {
+		t.Errorf("booking the alternative: status %d, want 303", res.status)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // fakeDropIn is an in-memory DropIn: a few sessions in the week of

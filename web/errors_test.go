@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // TestAnswerOf checks the one mapping from errors to what the client is

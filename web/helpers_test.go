@@ -12,12 +12,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 var oslo = mustLoad("Europe/Oslo")
@@ -140,7 +141,10 @@ func (f *fakeBooker) Book(_ context.Context, r booking.Request) (booking.View, s
 	if !ok {
 		return booking.View{}, "", booking.ErrNotFound
 	}
+	free := slices.ContainsFunc(f.slots, func(sl fakeSlot) bool { return sl.Start.Equal(r.Start.UTC()) })
 	switch {
+	case !free:
+		return booking.View{}, "", fmt.Errorf("fake: no slot at %v: %w", r.Start, booking.ErrSlotTaken)
 	case r.StudentEmail == "full@example.com":
 		return booking.View{}, "", fmt.Errorf("fake: %w", booking.ErrLimitReached)
 	case r.StudentName == "Taken":

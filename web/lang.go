@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/i18n"
+	"github.com/veileder/veileder/i18n"
 )
 
 const langCookie = "lang"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // maxTokenLen bounds a manage token in a path; longer ones are not ours

@@ -19,8 +19,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // The staff pages: librarians, drop-in coordinators and admins sign in

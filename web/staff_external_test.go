@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // feedRefusal stands for external.FeedError: a refused address or feed

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // Weekly guidance hours, for librarians without a calendar app: the page

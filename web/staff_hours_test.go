@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // fakeHours keeps a librarian's windows in memory; it refuses as the

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // passwordStore keeps passwords and sessions in memory, for the page on

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // TestStudyLevelTexts checks that every choice of the booking form's

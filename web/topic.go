@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
-	"veileder/i18n"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // maxWeeksAhead is how far the week pager goes; the booking horizon

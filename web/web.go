@@ -21,7 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 //go:embed templates/*.html
@@ -66,10 +66,18 @@ type Config struct {
 	// trusts none, so that clients cannot pick their own address.
 	TrustedProxies []string
 	// BookingLimit booking attempts per client address per BookingWindow
-	// are allowed; zero means 10 per 10 minutes. Each replica counts on
-	// its own, so the effective limit grows with the number of replicas.
+	// are allowed; zero means DefaultBookingLimit an hour. A campus behind
+	// one NAT (eduroam) is one address, so this is a ceiling against a
+	// flood, not a limit on students: those are EmailLimit and the
+	// domain's active bookings per e-mail. Only real attempts count (a form
+	// with a typo does not). Each replica counts on its own, so the
+	// effective limit grows with the number of replicas.
 	BookingLimit  int
 	BookingWindow time.Duration
+	// EmailLimit booking attempts per student e-mail address per
+	// EmailWindow are allowed; zero means DefaultEmailLimit an hour.
+	EmailLimit  int
+	EmailWindow time.Duration
 
 	// Staff configures the staff and admin pages (staff.go); they are
 	// served when Staff.Store and Staff.Service are set.
@@ -97,9 +105,18 @@ type Server struct {
 	pages   map[string]*template.Template
 	engine  *gin.Engine
 	csrfKey []byte
-	limiter *rateLimiter
-	staff   staffDeps
+	// limiter counts booking attempts per client address, emailLimiter per
+	// student e-mail address (Config.BookingLimit, EmailLimit).
+	limiter      *rateLimiter
+	emailLimiter *rateLimiter
+	staff        staffDeps
 }
+
+// The default booking limits (Config.BookingLimit, EmailLimit), per hour.
+const (
+	DefaultBookingLimit = 600
+	DefaultEmailLimit   = 10
+)
 
 // maxFormBytes bounds a form or JSON body: the longest question in
 // percent-encoded four-byte characters fits well within it.
@@ -135,12 +152,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	limit, window := cfg.BookingLimit, cfg.BookingWindow
 	if limit <= 0 {
-		limit = 10
+		limit = DefaultBookingLimit
 	}
 	if window <= 0 {
-		window = 10 * time.Minute
+		window = time.Hour
 	}
 	s.limiter = newRateLimiter(limit, window)
+	limit, window = cfg.EmailLimit, cfg.EmailWindow
+	if limit <= 0 {
+		limit = DefaultEmailLimit
+	}
+	if window <= 0 {
+		window = time.Hour
+	}
+	s.emailLimiter = newRateLimiter(limit, window)
 	if err := s.initStaff(); err != nil {
 		return nil, err
 	}

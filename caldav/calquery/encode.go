@@ -9,7 +9,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Encode writes cal as iCalendar text (RFC 5545 §3.1): CRLF line ends,

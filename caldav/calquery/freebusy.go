@@ -7,7 +7,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Free/busy time types (RFC 5545 §3.2.9).

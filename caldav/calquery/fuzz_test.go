@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // FuzzParseCalendarQuery: any body parses or fails with ErrBadRequest,

@@ -9,7 +9,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Match reports whether a calendar object matches a filter (RFC 4791 §9.7).

@@ -8,7 +8,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // filterOf parses a calendar-query whose VCALENDAR comp-filter holds inner.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // Europe/Oslo changes to CEST on Sunday 2026-03-29 (02:00 -> 03:00) and back

@@ -13,7 +13,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // The calendar-query examples of RFC 4791 §7.8.1–§7.8.10 and the

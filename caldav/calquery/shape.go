@@ -9,7 +9,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 // recurrable are the components with recurrence sets (RFC 5545 §3.8.5).

@@ -7,7 +7,7 @@ import (
 
 	"github.com/emersion/go-ical"
 
-	"veileder/recurrence"
+	"github.com/veileder/veileder/recurrence"
 )
 
 const (

@@ -27,7 +27,7 @@ func TestDavbench(t *testing.T) {
 		t.Skip("builds and starts the server")
 	}
 	bin := filepath.Join(t.TempDir(), "veileder")
-	build := exec.Command("go", "build", "-o", bin, "veileder/cmd/veileder")
+	build := exec.Command("go", "build", "-o", bin, "github.com/veileder/veileder/cmd/veileder")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build veileder: %v\n%s", err, out)
 	}

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/external"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/external"
 )
 
 // externalUsage is the part of the usage text for the commands in this file.

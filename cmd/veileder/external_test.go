@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 // The external-calendar commands, one after another on one SQLite

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"veileder/app"
-	"veileder/notify"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/notify"
 )
 
 // mailOptions are the e-mail settings of serve and demo.

@@ -26,10 +26,10 @@ import (
 	"syscall"
 	"time"
 
-	"veileder/app"
-	"veileder/booking"
-	"veileder/demo"
-	"veileder/store"
+	"github.com/veileder/veileder/app"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/demo"
+	"github.com/veileder/veileder/store"
 )
 
 var usage = `Veileder: book the right librarian.
@@ -168,6 +168,8 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	mo.register(fs)
 	var so staffOptions
 	so.register(fs)
+	var lo limitOptions
+	lo.register(fs)
 	var eo externalOptions
 	eo.register(fs)
 	if err := fs.Parse(args); err != nil {
@@ -185,6 +187,9 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		return err
 	}
 	if err := so.apply(&cfg); err != nil {
+		return err
+	}
+	if err := lo.apply(&cfg); err != nil {
 		return err
 	}
 	if err := eo.apply(&cfg); err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"veileder/store"
+	"github.com/veileder/veileder/store"
 )
 
 // afterRestore is what a restored database needs before it serves: the

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/store"
+	"github.com/veileder/veileder/store"
 )
 
 // after-restore renews the database's sync epoch and says so; it takes

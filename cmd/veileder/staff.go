@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"veileder/app"
+	"github.com/veileder/veileder/app"
 )
 
 // staffOptions are the flags of the privacy and periodic jobs.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"veileder/booking"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/store"
 )
 
 // catalogUsage is the part of the usage text for the commands in this file.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"veileder/booking"
+	"github.com/veileder/veileder/booking"
 )
 
 func TestParseInterleaved(t *testing.T) {

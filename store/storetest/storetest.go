@@ -31,10 +31,10 @@ import (
 	_ "github.com/lib/pq" // the postgres driver, for the admin connection
 	"golang.org/x/crypto/bcrypt"
 
-	"veileder/booking"
-	"veileder/recurrence"
-	"veileder/scheduling"
-	"veileder/store"
+	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/recurrence"
+	"github.com/veileder/veileder/scheduling"
+	"github.com/veileder/veileder/store"
 )
 
 // DefaultPostgresURL is the PostgreSQL used when $VEILEDER_TEST_DATABASE_URL

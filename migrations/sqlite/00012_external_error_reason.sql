@@ -1,5 +1,5 @@
 -- Why an external calendar's last fetch failed, as a code. It mirrors
--- postgres/00011_external_error_reason.sql; read the comments there.
+-- postgres/00012_external_error_reason.sql; read the comments there.
 
 -- +goose Up
 ALTER TABLE external_calendars ADD COLUMN last_reason TEXT NOT NULL DEFAULT '';
