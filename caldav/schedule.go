@@ -475,7 +475,14 @@ func (h *Handler) freeBusyReply(ctx context.Context, u booking.User, start, end 
 	}
 	for _, e := range evs {
 		if e.Busy && len(e.Tags) == 0 {
-			periods = append(periods, calquery.Period{Start: maxTime(e.Start, start), End: minTime(e.End, end), Type: calquery.BusyType})
+			p := calquery.Period{Start: e.Start, End: e.End, Type: calquery.BusyType}
+			if p.Start.Before(start) {
+				p.Start = start
+			}
+			if p.End.After(end) {
+				p.End = end
+			}
+			periods = append(periods, p)
 		}
 	}
 	reply := calquery.EncodeFreeBusy(periods, start, end, h.now())
@@ -542,18 +549,4 @@ func (h *Handler) serveInboxMultiget(w http.ResponseWriter, r *http.Request, res
 		}
 	}
 	return ms.close("")
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
