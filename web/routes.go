@@ -109,6 +109,22 @@ func (s *Server) routes() {
 		lib.GET("/caldav", h(s.staffCalDAV))
 		lib.POST("/app-passwords", csrf, h(s.staffCreateAppPassword))
 		lib.POST("/app-passwords/:id/revoke", csrf, h(s.staffRevokeAppPassword))
+		if s.cfg.Staff.Hours != nil {
+			lib.GET("/hours", h(s.staffHours))
+			lib.POST("/hours", csrf, h(s.staffSaveHours))
+			lib.GET("/hours/:name", h(s.staffEditHours))
+			lib.POST("/hours/:name", csrf, h(s.staffSaveHours))
+			lib.POST("/hours/:name/delete", csrf, h(s.staffDeleteHours))
+		}
+		if s.cfg.Staff.External != nil {
+			lib.GET("/external", h(s.staffExternal))
+			lib.POST("/external", csrf, h(s.staffAddExternal))
+			lib.POST("/external/refresh", csrf, h(s.staffRefreshExternal))
+			lib.POST("/external/prefs", csrf, h(s.staffExternalPrefs))
+			lib.POST("/external/:cal/delete", csrf, h(s.staffRemoveExternal))
+			lib.POST("/caldav/bookings-link", csrf, h(s.staffRenewBookingsLink))
+			lib.POST("/caldav/bookings-link/revoke", csrf, h(s.staffRevokeBookingsLink))
+		}
 
 		coord := e.Group("/staff/dropin", noStore, limitBody, s.requireRole(booking.RoleCoordinator))
 		coord.GET("", h(s.staffDropins))
@@ -155,6 +171,14 @@ func (s *Server) routes() {
 		if s.cfg.Staff.Competence != nil {
 			admin.GET("/competence", h(s.adminCompetence))
 			admin.GET("/competence.csv", h(s.adminCompetenceCSV))
+		}
+		if s.cfg.Staff.External != nil {
+			admin.GET("/external", h(s.adminExternal))
+			admin.GET("/users/:id/external", h(s.staffExternal))
+			admin.POST("/users/:id/external", csrf, h(s.staffAddExternal))
+			admin.POST("/users/:id/external/refresh", csrf, h(s.staffRefreshExternal))
+			admin.POST("/users/:id/external/prefs", csrf, h(s.staffExternalPrefs))
+			admin.POST("/users/:id/external/:cal/delete", csrf, h(s.staffRemoveExternal))
 		}
 	}
 
