@@ -46,7 +46,12 @@ func invitation(d mailData, organizer string, now time.Time) (data []byte, metho
 		ev.SetLocation(l)
 	}
 	ev.SetDescription(d.CalendarText)
-	if d.ManageURL != "" && !cancelled {
+	switch {
+	case d.MeetingURL != "" && !cancelled:
+		// Where to join (RFC 7986 §5.11); the manage link is in the text.
+		ev.SetURL(d.MeetingURL)
+		ev.AddProperty(ics.ComponentProperty("CONFERENCE;FEATURE=VIDEO"), d.MeetingURL, ics.WithValue("URI"))
+	case d.ManageURL != "" && !cancelled:
 		ev.SetURL(d.ManageURL)
 	}
 	if cancelled {

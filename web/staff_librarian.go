@@ -101,6 +101,7 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		InPerson:         c.PostForm("in_person") == "1",
 		Online:           c.PostForm("online") == "1",
 		NotifyNewBooking: c.PostForm("notify_new_booking") == "1",
+		MeetingURL:       strings.TrimSpace(c.PostForm("meeting_url")),
 	}
 	langs, err := parseLanguages(page.Languages)
 	switch {
@@ -112,6 +113,11 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		page.Errors = []formError{{Field: "in_person", Message: page.T("staff.profile.modes.required")}}
 	case len([]rune(page.Profile.Campus)) > maxCampusLen:
 		page.Errors = []formError{{Field: "campus", Message: fieldMessage(page.Lang, "campus", "too_long")}}
+	default:
+		var fe *booking.FieldError
+		if err := booking.ValidMeetingURL(page.Profile.MeetingURL); errors.As(err, &fe) {
+			page.Errors = []formError{{Field: fe.Field, Message: fieldMessage(page.Lang, fe.Field, fe.Code)}}
+		}
 	}
 	if page.Errors != nil {
 		return s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)
