@@ -71,4 +71,7 @@ type Tx interface {
 	// Enqueue stores a message to send in the outbox, in this transaction,
 	// so that it is sent if and only if the change commits.
 	Enqueue(ctx context.Context, m booking.Message) error
+	// LockLibrarian locks a second librarian's schedule, as the Tx
+	// function's lockLibrarianID locks the first; ids in ascending order.
+	LockLibrarian(ctx context.Context, userID int64) error
 }

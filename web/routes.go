@@ -37,6 +37,8 @@ func (s *Server) routes() {
 	manage.GET("/ics", h(s.ics))
 	manage.GET("/cancel", h(s.cancelConfirm))
 	manage.POST("/cancel", limitBody, csrf, h(s.cancel))
+	manage.GET("/move", h(s.moveForm))
+	manage.POST("/move", limitBody, csrf, h(s.move))
 	if s.cfg.Staff.Privacy != nil {
 		manage.GET("/delete-data", h(s.deleteDataConfirm))
 		manage.POST("/delete-data", limitBody, csrf, h(s.deleteData))
@@ -62,6 +64,7 @@ func (s *Server) routes() {
 	api.POST("/bookings", h(s.apiBook))
 	api.GET("/bookings/:token", noStore, h(s.apiBooking))
 	api.DELETE("/bookings/:token", noStore, h(s.apiCancel))
+	api.POST("/bookings/:token/move", noStore, h(s.apiMove))
 
 	// Staff pages (staff.go): every route needs a session with at least
 	// the role of its group, and every POST the CSRF token. Anonymous
