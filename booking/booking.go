@@ -81,6 +81,9 @@ type Request struct {
 	StudyLevel   string
 	Locale       string
 	Consent      bool
+	// LibrarianID asks for one librarian with the topic's competence; 0 is
+	// "no preference", which keeps the fair assignment.
+	LibrarianID int64
 }
 
 // Field limits, shared by the web form and the API.

@@ -50,4 +50,16 @@ var student = map[string]text{
 	"field.start.same":          {nb: "Timen er allerede på den tiden.", en: "The booking is already at that time."},
 	"field.start.started":       {nb: "Møtet har begynt og kan ikke flyttes.", en: "The meeting has begun and cannot be moved."},
 	"field.librarian.invalid":   {nb: "Den bibliotekaren veileder ikke i dette temaet.", en: "That librarian does not guide in this topic."},
+
+	"match.with":            {nb: "med %s", en: "with %s"},
+	"match.speaks":          {nb: "snakker %s", en: "speaks %s"},
+	"match.level.primary":   {nb: "hovedkompetanse", en: "primary competence"},
+	"match.level.secondary": {nb: "også kompetanse", en: "secondary competence"},
+	"match.choose":          {nb: "Bibliotekar", en: "Librarian"},
+	"match.choose.hint":     {nb: "Uten ønske fordeler vi timene rettferdig mellom dem som kan temaet.", en: "With no preference, times are shared fairly among those who know the topic."},
+	"match.any":             {nb: "Ingen preferanse", en: "No preference"},
+	"match.form.librarian":  {nb: "Bibliotekar", en: "Librarian"},
+	"match.form.languages":  {nb: "Språk", en: "Languages"},
+	"match.form.why":        {nb: "Hvorfor", en: "Why"},
+	"match.form.assigned":   {nb: "Blir %s opptatt før du bestiller, kan du få en annen ledig bibliotekar.", en: "If %s is taken before you book, you may get another free librarian."},
 }

@@ -74,6 +74,12 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	if err != nil {
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
+	if r.LibrarianID != 0 {
+		libs = slices.DeleteFunc(libs, func(l booking.Librarian) bool { return l.ID != r.LibrarianID })
+		if len(libs) == 0 {
+			return booking.View{}, "", fmt.Errorf("scheduling: book: librarian %d: %w", r.LibrarianID, &booking.FieldError{Field: "librarian", Code: "invalid"})
+		}
+	}
 	known, err := s.knownTopics(ctx)
 	if err != nil {
 		return booking.View{}, "", err
