@@ -62,4 +62,21 @@ var student = map[string]text{
 	"match.form.languages":  {nb: "Språk", en: "Languages"},
 	"match.form.why":        {nb: "Hvorfor", en: "Why"},
 	"match.form.assigned":   {nb: "Blir %s opptatt før du bestiller, kan du få en annen ledig bibliotekar.", en: "If %s is taken before you book, you may get another free librarian."},
+
+	"staff.bookings.question": {nb: "Spørsmål", en: "Question"},
+	"staff.bookings.language": {nb: "Møtespråk", en: "Meeting language"},
+	"staff.bookings.actions":  {nb: "Handlinger", en: "Actions"},
+	"staff.cancel.link":       {nb: "Avlys", en: "Cancel"},
+	"staff.cancel.title":      {nb: "Avlyse møtet?", en: "Cancel the meeting?"},
+	"staff.cancel.back":       {nb: "Tilbake til mine bookinger", en: "Back to my bookings"},
+	"staff.cancel.text": {
+		nb: "Studenten får en e-post om at møtet er avlyst, og møtet forsvinner fra kalenderen din.",
+		en: "The student gets an e-mail that the meeting is cancelled, and it leaves your calendar.",
+	},
+	"staff.cancel.submit": {nb: "Avlys møtet", en: "Cancel the meeting"},
+
+	"staff.move.link":   {nb: "Flytt", en: "Move"},
+	"staff.move.hint":   {nb: "Dine andre ledige tider for samme tema, møteform og språk. Studenten får en e-post med den nye tiden.", en: "Your other free times for the same topic, mode and language. The student gets an e-mail with the new time."},
+	"staff.move.submit": {nb: "Flytt møtet hit", en: "Move the meeting here"},
+	"staff.done.moved":  {nb: "Møtet er flyttet, og studenten får beskjed.", en: "The meeting is moved and the student is told."},
 }

@@ -39,6 +39,21 @@ func (s *Service) Move(ctx context.Context, token string, r booking.MoveRequest)
 	return s.view(ctx, moved)
 }
 
+// MoveByID moves a booking for the library, as Move does for the student:
+// the librarian's "My bookings" moves their own booking to another of
+// their free times (r.LibrarianID names them). Errors as Move's.
+func (s *Service) MoveByID(ctx context.Context, id int64, r booking.MoveRequest) (booking.View, error) {
+	b, err := s.store.BookingByID(ctx, id)
+	if err != nil {
+		return booking.View{}, fmt.Errorf("scheduling: move booking %d: %w", id, err)
+	}
+	moved, err := s.move(ctx, b, r)
+	if err != nil {
+		return booking.View{}, fmt.Errorf("scheduling: move booking %d: %w", id, err)
+	}
+	return s.view(ctx, moved)
+}
+
 func (s *Service) move(ctx context.Context, b booking.Booking, r booking.MoveRequest) (booking.Booking, error) {
 	if !b.Active() {
 		return booking.Booking{}, fmt.Errorf("the booking is cancelled: %w", booking.ErrConflict)

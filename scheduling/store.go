@@ -23,6 +23,7 @@ type Store interface {
 	LibrariansForTopic(ctx context.Context, topicID int64) ([]booking.Librarian, error)
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
+	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 
