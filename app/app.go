@@ -214,6 +214,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			CalDAVPath: dav.Prefix(),
 			Outbox:     st,
 			DropInTags: dropin,
+			External:   externalPages{svc: ext, st: st, links: links},
+			Hours:      svc,
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 		},
 		Ready:   st.Ping,

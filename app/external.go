@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/veileder/veileder/booking"
 	"github.com/veileder/veileder/external"
 	"github.com/veileder/veileder/store"
 )
@@ -89,4 +90,54 @@ func (f externalFeeds) ExternalFeedCounts(ctx context.Context) (map[string]int64
 		out[string(s)] = n
 	}
 	return out, flagged, err
+}
+
+// externalPages is the external calendars as the staff pages declare
+// them (web.ExternalCalendars): the service, the store's preferences and
+// the bookings links.
+type externalPages struct {
+	svc   *external.Service
+	st    *store.Store
+	links *external.Links
+}
+
+func (p externalPages) AddExternal(ctx context.Context, userID int64, rawURL, name string) (booking.ExternalCalendar, error) {
+	return p.svc.Add(ctx, userID, rawURL, name)
+}
+
+func (p externalPages) RemoveExternal(ctx context.Context, userID, id int64) error {
+	return p.svc.Remove(ctx, userID, id)
+}
+
+func (p externalPages) ExternalCalendars(ctx context.Context, userID int64) ([]booking.ExternalCalendar, error) {
+	return p.svc.List(ctx, userID)
+}
+
+// RefreshExternal waits for the fetches; their outcomes are recorded with
+// each calendar, which the page shows.
+func (p externalPages) RefreshExternal(ctx context.Context, userID int64) error {
+	_, err := p.svc.RefreshNow(ctx, userID)
+	return err
+}
+
+func (p externalPages) ExternalPrefs(ctx context.Context, userID int64) (booking.ExternalPrefs, error) {
+	return p.st.ExternalPrefs(ctx, userID)
+}
+
+func (p externalPages) SetExternalPrefs(ctx context.Context, userID int64, prefs booking.ExternalPrefs) error {
+	return p.st.SetExternalPrefs(ctx, userID, prefs)
+}
+
+func (p externalPages) FlagAfter() time.Duration { return p.svc.FlagAfter() }
+
+func (p externalPages) BookingsLink(ctx context.Context, userID int64) (string, error) {
+	return p.links.Current(ctx, userID)
+}
+
+func (p externalPages) RenewBookingsLink(ctx context.Context, userID int64) (string, error) {
+	return p.links.Renew(ctx, userID)
+}
+
+func (p externalPages) RevokeBookingsLink(ctx context.Context, userID int64) error {
+	return p.links.Revoke(ctx, userID)
 }

@@ -324,6 +324,20 @@ var stRoutes = []stRoute{
 	// No current password: refused before it is checked, so that the
 	// matrix changes no password and spends none of the sign-in limit.
 	{"POST", "/staff/password", url.Values{"new_password": {"matrix password"}, "repeat_password": {"matrix password"}}, booking.RoleLibrarian},
+	{"GET", "/staff/hours", nil, booking.RoleLibrarian},
+	// From after To: refused before anything is written.
+	{"POST", "/staff/hours", url.Values{"weekday": {"1"}, "from": {"12:00"}, "to": {"10:00"}}, booking.RoleLibrarian},
+	{"GET", "/staff/hours/nosuch.ics", nil, booking.RoleLibrarian},
+	{"POST", "/staff/hours/nosuch.ics", url.Values{"weekday": {"1"}, "from": {"12:00"}, "to": {"10:00"}}, booking.RoleLibrarian},
+	{"POST", "/staff/hours/nosuch.ics/delete", nil, booking.RoleLibrarian},
+	{"GET", "/staff/external", nil, booking.RoleLibrarian},
+	// An empty name is refused before the address is fetched.
+	{"POST", "/staff/external", url.Values{"name": {""}, "url": {"https://example.org/a.ics"}}, booking.RoleLibrarian},
+	{"POST", "/staff/external/refresh", nil, booking.RoleLibrarian},
+	{"POST", "/staff/external/prefs", nil, booking.RoleLibrarian},
+	{"POST", "/staff/external/999999/delete", nil, booking.RoleLibrarian},
+	{"POST", "/staff/caldav/bookings-link/revoke", nil, booking.RoleLibrarian},
+	{"POST", "/staff/caldav/bookings-link", nil, booking.RoleLibrarian},
 	{"GET", "/staff/dropin", nil, booking.RoleCoordinator},
 	{"GET", "/staff/dropin/new", nil, booking.RoleCoordinator},
 	{"POST", "/staff/dropin", url.Values{"title": {""}}, booking.RoleCoordinator},
@@ -339,6 +353,12 @@ var stRoutes = []stRoute{
 	{"GET", "/admin/users/999999/competences", nil, booking.RoleAdmin},
 	{"POST", "/admin/users/999999/competences", url.Values{"topic": {"zotero"}}, booking.RoleAdmin},
 	{"POST", "/admin/users/999999/competences/zotero/delete", nil, booking.RoleAdmin},
+	{"GET", "/admin/external", nil, booking.RoleAdmin},
+	{"GET", "/admin/users/999999/external", nil, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/external", url.Values{"name": {""}}, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/external/refresh", nil, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/external/prefs", nil, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/external/1/delete", nil, booking.RoleAdmin},
 	{"GET", "/admin/topics", nil, booking.RoleAdmin},
 	{"POST", "/admin/topics", url.Values{"slug": {""}}, booking.RoleAdmin},
 	{"GET", "/admin/topics/999999", nil, booking.RoleAdmin},

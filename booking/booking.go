@@ -278,6 +278,10 @@ const (
 	MessageCancelled    MessageKind = "cancelled"
 	// MessageLibrarianNew tells a librarian who opted in about a new booking.
 	MessageLibrarianNew MessageKind = "librarian-new"
+	// MessageITIP carries an organizer's iTIP message (RFC 5546) about an
+	// event in a staff calendar to an attendee outside Veileder, as iMIP
+	// (RFC 6047). Unlike the others it holds its recipient and payload.
+	MessageITIP MessageKind = "itip"
 )
 
 // Message is an outbox entry: a notification to send about a booking. It
@@ -295,4 +299,20 @@ type Message struct {
 	// ExternalCalendarID names the external calendar a message without a
 	// booking is about (MessageExternalFailing).
 	ExternalCalendarID int64
+	// Recipient and Payload are a MessageITIP's attendee address and
+	// iTIP object (text/calendar with METHOD); empty for other kinds.
+	Recipient string
+	Payload   []byte
+}
+
+// ITIPDelivery is one organizer's iTIP message (RFC 5546) for one
+// attendee, from a write to a staff calendar (RFC 6638 scheduling): to the
+// schedule inbox of a Veileder user (UserID), else by e-mail to Recipient.
+type ITIPDelivery struct {
+	UserID    int64  // the attendee's account; 0 for e-mail
+	Recipient string // the attendee's e-mail address
+	Method    string // REQUEST or CANCEL
+	UID       string
+	Sequence  int
+	Data      []byte // the iTIP iCalendar object, with METHOD
 }

@@ -86,7 +86,10 @@ type CalendarObject struct {
 	UID        string
 	Component  string // VEVENT, VTODO or VJOURNAL
 	Data       []byte
-	ETag       string // without quotes
+	// Size is the length of Data in bytes, also when Data was not read
+	// (a listing for ETags), for DAV:getcontentlength.
+	Size int64
+	ETag string // without quotes
 	// FirstStart and LastEnd bound every instance of the object, so that a
 	// time-range query can pick candidates from indexed columns. A zero
 	// FirstStart means "from the beginning of time", a zero LastEnd "for

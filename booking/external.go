@@ -43,8 +43,11 @@ type ExternalCalendar struct {
 	// Events is how many instances the last good fetch stored.
 	Events int
 	// Error says why the last fetch failed, for a person; it never holds
-	// the URL.
-	Error string
+	// the URL. Reason and ReasonArg say the same as a code and its value
+	// (external.Reason), for a front that speaks the librarian's
+	// language; empty when the failure had none.
+	Error             string
+	Reason, ReasonArg string
 	// Refresh is the feed's own refresh hint (X-PUBLISHED-TTL,
 	// REFRESH-INTERVAL), zero when it gave none.
 	Refresh   time.Duration
@@ -98,9 +101,10 @@ type ExternalPrefs struct {
 type ExternalFetch struct {
 	At time.Time
 	// Err says why the fetch failed, for a person, without the URL; empty
-	// on success.
-	Err         string
-	NotModified bool
+	// on success. Reason and ReasonArg are its code and value.
+	Err               string
+	Reason, ReasonArg string
+	NotModified       bool
 	// ETag, LastModified, Events and Refresh replace the stored ones on
 	// success (not on NotModified, where only Refresh is renewed).
 	ETag, LastModified string

@@ -155,3 +155,37 @@ type FailedMessage struct {
 	LastError string
 	CreatedAt time.Time
 }
+
+// WeeklyHours is a weekly guidance window in a librarian's availability
+// calendar: one recurring event (RRULE FREQ=WEEKLY;BYDAY, EXDATE for the
+// exceptions), so that calendar apps show and edit the same window. The
+// staff page writes and edits the ones it marked as its own (Managed);
+// the others, made in a calendar app, it only lists.
+type WeeklyHours struct {
+	// Name is the calendar object's resource name; empty for a new one.
+	Name, UID string
+	// ETag is the object's ETag when it was read, so that an edit does not
+	// overwrite a change made meanwhile in a calendar app.
+	ETag    string
+	Weekday time.Weekday
+	// From and To are local times of day, in minutes after midnight.
+	From, To int
+	// Topics narrow the window to some of the librarian's topics (slugs);
+	// empty means all of them.
+	Topics []string
+	// Place is where the meeting is, empty for the librarian's campus;
+	// Online makes it an online meeting.
+	Place  string
+	Online bool
+	// Exceptions are the local dates (midnight) without the window.
+	Exceptions []time.Time
+	// Managed is set for a window the staff page wrote; Editable when the
+	// page can show it faithfully (a calendar app may since have given it
+	// another rule or an override).
+	Managed, Editable bool
+	// Summary, Start, End and Recurring describe a window for the list:
+	// its title and its first instance.
+	Summary    string
+	Start, End time.Time
+	Recurring  bool
+}

@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -17,7 +18,6 @@ import (
 type httpError struct {
 	status       int
 	precondition xml.Name // zero for none
-	preInner     string   // inner XML of the precondition element, e.g. an href
 	message      string
 	cause        error
 }
@@ -94,15 +94,43 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		w.Header().Set("WWW-Authenticate", `Basic realm="Veileder", charset="UTF-8"`)
 	}
 	if he.precondition.Local != "" {
+		var b bytes.Buffer
+		b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n")
+		if err := xml.NewEncoder(&b).Encode(errorBody{precondition: he.precondition, description: he.message}); err != nil {
+			h.logger.Error("caldav: encode error body", "err", err)
+		}
+		b.WriteString("\n")
 		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		w.WriteHeader(he.status)
-		_, _ = fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+
-			`<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">%s<D:responsedescription>%s</D:responsedescription></D:error>`+"\n",
-			element(he.precondition, he.preInner), xmlText(he.message))
+		_, _ = w.Write(shortEmpty(b.Bytes()))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(he.status)
 	_, _ = fmt.Fprintln(w, he.message)
+}
+
+// errorBody is DAV:error (RFC 4918 §16): the precondition or
+// postcondition element, and a description for people.
+type errorBody struct {
+	precondition xml.Name
+	description  string
+}
+
+// errorNamespaces are the prefixes an error body uses.
+var errorNamespaces = rootNamespaces[:2]
+
+func (b errorBody) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	root := xml.StartElement{Name: xml.Name{Local: "D:error"}, Attr: errorNamespaces}
+	pre := startOf(b.precondition)
+	for _, t := range []xml.Token{root, pre, pre.End()} {
+		if err := e.EncodeToken(t); err != nil {
+			return err
+		}
+	}
+	if err := e.EncodeElement(b.description, xml.StartElement{Name: xml.Name{Local: "D:responsedescription"}}); err != nil {
+		return err
+	}
+	return e.EncodeToken(root.End())
 }

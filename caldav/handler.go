@@ -148,7 +148,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeError(w, r, fmt.Errorf("panic serving %s %s: %v", r.Method, r.URL.Path, v))
 		}
 	}()
-	w.Header().Set("DAV", "1, 3, calendar-access, extended-mkcol")
+	// calendar-auto-schedule (RFC 6638 §2): the server schedules, so
+	// Apple Calendar and Thunderbird send no invitations of their own.
+	w.Header().Set("DAV", "1, 3, calendar-access, calendar-auto-schedule, extended-mkcol")
 
 	if r.URL.Path == "/.well-known/caldav" || r.URL.Path == "/.well-known/caldav/" {
 		// RFC 6764 §5. 301 rather than go-webdav's 308: iOS mishandles 308,
@@ -197,7 +199,13 @@ func (h *Handler) dispatch(w http.ResponseWriter, r *http.Request, p davPath) er
 		return h.servePut(w, r, p)
 	case http.MethodDelete:
 		return h.serveDelete(w, r, p)
-	case "COPY", "MOVE", "LOCK", "UNLOCK", "ACL", http.MethodPost, http.MethodPatch:
+	case http.MethodPost:
+		if p.kind == kindOutbox {
+			return h.serveOutboxPost(w, r, p)
+		}
+		w.Header().Set("Allow", allowFor(p.kind))
+		return newError(http.StatusMethodNotAllowed, "method not supported here")
+	case "COPY", "MOVE", "LOCK", "UNLOCK", "ACL", http.MethodPatch:
 		w.Header().Set("Allow", allowFor(p.kind))
 		return newError(http.StatusMethodNotAllowed, "method not supported here")
 	}
@@ -213,6 +221,12 @@ func allowFor(k resourceKind) string {
 		return "OPTIONS, GET, HEAD, DELETE, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, MKCOL"
 	case kindHome:
 		return "OPTIONS, PROPFIND, PROPPATCH, REPORT, MKCALENDAR, MKCOL"
+	case kindInbox:
+		return "OPTIONS, PROPFIND, REPORT"
+	case kindInboxItem:
+		return "OPTIONS, GET, HEAD, DELETE, PROPFIND"
+	case kindOutbox:
+		return "OPTIONS, PROPFIND, POST"
 	}
 	return "OPTIONS, PROPFIND, REPORT"
 }

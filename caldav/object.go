@@ -38,7 +38,7 @@ func (h *Handler) serveGet(w http.ResponseWriter, r *http.Request, p davPath) er
 		return err
 	}
 	switch p.kind {
-	case kindObject:
+	case kindObject, kindInboxItem:
 	case kindCalendar:
 		return h.serveCalendarExport(w, r, res)
 	default:
@@ -218,7 +218,31 @@ func (h *Handler) servePut(w http.ResponseWriter, r *http.Request, p davPath) er
 	if err != nil {
 		return err
 	}
-	stored, created, err := h.store.PutObject(ctx, obj, cond)
+	// RFC 6638 §3.2: an organizer's event tells its attendees. The
+	// stored version it replaces says who was dropped; when messages go
+	// out, its ETag becomes the condition, so that they are worked out
+	// against the version the write replaces.
+	var before *booking.CalendarObject
+	if schedulable(res.user, res.cal) {
+		switch cur, err := h.store.Object(ctx, res.cal.ID, p.object); {
+		case err == nil:
+			before = &cur
+		case isNotFound(err):
+		default:
+			return err
+		}
+	}
+	sc, err := h.schedulePut(ctx, res.user, res.cal, v.Calendar, data, before)
+	if err != nil {
+		return err
+	}
+	if len(sc.out) > 0 && before != nil && (cond.IfMatch == "" || cond.IfMatch == "*") {
+		cond.IfMatch = before.ETag
+	}
+	if sc.data != nil {
+		obj.Data = sc.data
+	}
+	stored, created, err := h.store.PutScheduledObject(ctx, obj, cond, sc.out)
 	switch {
 	case errors.Is(err, booking.ErrConflict):
 		return preconditionError(http.StatusConflict, cal("no-uid-conflict"), "another object in this calendar has the same UID")
@@ -250,6 +274,13 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath)
 			return err
 		}
 		return h.deleteCalendar(w, r, res)
+	case kindInboxItem:
+		// The calendar app has handled the message (RFC 6638 §2.2).
+		if err := h.store.DeleteInboxItem(ctx, userFrom(ctx).ID, p.object); err != nil {
+			return fmt.Errorf("caldav: delete inbox item %q: %w", p.object, err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	case kindObject:
 	default:
 		return newError(http.StatusForbidden, "this cannot be deleted")
@@ -265,7 +296,23 @@ func (h *Handler) serveDelete(w http.ResponseWriter, r *http.Request, p davPath)
 	if err != nil {
 		return err
 	}
-	if err := h.store.DeleteObject(ctx, res.cal.ID, p.object, cond); err != nil {
+	// RFC 6638 §3.2.3: deleting an organizer's event cancels it for the
+	// attendees, worked out from the version deleted (its ETag is the
+	// condition).
+	var out []booking.ITIPDelivery
+	if schedulable(res.user, res.cal) {
+		cur, err := h.store.Object(ctx, res.cal.ID, p.object)
+		if err != nil {
+			return fmt.Errorf("caldav: delete %q: %w", p.object, err)
+		}
+		if out, err = h.scheduleDelete(ctx, res.user, res.cal, cur); err != nil {
+			return err
+		}
+		if len(out) > 0 && (cond.IfMatch == "" || cond.IfMatch == "*") {
+			cond.IfMatch = cur.ETag
+		}
+	}
+	if err := h.store.DeleteScheduledObject(ctx, res.cal.ID, p.object, cond, out); err != nil {
 		return fmt.Errorf("caldav: delete %q: %w", p.object, err)
 	}
 	w.WriteHeader(http.StatusNoContent)

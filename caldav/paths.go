@@ -25,11 +25,24 @@ const (
 	kindHome
 	kindCalendar
 	kindObject
+	// The user's scheduling inbox and outbox (RFC 6638 §2.1, §2.2) and a
+	// message in the inbox.
+	kindInbox
+	kindOutbox
+	kindInboxItem
 )
 
 func (k resourceKind) String() string {
-	return [...]string{"root", "principals", "principal", "calendars", "home", "calendar", "object"}[k]
+	return [...]string{"root", "principals", "principal", "calendars", "home", "calendar", "object", "inbox", "outbox", "inbox item"}[k]
 }
+
+// The names of the scheduling collections in a home. They are not
+// calendars: a calendar cannot be made under these names (MKCALENDAR on
+// them answers as for any place that is not a calendar's).
+const (
+	inboxSegment  = "inbox"
+	outboxSegment = "outbox"
+)
 
 // davPath is a parsed request path. Segments are decoded.
 type davPath struct {
@@ -87,8 +100,20 @@ func parsePath(prefix, escaped string) (davPath, error) {
 		case 2:
 			return davPath{kind: kindHome, user: segs[1]}, nil
 		case 3:
+			switch segs[2] {
+			case inboxSegment:
+				return davPath{kind: kindInbox, user: segs[1]}, nil
+			case outboxSegment:
+				return davPath{kind: kindOutbox, user: segs[1]}, nil
+			}
 			return davPath{kind: kindCalendar, user: segs[1], calendar: segs[2]}, nil
 		case 4:
+			switch segs[2] {
+			case inboxSegment:
+				return davPath{kind: kindInboxItem, user: segs[1], object: segs[3]}, nil
+			case outboxSegment:
+				return davPath{}, fmt.Errorf("the outbox holds nothing: %q", escaped)
+			}
 			return davPath{kind: kindObject, user: segs[1], calendar: segs[2], object: segs[3]}, nil
 		}
 	}
@@ -125,6 +150,8 @@ func (h hrefs) home(user string) string {
 func (h hrefs) calendar(user, slug string) string {
 	return h.home(user) + url.PathEscape(slug) + "/"
 }
+func (h hrefs) inbox(user string) string  { return h.home(user) + inboxSegment + "/" }
+func (h hrefs) outbox(user string) string { return h.home(user) + outboxSegment + "/" }
 func (h hrefs) object(user, slug, name string) string {
 	return h.calendar(user, slug) + url.PathEscape(name)
 }

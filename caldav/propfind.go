@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,6 +194,16 @@ func (h *Handler) children(ctx context.Context, res resource, q propQuery) ([]re
 				path: davPath{kind: kindCalendar, user: me.Username, calendar: c.Slug},
 				href: h.hrefs.calendar(me.Username, c.Slug), user: me, cal: c})
 		}
+	case kindInbox:
+		items, err := h.store.InboxItems(ctx, me.ID, q.wants(cal("calendar-data")))
+		if err != nil {
+			return nil, fmt.Errorf("caldav: list inbox: %w", err)
+		}
+		for _, o := range items {
+			children = append(children, resource{
+				path: davPath{kind: kindInboxItem, user: me.Username, object: o.Name},
+				href: h.hrefs.inbox(me.Username) + url.PathEscape(o.Name), user: me, obj: o})
+		}
 	case kindCalendar:
 		withData := q.wants(cal("calendar-data"))
 		objs, err := h.store.Objects(ctx, res.cal.ID, withData)
@@ -211,8 +222,12 @@ func (h *Handler) children(ctx context.Context, res resource, q propQuery) ([]re
 // properties lists the live properties of a resource with their values.
 func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, error) {
 	me := res.user
+	// current-user-principal is in allprop: python-caldav's HTTP library
+	// drops the PROPFIND body when it follows the 301 of .well-known, so
+	// the discovery it relies on is an allprop of the root (RFC 4918 §9.1,
+	// as Radicale answers it).
 	common := []propEntry{
-		{name: dav("current-user-principal"), value: hrefList{h.hrefs.principal(me.Username)}},
+		{name: dav("current-user-principal"), value: hrefList{h.hrefs.principal(me.Username)}, allprop: true},
 		{name: dav("principal-collection-set"), value: hrefList{h.hrefs.principals()}},
 	}
 	switch res.path.kind {
@@ -230,22 +245,40 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), dav("principal")}, allprop: true},
 			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
-			propEntry{name: dav("principal-URL"), value: hrefList{h.hrefs.principal(me.Username)}},
+			// The principal's essentials are in allprop too, for clients
+			// that find them with an empty PROPFIND.
+			propEntry{name: dav("principal-URL"), value: hrefList{h.hrefs.principal(me.Username)}, allprop: true},
 			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
-			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}},
-			propEntry{name: cal("calendar-user-address-set"), value: addr},
+			propEntry{name: cal("calendar-home-set"), value: hrefList{h.hrefs.home(me.Username)}, allprop: true},
+			propEntry{name: cal("calendar-user-address-set"), value: addr, allprop: true},
 			propEntry{name: cal("calendar-user-type"), value: "INDIVIDUAL"},
+			// RFC 6638 §2.1, §2.2: where the calendar app finds
+			// invitations and asks for free-busy.
+			propEntry{name: cal("schedule-inbox-URL"), value: hrefList{h.hrefs.inbox(me.Username)}},
+			propEntry{name: cal("schedule-outbox-URL"), value: hrefList{h.hrefs.outbox(me.Username)}},
 			propEntry{name: cs("email-address-set"), value: emailAddresses(me)},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(false)},
 			propEntry{name: dav("supported-report-set")},
 		), nil
 	case kindHome:
+		epoch, err := h.syncEpoch(ctx)
+		if err != nil {
+			return nil, err
+		}
+		seq, err := h.store.HomeSyncSeq(ctx, me.ID)
+		if err != nil {
+			return nil, fmt.Errorf("caldav: home sync position: %w", err)
+		}
 		return append(common,
 			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection")}, allprop: true},
 			propEntry{name: dav("displayname"), value: me.Name(), allprop: true},
 			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
 			propEntry{name: dav("current-user-privilege-set"), value: privileges(true)},
-			propEntry{name: dav("supported-report-set")},
+			// Apple Calendar lists the home with sync-collection when
+			// it is advertised (RFC 6578 §3.1), to see new and deleted
+			// calendars without a full PROPFIND.
+			propEntry{name: dav("sync-token"), value: homeSyncToken(epoch, me, seq), allprop: true},
+			propEntry{name: dav("supported-report-set"), value: reportSet{dav("sync-collection")}},
 		), nil
 	case kindCalendar:
 		epoch, err := h.syncEpoch(ctx)
@@ -255,6 +288,26 @@ func (h *Handler) properties(ctx context.Context, res resource) ([]propEntry, er
 		return append(common, h.calendarProps(res.cal, me, epoch)...), nil
 	case kindObject:
 		return append(common, objectProps(res.obj, canWrite(me, res.cal))...), nil
+	case kindInbox:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), cal("schedule-inbox")}, allprop: true},
+			propEntry{name: dav("displayname"), value: "Inbox", allprop: true},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: dav("current-user-privilege-set"), value: inboxPrivileges},
+			// RFC 6638 §9.2: where an accepted invitation goes.
+			propEntry{name: cal("schedule-default-calendar-URL"), value: hrefList{h.hrefs.calendar(me.Username, string(booking.KindPersonal))}},
+			propEntry{name: cal("supported-calendar-component-set"), value: compSet{Comps: []compName{{Name: "VEVENT"}}}},
+			propEntry{name: dav("supported-report-set"), value: reportSet{cal("calendar-multiget")}},
+		), nil
+	case kindOutbox:
+		return append(common,
+			propEntry{name: dav("resourcetype"), value: emptyChildren{dav("collection"), cal("schedule-outbox")}, allprop: true},
+			propEntry{name: dav("displayname"), value: "Outbox", allprop: true},
+			propEntry{name: dav("owner"), value: hrefList{h.hrefs.principal(me.Username)}},
+			propEntry{name: dav("current-user-privilege-set"), value: outboxPrivileges},
+		), nil
+	case kindInboxItem:
+		return append(common, objectProps(res.obj, true)...), nil
 	}
 	return nil, fmt.Errorf("caldav: no properties for %s", res.path.kind)
 }
@@ -279,6 +332,7 @@ func (h *Handler) calendarProps(c booking.Calendar, me booking.User, epoch strin
 		{name: cal("supported-calendar-data"), value: data},
 		{name: cal("max-resource-size"), value: strconv.FormatInt(h.maxSize, 10)},
 		{name: cal("max-instances"), value: strconv.Itoa(h.maxInstances)},
+		{name: cal("max-attendees-per-instance"), value: strconv.Itoa(maxRecipients)},
 		{name: cal("min-date-time"), value: "19000101T000000Z"},
 		{name: cal("max-date-time"), value: "21001231T235959Z"},
 		{name: cs("getctag"), value: ctag(epoch, c), allprop: true},
@@ -317,11 +371,14 @@ func objectProps(o booking.CalendarObject, writable bool) []propEntry {
 		{name: dav("getlastmodified"), value: httpDate(o.ModifiedAt), allprop: true},
 		{name: dav("current-user-privilege-set"), value: privileges(writable)},
 	}
+	// The stored length, also in a listing that read no data: cadaver's
+	// ls shows every object as missing when it gets a 404 for it.
+	size := o.Size
 	if len(o.Data) > 0 {
-		props = append(props,
-			propEntry{name: dav("getcontentlength"), value: strconv.Itoa(len(o.Data)), allprop: true},
-			propEntry{name: cal("calendar-data"), value: string(o.Data)})
+		size = int64(len(o.Data))
+		props = append(props, propEntry{name: cal("calendar-data"), value: string(o.Data)})
 	}
+	props = append(props, propEntry{name: dav("getcontentlength"), value: strconv.FormatInt(size, 10), allprop: true})
 	return props
 }
 
@@ -357,6 +414,13 @@ func privileges(writable bool) privilegeSet {
 	}
 	return readPrivileges
 }
+
+// The scheduling collections' privileges (RFC 6638 §6): the owner reads
+// and empties the inbox, and sends (free-busy requests) through the outbox.
+var (
+	inboxPrivileges  = privilegeSet{dav("read"), dav("unbind"), dav("read-current-user-privilege-set"), cal("schedule-deliver")}
+	outboxPrivileges = privilegeSet{dav("read"), dav("read-current-user-privilege-set"), cal("schedule-send")}
+)
 
 var (
 	readPrivileges      = privilegeSet{dav("read"), dav("read-current-user-privilege-set"), cal("read-free-busy")}

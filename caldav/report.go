@@ -168,6 +168,9 @@ func (h *Handler) serveMultiget(w http.ResponseWriter, r *http.Request, res reso
 	if err != nil {
 		return queryError(err)
 	}
+	if res.path.kind == kindInbox {
+		return h.serveInboxMultiget(w, r, res, mg)
+	}
 	if res.path.kind != kindCalendar && res.path.kind != kindObject {
 		return preconditionError(http.StatusForbidden, dav("supported-report"), "calendar-multiget works on calendars")
 	}

@@ -66,6 +66,28 @@ type Store interface {
 	PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error)
 	// DeleteObject removes an object under cond and logs a tombstone.
 	DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error
+	// HomeSyncSeq is the position of the user's calendar home in its
+	// change log (calendars created, changed and deleted);
+	// HomeChangesSince is ChangesSince for the home, with calendars named
+	// by slug.
+	HomeSyncSeq(ctx context.Context, userID int64) (int64, error)
+	HomeChangesSince(ctx context.Context, userID int64, seq int64) ([]booking.Change, int64, error)
+	// Scheduling (RFC 6638, schedule.go). UserByEmail finds the enabled
+	// user of an address (booking.ErrNotFound for none).
+	// PutScheduledObject and DeleteScheduledObject are PutObject and
+	// DeleteObject that hand out the organizer's iTIP messages in the
+	// same transaction: to a Veileder user's schedule inbox, else by
+	// e-mail through the outbox. InboxItems, InboxItem and
+	// DeleteInboxItem read and empty the user's inbox.
+	UserByEmail(ctx context.Context, email string) (booking.User, error)
+	// ExternalEvents lists the events of the user's linked external
+	// calendars that overlap [start, end), for free-busy.
+	ExternalEvents(ctx context.Context, userID int64, start, end time.Time) ([]booking.ExternalEvent, error)
+	PutScheduledObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition, out []booking.ITIPDelivery) (booking.CalendarObject, bool, error)
+	DeleteScheduledObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition, out []booking.ITIPDelivery) error
+	InboxItems(ctx context.Context, userID int64, withData bool) ([]booking.CalendarObject, error)
+	InboxItem(ctx context.Context, userID int64, name string) (booking.CalendarObject, error)
+	DeleteInboxItem(ctx context.Context, userID int64, name string) error
 	// ChangesSince returns the latest change of each object changed after
 	// seq, oldest first, and the calendar's current SyncSeq.
 	// booking.ErrInvalid when seq is older than the kept log or newer than

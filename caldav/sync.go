@@ -35,10 +35,16 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 	if err := decodeXML(body, &req); err != nil {
 		return &httpError{status: http.StatusBadRequest, message: "malformed sync-collection body", cause: err}
 	}
-	if res.path.kind != kindCalendar {
-		return preconditionError(http.StatusForbidden, dav("supported-report"), "sync-collection works on calendars")
+	if res.path.kind != kindCalendar && res.path.kind != kindHome {
+		return preconditionError(http.StatusForbidden, dav("supported-report"), "sync-collection works on calendars and the calendar home")
 	}
-	switch strings.TrimSpace(req.SyncLevel) {
+	level := strings.TrimSpace(req.SyncLevel)
+	if res.path.kind == kindHome && level == "infinite" {
+		// RFC 6578 §3.3: the home's sync reports its calendars, not
+		// their objects; each calendar has its own sync.
+		return preconditionError(http.StatusForbidden, dav("sync-traversal-supported"), "sync-level infinite is not supported on the calendar home")
+	}
+	switch level {
 	case "1", "infinite", "":
 		// A calendar holds no collections, so infinite is the same as 1.
 	default:
@@ -57,11 +63,14 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 		q.want = []xml.Name{dav("getetag")}
 	}
 	ctx := r.Context()
-	c := res.cal
 	epoch, err := h.syncEpoch(ctx)
 	if err != nil {
 		return err
 	}
+	if res.path.kind == kindHome {
+		return h.serveHomeSync(w, r, res, req, q, limit, epoch)
+	}
+	c := res.cal
 
 	var changes []booking.Change
 	current := c.SyncSeq
@@ -160,4 +169,94 @@ func (h *Handler) serveSyncCollection(w http.ResponseWriter, r *http.Request, re
 	}
 	c.SyncSeq = current
 	return ms.close(syncToken(epoch, c))
+}
+
+// serveHomeSync answers sync-collection on the calendar home (RFC 6578
+// with sync-level 1): its members are the calendars, named by slug in the
+// home's change log (store/homechanges.go), so a client sees calendars
+// made, changed and deleted since its token: each live one with the asked
+// properties, each deleted one as a 404 response. Changes to the objects in
+// a calendar are not the home's: each calendar's own sync-token and CTag
+// tell them.
+func (h *Handler) serveHomeSync(w http.ResponseWriter, r *http.Request, res resource, req syncCollectionReq, q propQuery, limit int, epoch string) error {
+	ctx := r.Context()
+	me := res.user
+	var changes []booking.Change
+	token := strings.TrimSpace(req.SyncToken)
+	var current int64
+	var err error
+	if token == "" {
+		// Initial sync: every calendar, no tombstones (RFC 6578 §3.3).
+		// The position is read before the calendars, so that a change in
+		// between is reported again next time rather than missed.
+		if current, err = h.store.HomeSyncSeq(ctx, me.ID); err != nil {
+			return fmt.Errorf("caldav: home sync position: %w", err)
+		}
+	} else {
+		seq, err := parseHomeSyncToken(epoch, me, token)
+		if err != nil {
+			return &httpError{status: http.StatusForbidden, precondition: dav("valid-sync-token"), message: "the sync token is not valid", cause: err}
+		}
+		changes, current, err = h.store.HomeChangesSince(ctx, me.ID, seq)
+		if errors.Is(err, booking.ErrInvalid) {
+			if seq > current {
+				// As for a calendar: only a restored database is behind
+				// a token it issued.
+				h.restoreDetected(ctx, 0, seq, current)
+			}
+			return &httpError{status: http.StatusForbidden, precondition: dav("valid-sync-token"), message: "the sync token is not valid", cause: err}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	cals, err := h.store.Calendars(ctx, me.ID)
+	if err != nil {
+		return fmt.Errorf("caldav: list calendars: %w", err)
+	}
+	bySlug := make(map[string]booking.Calendar, len(cals))
+	for _, c := range cals {
+		bySlug[c.Slug] = c
+	}
+	if token == "" {
+		for _, c := range cals {
+			changes = append(changes, booking.Change{Name: c.Slug, Seq: current})
+		}
+	}
+	truncated := limit > 0 && len(changes) > limit
+	if truncated && token == "" {
+		// No position covers part of an initial listing, which is the
+		// home's calendars in no log order: RFC 6578 §3.6 lets the
+		// server refuse instead.
+		return preconditionError(http.StatusInsufficientStorage, dav("number-of-matches-within-limits"), "the home holds more calendars than the limit")
+	}
+	if truncated {
+		changes = changes[:limit]
+		current = changes[len(changes)-1].Seq
+	}
+	ms := h.reportMultistatus(w, r)
+	for _, ch := range changes {
+		href := h.hrefs.calendar(me.Username, ch.Name)
+		c, ok := bySlug[ch.Name]
+		if ch.Deleted || !ok {
+			if err := ms.add(response{href: href, status: http.StatusNotFound}); err != nil {
+				return err
+			}
+			continue
+		}
+		child := resource{path: davPath{kind: kindCalendar, user: me.Username, calendar: c.Slug}, href: href, user: me, cal: c}
+		props, err := h.properties(ctx, child)
+		if err != nil {
+			return ms.fail(err)
+		}
+		if err := ms.add(response{href: href, props: q.answer(props)}); err != nil {
+			return err
+		}
+	}
+	if truncated {
+		if err := ms.truncated(res.href); err != nil {
+			return err
+		}
+	}
+	return ms.close(homeSyncToken(epoch, me, current))
 }

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/veileder/veileder/booking"
 	"github.com/veileder/veileder/caldav"
 	"github.com/veileder/veileder/store"
@@ -28,15 +26,9 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 			ctx := t.Context()
 			cfg := storetest.NewConfig(t, d)
 			cfg.BcryptCost = 8
-			hash, err := bcrypt.GenerateFromPassword([]byte(testPassword), cfg.BcryptCost)
-			if err != nil {
-				t.Fatal(err)
-			}
-			begin := time.Now()
-			_ = bcrypt.CompareHashAndPassword(hash, []byte("wrong"))
-			// One answer may check one password; the bound leaves room for
-			// a loaded machine.
-			atOnce := 3*time.Since(begin) + 500*time.Millisecond
+			// The throttle refuses with 429 at once rather than by slowing
+			// answers, so the statuses below are what "not blocked" means;
+			// the times are logged, not bounded (a loaded machine is slow).
 			s, err := store.OpenWith(ctx, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -86,9 +78,9 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 					refusedTook += d
 				}
 			}
-			t.Logf("100 wrong passwords from one address: %v, %d answered 401, %d answered 429 in %v together (Retry-After %s s; one bcrypt check %v)",
+			t.Logf("100 wrong passwords from one address: %v, %d answered 401, %d answered 429 in %v together (Retry-After %s s)",
 				took.Round(time.Millisecond), statuses[http.StatusUnauthorized], statuses[http.StatusTooManyRequests],
-				refusedTook.Round(time.Millisecond), retryAfter, ((atOnce - 500*time.Millisecond) / 3).Round(time.Millisecond))
+				refusedTook.Round(time.Millisecond), retryAfter)
 			limit := store.DefaultThrottlePolicy.PerUserAddress
 			if got, want := statuses[http.StatusUnauthorized], limit; got != want {
 				t.Errorf("401 answers: got %d, want %d (the limit)", got, want)
@@ -115,9 +107,6 @@ func TestPasswordGuessingIsThrottled(t *testing.T) {
 				t.Logf("%s: %d in %v", c.name, res.StatusCode, took.Round(time.Millisecond))
 				if res.StatusCode != c.want {
 					t.Errorf("%s: got %d, want %d", c.name, res.StatusCode, c.want)
-				}
-				if took > atOnce {
-					t.Errorf("%s: took %v, want an answer at once (within %v)", c.name, took, atOnce)
 				}
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/veileder/veileder/caldav/calquery"
 )
@@ -391,19 +390,6 @@ func shortEmpty(b []byte) []byte {
 
 // element writes an element with inner XML, for the error bodies of
 // errors.go.
-func element(n xml.Name, inner string) string {
-	var b bytes.Buffer
-	enc := xml.NewEncoder(&b)
-	_ = enc.EncodeElement(rawXML{Inner: inner}, startOf(n))
-	return string(shortEmpty(b.Bytes()))
-}
-
-func xmlText(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
-}
-
 // anyElem is an element of a request whose name is all that counts.
 type anyElem struct {
 	XMLName xml.Name
@@ -442,4 +428,18 @@ func rootName(body []byte) (xml.Name, error) {
 		return xml.Name{}, err
 	}
 	return root.XMLName, nil
+}
+
+// scheduleResponse is CALDAV:schedule-response (RFC 6638 §10.1), the
+// answer to a POST to the outbox: one response per recipient.
+type scheduleResponse struct {
+	XMLName   xml.Name            `xml:"C:schedule-response"`
+	Attrs     []xml.Attr          `xml:",attr"`
+	Responses []scheduleRecipient `xml:"C:response"`
+}
+
+type scheduleRecipient struct {
+	Recipient     hrefList `xml:"C:recipient"`
+	RequestStatus string   `xml:"C:request-status"`
+	CalendarData  string   `xml:"C:calendar-data,omitempty"`
 }

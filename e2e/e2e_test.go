@@ -185,7 +185,9 @@ func (l *e2eLog) String() string {
 	return s
 }
 
-func startE2ESite(t *testing.T, dialect store.Dialect) *e2eSite {
+// startE2ESite starts the site; change, when given, adjusts its
+// configuration first.
+func startE2ESite(t *testing.T, dialect store.Dialect, change ...func(*app.Config)) *e2eSite {
 	t.Helper()
 	loc, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
@@ -205,10 +207,14 @@ func startE2ESite(t *testing.T, dialect store.Dialect) *e2eSite {
 	base := "http://" + ts.Listener.Addr().String()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	a, err := app.New(ctx, app.Config{
+	acfg := app.Config{
 		Store: &cfg, BaseURL: base, Now: now,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-	})
+	}
+	for _, f := range change {
+		f(&acfg)
+	}
+	a, err := app.New(ctx, acfg)
 	if err != nil {
 		t.Fatalf("app.New on %s: %v", dialect, err)
 	}

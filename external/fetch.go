@@ -46,7 +46,60 @@ const UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 // FeedError is a fetch or feed that failed in a way a person can act on.
 // Its text is for the librarian (and stored with the calendar): it never
 // holds the URL, which is a secret.
-type FeedError struct{ Msg string }
+//
+// Reason and Arg say the same for a front that speaks the librarian's
+// language: Reason names the failure, Arg is the one value its text
+// shows (a status code, a size, a duration, a count), or empty.
+type FeedError struct {
+	Reason Reason
+	Arg    string
+	Msg    string
+}
+
+// Reason names why an address or a feed was refused.
+type Reason string
+
+// The reasons of FeedError.
+const (
+	ReasonEmpty            Reason = "empty"
+	ReasonNotURL           Reason = "not_url"
+	ReasonHTTP             Reason = "http"
+	ReasonScheme           Reason = "scheme"
+	ReasonUserinfo         Reason = "userinfo"
+	ReasonNoHost           Reason = "no_host"
+	ReasonRedirects        Reason = "redirects"
+	ReasonRedirectInsecure Reason = "redirect_insecure"
+	ReasonRedirectScheme   Reason = "redirect_scheme"
+	ReasonForbidden        Reason = "forbidden"
+	ReasonNotFound         Reason = "not_found"
+	ReasonServerError      Reason = "server_error"
+	ReasonStatus           Reason = "status"
+	ReasonTooBig           Reason = "too_big"
+	ReasonEmptyAnswer      Reason = "empty_answer"
+	ReasonBinary           Reason = "binary"
+	ReasonHTML             Reason = "html"
+	ReasonNotICS           Reason = "not_ics"
+	ReasonPrivate          Reason = "private"
+	ReasonTimeout          Reason = "timeout"
+	ReasonStopped          Reason = "stopped"
+	ReasonDNS              Reason = "dns"
+	ReasonCertificate      Reason = "certificate"
+	ReasonRefused          Reason = "refused"
+	ReasonUnreachable      Reason = "unreachable"
+	ReasonInvalid          Reason = "invalid"
+	ReasonSlow             Reason = "slow"
+	ReasonTooMany          Reason = "too_many"
+)
+
+// Reasons lists every Reason, so that a front can check it has a text
+// for each.
+var Reasons = []Reason{
+	ReasonEmpty, ReasonNotURL, ReasonHTTP, ReasonScheme, ReasonUserinfo, ReasonNoHost,
+	ReasonRedirects, ReasonRedirectInsecure, ReasonRedirectScheme, ReasonForbidden, ReasonNotFound,
+	ReasonServerError, ReasonStatus, ReasonTooBig, ReasonEmptyAnswer, ReasonBinary, ReasonHTML,
+	ReasonNotICS, ReasonPrivate, ReasonTimeout, ReasonStopped, ReasonDNS, ReasonCertificate,
+	ReasonRefused, ReasonUnreachable, ReasonInvalid, ReasonSlow, ReasonTooMany,
+}
 
 func (e *FeedError) Error() string { return e.Msg }
 
@@ -54,7 +107,15 @@ func (e *FeedError) Error() string { return e.Msg }
 // feed behind it is wrong, not the service.
 func (e *FeedError) Unwrap() error { return booking.ErrInvalid }
 
-func feedErr(format string, args ...any) error { return &FeedError{Msg: fmt.Sprintf(format, args...)} }
+// feedErr makes a FeedError; arg, when not empty, is the value its
+// English text shows too.
+func feedErr(r Reason, arg any, format string, args ...any) error {
+	e := &FeedError{Reason: r, Msg: fmt.Sprintf(format, args...)}
+	if arg != nil {
+		e.Arg = fmt.Sprint(arg)
+	}
+	return e
+}
 
 // NormalizeURL checks an address a user gave for an external calendar and
 // returns the one to fetch: https, or webcal/webcals, which calendar apps
@@ -64,28 +125,28 @@ func feedErr(format string, args ...any) error { return &FeedError{Msg: fmt.Spri
 func NormalizeURL(raw string, allowInsecure bool) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", feedErr("the calendar address is empty")
+		return "", feedErr(ReasonEmpty, nil, "the calendar address is empty")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "", feedErr("the calendar address is not a web address (it should start with https:// or webcal://)")
+		return "", feedErr(ReasonNotURL, nil, "the calendar address is not a web address (it should start with https:// or webcal://)")
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "https", "webcal", "webcals":
 		u.Scheme = "https"
 	case "http":
 		if !allowInsecure {
-			return "", feedErr("the calendar address must start with https:// or webcal://, not http://")
+			return "", feedErr(ReasonHTTP, nil, "the calendar address must start with https:// or webcal://, not http://")
 		}
 		u.Scheme = "http"
 	default:
-		return "", feedErr("the calendar address must start with https:// or webcal://")
+		return "", feedErr(ReasonScheme, nil, "the calendar address must start with https:// or webcal://")
 	}
 	if u.User != nil {
-		return "", feedErr("the calendar address must not hold a user name or password")
+		return "", feedErr(ReasonUserinfo, nil, "the calendar address must not hold a user name or password")
 	}
 	if u.Hostname() == "" {
-		return "", feedErr("the calendar address has no host name")
+		return "", feedErr(ReasonNoHost, nil, "the calendar address has no host name")
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u.String(), nil
@@ -150,16 +211,16 @@ func newFetcher(timeout time.Duration, maxBytes int64, maxRedirects int, allowPr
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) > maxRedirects {
-				return feedErr("the calendar address redirects more than %d times", maxRedirects)
+				return feedErr(ReasonRedirects, maxRedirects, "the calendar address redirects more than %d times", maxRedirects)
 			}
 			switch req.URL.Scheme {
 			case "https":
 			case "http":
 				if !allowPrivate {
-					return feedErr("the calendar address redirects to an insecure (http) address")
+					return feedErr(ReasonRedirectInsecure, nil, "the calendar address redirects to an insecure (http) address")
 				}
 			default:
-				return feedErr("the calendar address redirects to something that is not a web address")
+				return feedErr(ReasonRedirectScheme, nil, "the calendar address redirects to something that is not a web address")
 			}
 			return nil
 		},
@@ -211,7 +272,7 @@ func (f *fetcher) fetch(ctx context.Context, rawURL, etag, lastModified string) 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return response{}, feedErr("the calendar address is not a web address")
+		return response{}, feedErr(ReasonNotURL, nil, "the calendar address is not a web address")
 	}
 	req.Header.Set("User-Agent", UserAgent)
 	req.Header.Set("Accept", "text/calendar, application/calendar+ics;q=0.9, */*;q=0.1")
@@ -230,23 +291,23 @@ func (f *fetcher) fetch(ctx context.Context, rawURL, etag, lastModified string) 
 	case resp.StatusCode == http.StatusNotModified:
 		return response{notModified: true, etag: etag, lastModified: lastModified}, nil
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
-		return response{}, feedErr("the calendar server refused access (%d): the link may have been reset or unpublished", resp.StatusCode)
+		return response{}, feedErr(ReasonForbidden, resp.StatusCode, "the calendar server refused access (%d): the link may have been reset or unpublished", resp.StatusCode)
 	case resp.StatusCode == http.StatusNotFound, resp.StatusCode == http.StatusGone:
-		return response{}, feedErr("the calendar server has no calendar at this address (%d): it may have been unpublished", resp.StatusCode)
+		return response{}, feedErr(ReasonNotFound, resp.StatusCode, "the calendar server has no calendar at this address (%d): it may have been unpublished", resp.StatusCode)
 	case resp.StatusCode >= 500:
-		return response{}, feedErr("the calendar server answered %d (a server error)", resp.StatusCode)
+		return response{}, feedErr(ReasonServerError, resp.StatusCode, "the calendar server answered %d (a server error)", resp.StatusCode)
 	case resp.StatusCode != http.StatusOK:
-		return response{}, feedErr("the calendar server answered %d", resp.StatusCode)
+		return response{}, feedErr(ReasonStatus, resp.StatusCode, "the calendar server answered %d", resp.StatusCode)
 	}
 	if resp.ContentLength > f.maxBytes {
-		return response{}, feedErr("the calendar is larger than %s", size(f.maxBytes))
+		return response{}, feedErr(ReasonTooBig, size(f.maxBytes), "the calendar is larger than %s", size(f.maxBytes))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, f.maxBytes+1))
 	if err != nil {
 		return response{}, f.describe(ctx, err)
 	}
 	if int64(len(body)) > f.maxBytes {
-		return response{}, feedErr("the calendar is larger than %s", size(f.maxBytes))
+		return response{}, feedErr(ReasonTooBig, size(f.maxBytes), "the calendar is larger than %s", size(f.maxBytes))
 	}
 	if err := sniff(body); err != nil {
 		return response{}, err
@@ -260,16 +321,16 @@ func sniff(body []byte) error {
 	b := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")), " \t\r\n")
 	switch {
 	case len(b) == 0:
-		return feedErr("the calendar address gives an empty answer")
+		return feedErr(ReasonEmptyAnswer, nil, "the calendar address gives an empty answer")
 	case bytes.IndexByte(b[:min(len(b), 8192)], 0) >= 0 || !utf8.Valid(b[:min(len(b), 64)]) && !bytes.HasPrefix(b, []byte("BEGIN:")):
 		// NUL bytes, or no text where a calendar begins. A calendar in
 		// another charset than UTF-8 (RFC 5545 §3.1.4 asks for UTF-8)
 		// passes here and is read as well as it can be.
-		return feedErr("the calendar address gives binary data, not a calendar")
+		return feedErr(ReasonBinary, nil, "the calendar address gives binary data, not a calendar")
 	case b[0] == '<':
-		return feedErr("the calendar address gives a web page, not a calendar: use the ICS link, not the page's address")
+		return feedErr(ReasonHTML, nil, "the calendar address gives a web page, not a calendar: use the ICS link, not the page's address")
 	case len(b) < 15 || !strings.EqualFold(string(b[:15]), "BEGIN:VCALENDAR"):
-		return feedErr("the calendar address does not give an iCalendar (.ics) file")
+		return feedErr(ReasonNotICS, nil, "the calendar address does not give an iCalendar (.ics) file")
 	}
 	return nil
 }
@@ -284,19 +345,19 @@ func (f *fetcher) describe(ctx context.Context, err error) error {
 	case errors.As(err, &fe):
 		return fe
 	case errors.Is(err, errPrivate):
-		return feedErr("the calendar address leads to a private, loopback or link-local network address, which is not allowed")
+		return feedErr(ReasonPrivate, nil, "the calendar address leads to a private, loopback or link-local network address, which is not allowed")
 	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded), isTimeout(err):
-		return feedErr("the calendar server did not send the calendar within %s", f.timeout)
+		return feedErr(ReasonTimeout, f.timeout, "the calendar server did not send the calendar within %s", f.timeout)
 	case errors.Is(err, context.Canceled):
-		return feedErr("the fetch was stopped")
+		return feedErr(ReasonStopped, nil, "the fetch was stopped")
 	case errors.As(err, &dnsErr):
-		return feedErr("the calendar server's name does not resolve")
+		return feedErr(ReasonDNS, nil, "the calendar server's name does not resolve")
 	case errors.As(err, &certErr):
-		return feedErr("the calendar server's certificate is not valid")
+		return feedErr(ReasonCertificate, nil, "the calendar server's certificate is not valid")
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return feedErr("the calendar server refused the connection")
+		return feedErr(ReasonRefused, nil, "the calendar server refused the connection")
 	}
-	return feedErr("the calendar server could not be reached")
+	return feedErr(ReasonUnreachable, nil, "the calendar server could not be reached")
 }
 
 func isTimeout(err error) bool {
@@ -310,3 +371,7 @@ func size(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// FeedReason gives a front the reason and its value, to say in the
+// librarian's language.
+func (e *FeedError) FeedReason() (reason, arg string) { return string(e.Reason), e.Arg }

@@ -187,20 +187,23 @@ func TestFetchRefusals(t *testing.T) {
 		f    *fetcher
 		url  string
 		want string
+		// reason and arg are what a front translates.
+		reason Reason
+		arg    string
 	}{
-		{"html", open, srv.URL + "/html/" + secret, "a web page, not a calendar"},
-		{"binary", open, srv.URL + "/binary/" + secret, "binary data"},
-		{"not ical", open, srv.URL + "/text/" + secret, "does not give an iCalendar"},
-		{"too big", open, srv.URL + "/big/" + secret, "larger than 100000 bytes"},
-		{"gzip bomb", open, srv.URL + "/bomb/" + secret, "larger than 100000 bytes"},
-		{"slow drip", open, srv.URL + "/drip/" + secret, "did not send the calendar within 1s"},
-		{"not found", open, srv.URL + "/gone/" + secret, "no calendar at this address (404)"},
-		{"server error", open, srv.URL + "/down/" + secret, "answered 503"},
-		{"denied", open, srv.URL + "/denied/" + secret, "refused access (403)"},
-		{"redirect loop", open, srv.URL + "/loop/" + secret, "redirects more than 3 times"},
-		{"loopback", guarded, srv.URL + "/text/" + secret, "private, loopback or link-local"},
-		{"redirect to loopback", guarded, outside.URL + "/" + secret, "private, loopback or link-local"},
-		{"no such host", open, "http://no-such-host.invalid/" + secret, "does not resolve"},
+		{"html", open, srv.URL + "/html/" + secret, "a web page, not a calendar", ReasonHTML, ""},
+		{"binary", open, srv.URL + "/binary/" + secret, "binary data", ReasonBinary, ""},
+		{"not ical", open, srv.URL + "/text/" + secret, "does not give an iCalendar", ReasonNotICS, ""},
+		{"too big", open, srv.URL + "/big/" + secret, "larger than 100000 bytes", ReasonTooBig, "100000 bytes"},
+		{"gzip bomb", open, srv.URL + "/bomb/" + secret, "larger than 100000 bytes", ReasonTooBig, "100000 bytes"},
+		{"slow drip", open, srv.URL + "/drip/" + secret, "did not send the calendar within 1s", ReasonTimeout, "1s"},
+		{"not found", open, srv.URL + "/gone/" + secret, "no calendar at this address (404)", ReasonNotFound, "404"},
+		{"server error", open, srv.URL + "/down/" + secret, "answered 503", ReasonServerError, "503"},
+		{"denied", open, srv.URL + "/denied/" + secret, "refused access (403)", ReasonForbidden, "403"},
+		{"redirect loop", open, srv.URL + "/loop/" + secret, "redirects more than 3 times", ReasonRedirects, "3"},
+		{"loopback", guarded, srv.URL + "/text/" + secret, "private, loopback or link-local", ReasonPrivate, ""},
+		{"redirect to loopback", guarded, outside.URL + "/" + secret, "private, loopback or link-local", ReasonPrivate, ""},
+		{"no such host", open, "http://no-such-host.invalid/" + secret, "does not resolve", ReasonDNS, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,8 +215,11 @@ func TestFetchRefusals(t *testing.T) {
 			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "127.0.0.1") {
 				t.Errorf("error %q quotes the address", err)
 			}
-			if !errors.As(err, new(*FeedError)) {
+			var fe *FeedError
+			if !errors.As(err, &fe) {
 				t.Errorf("error %T is no *FeedError", err)
+			} else if fe.Reason != tt.reason || fe.Arg != tt.arg {
+				t.Errorf("got reason %q arg %q, want %q %q", fe.Reason, fe.Arg, tt.reason, tt.arg)
 			}
 			if took := time.Since(start); took > 3*time.Second {
 				t.Errorf("took %v, want the fetch deadline to stop it", took)

@@ -53,7 +53,7 @@ func (r reader) read(data []byte, lo, hi time.Time) (reading, error) {
 	if err != nil {
 		// The decoder's text may quote the feed's content; the librarian
 		// gets the gist.
-		return reading{}, feedErr("the calendar file is not valid iCalendar (RFC 5545)")
+		return reading{}, feedErr(ReasonInvalid, nil, "the calendar file is not valid iCalendar (RFC 5545)")
 	}
 	var out reading
 	out.refresh = refreshHint(cal)
@@ -85,7 +85,7 @@ func (r reader) read(data []byte, lo, hi time.Time) (reading, error) {
 	budget := r.maxInstances
 	for _, key := range order {
 		if time.Now().After(deadline) {
-			return reading{}, feedErr("the calendar takes longer than %s to read; it holds too many repeating events", r.maxTime)
+			return reading{}, feedErr(ReasonSlow, r.maxTime, "the calendar takes longer than %s to read; it holds too many repeating events", r.maxTime)
 		}
 		comps := groups[key]
 		obj := &ical.Calendar{Component: &ical.Component{
@@ -101,11 +101,11 @@ func (r reader) read(data []byte, lo, hi time.Time) (reading, error) {
 			continue
 		}
 		if len(insts) > budget {
-			return reading{}, feedErr("the calendar has more than %d events between %s and %s; Veileder reads at most %d",
+			return reading{}, feedErr(ReasonTooMany, r.maxInstances, "the calendar has more than %d events between %s and %s; Veileder reads at most %d",
 				r.maxInstances, lo.In(r.loc).Format("2006-01-02"), hi.In(r.loc).Format("2006-01-02"), r.maxInstances)
 		}
 		if truncated {
-			return reading{}, feedErr("the calendar takes longer than %s to read; it holds too many repeating events", r.maxTime)
+			return reading{}, feedErr(ReasonSlow, r.maxTime, "the calendar takes longer than %s to read; it holds too many repeating events", r.maxTime)
 		}
 		uid := ""
 		if len(comps) > 0 && comps[0].Props.Get(ical.PropUID) != nil {

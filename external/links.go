@@ -92,6 +92,18 @@ func tokenHash(token string) string {
 
 func (l *Links) url(token string) string { return l.cfg.BaseURL + BookingsPath + token + ".ics" }
 
+// Current returns the user's link, or "" if they have none.
+func (l *Links) Current(ctx context.Context, userID int64) (string, error) {
+	nonce, err := l.cfg.Store.BookingsFeedNonce(ctx, userID)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("external: bookings link: %w", err)
+	}
+	return l.url(l.token(nonce)), nil
+}
+
 // Link returns the user's link, making one if they have none.
 func (l *Links) Link(ctx context.Context, userID int64) (string, error) {
 	nonce, err := l.cfg.Store.BookingsFeedNonce(ctx, userID)

@@ -166,9 +166,13 @@ func (s *Service) Add(ctx context.Context, userID int64, rawURL, name string) (b
 		return booking.ExternalCalendar{}, fmt.Errorf("external: add: %w", err)
 	}
 	now := s.now()
-	res := s.fetchAndRead(ctx, booking.ExternalCalendar{URL: u}, now)
-	if res.Err != "" {
-		return booking.ExternalCalendar{}, fmt.Errorf("external: add: %w", &FeedError{Msg: res.Err})
+	res, ferr := s.fetchAndRead(ctx, booking.ExternalCalendar{URL: u}, now)
+	if ferr != nil {
+		var fe *FeedError
+		if !errors.As(ferr, &fe) {
+			fe = &FeedError{Reason: ReasonUnreachable, Msg: res.Err}
+		}
+		return booking.ExternalCalendar{}, fmt.Errorf("external: add: %w", fe)
 	}
 	c, err := s.store.AddExternalCalendar(ctx, booking.ExternalCalendar{UserID: userID, Name: name, URL: u})
 	if err != nil {
@@ -202,43 +206,44 @@ func (s *Service) List(ctx context.Context, userID int64) ([]booking.ExternalCal
 	return cs, nil
 }
 
-// fetchAndRead fetches a calendar and reads it into the outcome to store.
-func (s *Service) fetchAndRead(ctx context.Context, c booking.ExternalCalendar, now time.Time) booking.ExternalFetch {
+// fetchAndRead fetches a calendar and reads it into the outcome to store;
+// the error, when the fetch failed, is the one whose text res.Err holds.
+func (s *Service) fetchAndRead(ctx context.Context, c booking.ExternalCalendar, now time.Time) (booking.ExternalFetch, error) {
 	res := booking.ExternalFetch{At: now, NextFetch: now.Add(s.cfg.Refresh)}
 	resp, err := s.fetch.fetch(ctx, c.URL, c.ETag, c.LastModified)
 	if err != nil {
-		res.Err = message(err)
-		return res
+		res.Err, res.Reason, res.ReasonArg = failure(err)
+		return res, err
 	}
 	if resp.notModified {
 		res.NotModified, res.Refresh = true, c.Refresh
 		res.NextFetch = now.Add(interval(c.Refresh, s.cfg.Refresh))
-		return res
+		return res, nil
 	}
 	// From a day back, so that an instance that began before the fetch
 	// and still runs counts.
 	lo := now.Add(-24 * time.Hour)
 	rd, err := s.read.read(resp.body, lo, now.Add(s.cfg.Horizon))
 	if err != nil {
-		res.Err = message(err)
-		return res
+		res.Err, res.Reason, res.ReasonArg = failure(err)
+		return res, err
 	}
 	if rd.skipped > 0 {
 		s.log.Warn("external: events that could not be read were left out", "calendar", c.ID, "host", c.URLHint, "skipped", rd.skipped)
 	}
 	res.ETag, res.LastModified, res.Events, res.Refresh = resp.etag, resp.lastModified, rd.events, rd.refresh
 	res.NextFetch = now.Add(interval(rd.refresh, s.cfg.Refresh))
-	return res
+	return res, nil
 }
 
-// message is the text to store for a failure: a FeedError's own, else a
-// plain one (the detail may hold the URL).
-func message(err error) string {
+// failure is what to store for a failure: a FeedError's text, reason and
+// value, else a plain text (the detail may hold the URL) without a reason.
+func failure(err error) (msg, reason, arg string) {
 	var fe *FeedError
 	if errors.As(err, &fe) {
-		return fe.Msg
+		return fe.Msg, string(fe.Reason), fe.Arg
 	}
-	return "the calendar could not be read"
+	return "the calendar could not be read", "", ""
 }
 
 // Outcome is what one refresh did.
@@ -251,7 +256,7 @@ type Outcome struct {
 
 // refresh fetches one leased calendar and records the outcome.
 func (s *Service) refresh(ctx context.Context, c booking.ExternalCalendar) Outcome {
-	res := s.fetchAndRead(ctx, c, s.now())
+	res, _ := s.fetchAndRead(ctx, c, s.now())
 	log := s.log.With("calendar", c.ID, "user", c.UserID, "host", c.URLHint)
 	if res.Err != "" && ctx.Err() != nil {
 		// Stopped by shutdown, not by the feed: the calendar is not

@@ -3,6 +3,7 @@ package external_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -338,18 +339,28 @@ func TestBadFeeds(t *testing.T) {
 		status := func(code int) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", code) }
 		}
+		// Each refusal carries its reason, which the staff pages say in
+		// the librarian's language.
 		bad := []struct {
-			name string
-			h    http.HandlerFunc
-			want string
+			name   string
+			h      http.HandlerFunc
+			want   string
+			reason external.Reason
 		}{
-			{"html", html, "a web page, not a calendar"},
-			{"binary", binary, "binary data"},
-			{"oversized", huge, "larger than 1 MiB"},
-			{"slow drip", drip, "did not send the calendar within 2s"},
-			{"a million instances", million, "more than 50000 events"},
-			{"server error", status(http.StatusInternalServerError), "answered 500"},
-			{"unpublished", status(http.StatusNotFound), "no calendar at this address"},
+			{"html", html, "a web page, not a calendar", external.ReasonHTML},
+			{"binary", binary, "binary data", external.ReasonBinary},
+			{"oversized", huge, "larger than 1 MiB", external.ReasonTooBig},
+			{"slow drip", drip, "did not send the calendar within 2s", external.ReasonTimeout},
+			{"a million instances", million, "more than 50000 events", external.ReasonTooMany},
+			{"server error", status(http.StatusInternalServerError), "answered 500", external.ReasonServerError},
+			{"unpublished", status(http.StatusNotFound), "no calendar at this address", external.ReasonNotFound},
+		}
+		reasonOf := func(err error) external.Reason {
+			var fe *external.FeedError
+			if !errors.As(err, &fe) || !errors.Is(err, booking.ErrInvalid) {
+				return ""
+			}
+			return fe.Reason
 		}
 		for _, b := range bad {
 			path := "/bad/" + strings.ReplaceAll(b.name, " ", "-")
@@ -358,10 +369,17 @@ func TestBadFeeds(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), b.want) {
 				t.Errorf("add %s: got %v, want an error saying %q", b.name, err, b.want)
 			}
+			if got := reasonOf(err); got != b.reason {
+				t.Errorf("add %s: got reason %q, want %q", b.name, got, b.reason)
+			}
 		}
-		for _, u := range []string{"not a url", "ftp://example.org/x.ics", "https://user:pw@example.org/x.ics"} {
-			if _, err := f.ext.Add(f.ctx, ola.ID, u, ""); err == nil {
-				t.Errorf("add %q: got no error", u)
+		for u, want := range map[string]external.Reason{
+			"not a url": external.ReasonNotURL, "ftp://example.org/x.ics": external.ReasonScheme,
+			"https://user:pw@example.org/x.ics": external.ReasonUserinfo, "  ": external.ReasonEmpty,
+		} {
+			_, err := f.ext.Add(f.ctx, ola.ID, u, "")
+			if got := reasonOf(err); err == nil || got != want {
+				t.Errorf("add %q: got %v (reason %q), want reason %q", u, err, got, want)
 			}
 		}
 		if cs := must(f.ext.List(f.ctx, 0))(t); len(cs) != 0 {
@@ -409,6 +427,9 @@ func TestBadFeeds(t *testing.T) {
 				strings.Contains(o.Calendar.Error, f.feeds.URL) || !o.Calendar.FailingSince.Equal(failingSince) {
 				t.Errorf("feed turned %s: got %+v, want failing since %v saying %q", b.name, o.Calendar, failingSince, b.want)
 			}
+			if o.Calendar.Reason != string(b.reason) {
+				t.Errorf("feed turned %s: got reason %q stored, want %q", b.name, o.Calendar.Reason, b.reason)
+			}
 			same("feed turned " + b.name)
 		}
 		if o := refresh(); o.Calendar.Flagged(f.clock.now(), f.ext.FlagAfter()) {
@@ -444,7 +465,7 @@ func TestBadFeeds(t *testing.T) {
 
 		// Back to good.
 		f.feeds.set("/outlook.ics", nil)
-		if o := refresh(); o.Calendar.State != booking.ExternalOK || !o.Calendar.FailingSince.IsZero() || o.Err != "" {
+		if o := refresh(); o.Calendar.State != booking.ExternalOK || !o.Calendar.FailingSince.IsZero() || o.Err != "" || o.Calendar.Reason != "" {
 			t.Errorf("recovered: got %+v, want ok", o.Calendar)
 		}
 	})

@@ -136,3 +136,18 @@ func Negotiate(acceptLanguage string) string {
 	_, i := language.MatchStrings(matcher, acceptLanguage)
 	return offered[i].lang
 }
+
+// FeedReason is the text in lang of why an external calendar's address or
+// feed was refused (external.Reason codes: "staff.external.error."+reason,
+// with arg the one value it shows), if the reason has one. The staff pages
+// and the librarian's daily e-mail say it the same way.
+func FeedReason(lang, reason, arg string) (string, bool) {
+	key := "staff.external.error." + reason
+	if _, ok := Lookup(lang, key); reason == "" || !ok {
+		return "", false
+	}
+	if arg == "" {
+		return T(lang, key), true
+	}
+	return T(lang, key, arg), true
+}

@@ -10,7 +10,6 @@ import (
 	"text/template"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
 	gomail "github.com/wneessen/go-mail"
 
 	"github.com/veileder/veileder/booking"
@@ -138,41 +137,18 @@ func (s *Sender) composeInvite(ctx context.Context, m booking.Message) (*outgoin
 // librarianInvitation is the iTIP object of composeInvite, made with
 // golang-ical as the student's invitation is (ics.go).
 func (s *Sender) librarianInvitation(d inviteData, now time.Time) (data []byte, method string) {
-	cal := ics.NewCalendar()
-	cal.SetProductId(productID)
-	method = "REQUEST"
-	if d.Cancelled {
-		method = "CANCEL"
-		cal.SetMethod(ics.MethodCancel)
-	} else {
-		cal.SetMethod(ics.MethodRequest)
-	}
-	ev := cal.AddEvent(d.UID)
-	ev.SetDtStampTime(now.UTC())
-	ev.SetSequence(d.Sequence)
-	ev.SetStartAt(d.Start.UTC())
-	ev.SetEndAt(d.End.UTC())
-	ev.SetSummary(oneLine(d.Summary))
-	if l := oneLine(d.Location); l != "" {
-		ev.SetLocation(l)
-	}
-	ev.SetDescription(d.CalendarText)
-	if d.Cancelled {
-		ev.SetStatus(ics.ObjectStatusCancelled)
-	} else {
-		ev.SetStatus(ics.ObjectStatusConfirmed)
-		ev.SetProperty(ics.ComponentPropertyTransp, "OPAQUE")
-	}
 	orgName := s.from.Name
 	if orgName == "" {
 		orgName = "Veileder"
 	}
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, orgName, recurrence.CalAddress(s.from.Address), "")
 	// The librarian offered the time: they have accepted, and no answer
 	// is asked of them.
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.Librarian, recurrence.CalAddress(d.LibrarianMail),
-		";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE")
-	return []byte(cal.Serialize(ics.WithNewLineWindows)), method
+	return meeting{
+		UID: d.UID, Sequence: d.Sequence, Start: d.Start, End: d.End,
+		Summary: d.Summary, Location: d.Location, Description: d.CalendarText, Cancelled: d.Cancelled,
+		OrganizerName: orgName, OrganizerAddr: recurrence.CalAddress(s.from.Address),
+		AttendeeName: d.Librarian, AttendeeAddr: recurrence.CalAddress(d.LibrarianMail),
+	}.invitation(now)
 }
 
 // failingData is what the failing-calendar e-mail's templates see.
@@ -207,7 +183,11 @@ func (s *Sender) composeFailing(ctx context.Context, m booking.Message) (*outgoi
 		calName = c.URLHint
 	}
 	since := c.FailingSince.In(s.loc)
-	d := failingData{Librarian: name, Name: calName, Host: c.URLHint, Error: c.Error,
+	reason := c.Error
+	if text, ok := i18n.FeedReason(lang, c.Reason, c.ReasonArg); ok {
+		reason = text
+	}
+	d := failingData{Librarian: name, Name: calName, Host: c.URLHint, Error: reason,
 		Since: i18n.DateLong(lang, since) + " " + i18n.Clock(lang, since)}
 	t := externalTemplates[lang]
 	var subject, text bytes.Buffer

@@ -26,49 +26,82 @@ const productID = "-//Veileder//Booking//NB"
 // does not store (docs/ICALENDAR.md). A single meeting is written in UTC:
 // SetStartAt's conversion to UTC hurts only recurring events.
 func invitation(d mailData, organizer string, now time.Time) (data []byte, method string) {
+	e := meeting{
+		UID: d.UID, Sequence: d.Sequence, Start: d.Start, End: d.End,
+		Summary: d.Summary, Location: d.Location, Description: d.CalendarText,
+		Cancelled:     d.Kind == booking.MessageCancelled,
+		OrganizerName: d.Librarian, OrganizerAddr: recurrence.CalAddress(d.LibrarianMail),
+		// The student booked the time: they have accepted, and no reply
+		// is asked of them, so calendar apps need not mail the librarian.
+		AttendeeName: d.StudentName, AttendeeAddr: recurrence.CalAddress(d.StudentEmail),
+	}
+	switch {
+	case e.Cancelled:
+	case d.MeetingURL != "":
+		// Where to join (RFC 7986 §5.11); the manage link is in the text.
+		e.URL, e.Conference = d.MeetingURL, d.MeetingURL
+	default:
+		e.URL = d.ManageURL
+	}
+	if e.OrganizerAddr == "" {
+		e.OrganizerName, e.OrganizerAddr = "Veileder", recurrence.CalAddress(organizer)
+	}
+	return e.invitation(now)
+}
+
+// meeting is what an iTIP invitation to one attendee says of a single
+// meeting: the student's invitation and the copy for a librarian's own
+// calendar (external.go) are both one.
+type meeting struct {
+	UID                          string
+	Sequence                     int
+	Start, End                   time.Time
+	Summary, Location            string
+	Description, URL             string
+	Conference                   string // a video meeting's address (RFC 7986 §5.11)
+	Cancelled                    bool
+	OrganizerName, OrganizerAddr string
+	// The attendee has accepted (they booked or offered the time): RSVP is
+	// FALSE.
+	AttendeeName, AttendeeAddr string
+}
+
+// invitation is the meeting as METHOD:REQUEST, or METHOD:CANCEL once it
+// is cancelled.
+func (e meeting) invitation(now time.Time) (data []byte, method string) {
 	cal := ics.NewCalendar()
 	cal.SetProductId(productID)
-	cancelled := d.Kind == booking.MessageCancelled
-	if cancelled {
+	if e.Cancelled {
 		cal.SetMethod(ics.MethodCancel)
 		method = "CANCEL"
 	} else {
 		cal.SetMethod(ics.MethodRequest)
 		method = "REQUEST"
 	}
-	ev := cal.AddEvent(d.UID)
+	ev := cal.AddEvent(e.UID)
 	ev.SetDtStampTime(now.UTC())
-	ev.SetSequence(d.Sequence)
-	ev.SetStartAt(d.Start.UTC())
-	ev.SetEndAt(d.End.UTC())
-	ev.SetSummary(oneLine(d.Summary))
-	if l := oneLine(d.Location); l != "" {
+	ev.SetSequence(e.Sequence)
+	ev.SetStartAt(e.Start.UTC())
+	ev.SetEndAt(e.End.UTC())
+	ev.SetSummary(oneLine(e.Summary))
+	if l := oneLine(e.Location); l != "" {
 		ev.SetLocation(l)
 	}
-	ev.SetDescription(d.CalendarText)
-	switch {
-	case d.MeetingURL != "" && !cancelled:
-		// Where to join (RFC 7986 §5.11); the manage link is in the text.
-		ev.SetURL(d.MeetingURL)
-		ev.AddProperty(ics.ComponentProperty("CONFERENCE;FEATURE=VIDEO"), d.MeetingURL, ics.WithValue("URI"))
-	case d.ManageURL != "" && !cancelled:
-		ev.SetURL(d.ManageURL)
+	ev.SetDescription(e.Description)
+	if e.URL != "" {
+		ev.SetURL(e.URL)
 	}
-	if cancelled {
+	if e.Conference != "" {
+		ev.AddProperty(ics.ComponentProperty("CONFERENCE;FEATURE=VIDEO"), e.Conference, ics.WithValue("URI"))
+	}
+	if e.Cancelled {
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	} else {
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 		ev.SetProperty(ics.ComponentPropertyTransp, "OPAQUE")
 	}
-	orgName, orgAddr := d.Librarian, recurrence.CalAddress(d.LibrarianMail)
-	if orgAddr == "" {
-		orgName, orgAddr = "Veileder", recurrence.CalAddress(organizer)
-	}
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, orgName, orgAddr, "")
-	// The student booked the time: they have accepted, and no reply is
-	// asked of them (RSVP=FALSE), so calendar apps need not mail the
-	// librarian one.
-	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, d.StudentName, recurrence.CalAddress(d.StudentEmail),
+	addAddress(&ev.ComponentBase, ics.ComponentPropertyOrganizer, e.OrganizerName, e.OrganizerAddr, "")
+	addAddress(&ev.ComponentBase, ics.ComponentPropertyAttendee, e.AttendeeName, e.AttendeeAddr,
 		";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=FALSE")
 	return []byte(cal.Serialize(ics.WithNewLineWindows)), method
 }

@@ -62,6 +62,13 @@ func parseTemplates() (*templates, error) {
 				return nil, fmt.Errorf("templates: %s.html has no %q", lang, k)
 			}
 		}
+		for _, name := range itipTemplates {
+			for _, n := range []string{name + ".subject", name} {
+				if tt.Lookup(n) == nil {
+					return nil, fmt.Errorf("templates: %s.txt has no %q", lang, n)
+				}
+			}
+		}
 		t.text[lang], t.html[lang] = tt, ht
 	}
 	return t, nil
@@ -125,6 +132,8 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 	switch m.Kind {
 	case booking.MessageLibrarianInvite, booking.MessageExternalFailing:
 		return s.composeExternal(ctx, m) // external.go
+	case booking.MessageITIP:
+		return s.composeITIP(m) // itip.go
 	}
 	if m.BookingID == 0 {
 		return nil, "the booking is gone", nil

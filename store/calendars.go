@@ -201,6 +201,9 @@ func insertCalendar(ctx context.Context, tx *sqlx.Tx, cal booking.Calendar, now 
 	if err != nil {
 		return booking.Calendar{}, dbErr(err)
 	}
+	if err := logHomeChange(ctx, tx, cal.OwnerID, cal.Slug, false, now); err != nil {
+		return booking.Calendar{}, err
+	}
 	return row.calendar(), nil
 }
 
@@ -225,18 +228,25 @@ func componentList(comps []string) (string, error) {
 // and time zone. It leaves SyncSeq alone, since sync-tokens track members,
 // not properties (RFC 6578 section 3.2), but sets UpdatedAt.
 func (s *Store) UpdateCalendar(ctx context.Context, cal booking.Calendar) (booking.Calendar, error) {
-	ctx, cancel := s.timeout(ctx)
-	defer cancel()
 	var row calendarRow
-	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		UPDATE calendars
-		SET display_name = ?, description = ?, color = ?, sort_order = ?, timezone = ?, properties = ?, updated_at = ?
-		WHERE id = ?
-		RETURNING id, owner_id, slug, kind, display_name, description, color, sort_order,
-		          components, timezone, sync_seq, created_at, updated_at, properties`),
-		cal.DisplayName, cal.Description, cal.Color, cal.Order, cal.TimeZone, propertiesJSON(cal.Properties), s.now().Unix(), cal.ID)
+	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		now := s.now().Unix()
+		err := tx.GetContext(ctx, &row, tx.Rebind(`
+			UPDATE calendars
+			SET display_name = ?, description = ?, color = ?, sort_order = ?, timezone = ?, properties = ?, updated_at = ?
+			WHERE id = ?
+			RETURNING id, owner_id, slug, kind, display_name, description, color, sort_order,
+			          components, timezone, sync_seq, created_at, updated_at, properties`),
+			cal.DisplayName, cal.Description, cal.Color, cal.Order, cal.TimeZone, propertiesJSON(cal.Properties), now, cal.ID)
+		if err != nil {
+			return dbErr(err)
+		}
+		// The home's members are the calendars: a changed property is a
+		// changed member of the home (RFC 6578 §3.1).
+		return logHomeChange(ctx, tx, row.OwnerID.Int64, row.Slug, false, now)
+	})
 	if err != nil {
-		return booking.Calendar{}, fmt.Errorf("store: update calendar %d: %w", cal.ID, dbErr(err))
+		return booking.Calendar{}, fmt.Errorf("store: update calendar %d: %w", cal.ID, err)
 	}
 	return row.calendar(), nil
 }
@@ -245,14 +255,20 @@ func (s *Store) UpdateCalendar(ctx context.Context, cal booking.Calendar) (booki
 // are never reused, so a sync-token of the deleted calendar cannot become
 // valid for a new one of the same name.
 func (s *Store) DeleteCalendar(ctx context.Context, calendarID int64) error {
-	ctx, cancel := s.timeout(ctx)
-	defer cancel()
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM calendars WHERE id = ?`), calendarID)
-	if err == nil {
-		err = oneRow(res)
-	}
+	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		var row calendarRow
+		err := tx.GetContext(ctx, &row, tx.Rebind(`
+			DELETE FROM calendars WHERE id = ?
+			RETURNING id, owner_id, slug, kind, display_name, description, color, sort_order,
+			          components, timezone, sync_seq, created_at, updated_at, properties`), calendarID)
+		if err != nil {
+			return dbErr(err)
+		}
+		// A tombstone in the home, so that home sync reports it gone.
+		return logHomeChange(ctx, tx, row.OwnerID.Int64, row.Slug, true, s.now().Unix())
+	})
 	if err != nil {
-		return fmt.Errorf("store: delete calendar %d: %w", calendarID, dbErr(err))
+		return fmt.Errorf("store: delete calendar %d: %w", calendarID, err)
 	}
 	return nil
 }

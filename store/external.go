@@ -34,7 +34,7 @@ const (
 )
 
 const (
-	externalColumns       = `id, user_id, name, url, url_hint, etag, last_modified, state, failing_since, last_fetched, last_ok, event_count, last_error, refresh_seconds, next_fetch_at, created_at`
+	externalColumns       = `id, user_id, name, url, url_hint, etag, last_modified, state, failing_since, last_fetched, last_ok, event_count, last_error, last_reason, last_reason_arg, refresh_seconds, next_fetch_at, created_at`
 	externalEventsColumns = `uid, start_at, end_at, busy, tags, location, online`
 )
 
@@ -52,6 +52,8 @@ type externalRow struct {
 	LastOK         sql.NullInt64 `db:"last_ok"`
 	EventCount     int           `db:"event_count"`
 	LastError      string        `db:"last_error"`
+	LastReason     string        `db:"last_reason"`
+	LastReasonArg  string        `db:"last_reason_arg"`
 	RefreshSeconds int64         `db:"refresh_seconds"`
 	NextFetchAt    int64         `db:"next_fetch_at"`
 	CreatedAt      int64         `db:"created_at"`
@@ -63,6 +65,7 @@ func (r externalRow) calendar() booking.ExternalCalendar {
 		ETag: r.ETag, LastModified: r.LastModified, State: booking.ExternalState(r.State),
 		FailingSince: fromUnixOrZero(r.FailingSince), LastFetched: fromUnixOrZero(r.LastFetched),
 		LastOK: fromUnixOrZero(r.LastOK), Events: r.EventCount, Error: r.LastError,
+		Reason: r.LastReason, ReasonArg: r.LastReasonArg,
 		Refresh:   time.Duration(r.RefreshSeconds) * time.Second,
 		NextFetch: fromUnix(r.NextFetchAt), CreatedAt: fromUnix(r.CreatedAt),
 	}
@@ -258,12 +261,12 @@ func (s *Store) SaveExternalFetch(ctx context.Context, id int64, holder string, 
 			_, err = tx.ExecContext(ctx, tx.Rebind(`
 				UPDATE external_calendars
 				SET state = 'failing', failing_since = COALESCE(failing_since, ?), last_fetched = ?,
-				    last_error = ?, next_fetch_at = ?, locked_until = NULL, locked_by = ''
-				WHERE id = ?`), at, at, clipText(f.Err, maxExternalErrorLen), next, id)
+				    last_error = ?, last_reason = ?, last_reason_arg = ?, next_fetch_at = ?, locked_until = NULL, locked_by = ''
+				WHERE id = ?`), at, at, clipText(f.Err, maxExternalErrorLen), clipText(f.Reason, 50), clipText(f.ReasonArg, 100), next, id)
 		case f.NotModified:
 			_, err = tx.ExecContext(ctx, tx.Rebind(`
 				UPDATE external_calendars
-				SET state = 'ok', failing_since = NULL, last_fetched = ?, last_ok = ?, last_error = '',
+				SET state = 'ok', failing_since = NULL, last_fetched = ?, last_ok = ?, last_error = '', last_reason = '', last_reason_arg = '',
 				    refresh_seconds = ?, next_fetch_at = ?, locked_until = NULL, locked_by = ''
 				WHERE id = ?`), at, at, refresh, next, id)
 		default:
@@ -273,7 +276,7 @@ func (s *Store) SaveExternalFetch(ctx context.Context, id int64, holder string, 
 			}
 			_, err = tx.ExecContext(ctx, tx.Rebind(`
 				UPDATE external_calendars
-				SET state = 'ok', failing_since = NULL, last_fetched = ?, last_ok = ?, last_error = '',
+				SET state = 'ok', failing_since = NULL, last_fetched = ?, last_ok = ?, last_error = '', last_reason = '', last_reason_arg = '',
 				    etag = ?, last_modified = ?, event_count = ?, refresh_seconds = ?, next_fetch_at = ?,
 				    locked_until = NULL, locked_by = ''
 				WHERE id = ?`), at, at, clipText(f.ETag, 500), clipText(f.LastModified, 100), count, refresh, next, id)

@@ -158,8 +158,11 @@ func TestExternalFetchOutcomes(t *testing.T) {
 		fetch(1, booking.ExternalFetch{NotModified: true})
 		check("after 304", booking.ExternalOK, "")
 		fetch(2, booking.ExternalFetch{Err: "the server answered 500"})
-		fetch(3, booking.ExternalFetch{Err: "the server answered 503"})
+		fetch(3, booking.ExternalFetch{Err: "the server answered 503", Reason: "server_error", ReasonArg: "503"})
 		cur = check("while failing", booking.ExternalFailing, "the server answered 503")
+		if cur.Reason != "server_error" || cur.ReasonArg != "503" {
+			t.Errorf("while failing: got reason %q %q, want server_error 503", cur.Reason, cur.ReasonArg)
+		}
 		if !cur.FailingSince.Equal(at(2)) || !cur.Flagged(at(8), 6*time.Hour) || cur.Flagged(at(7), 6*time.Hour) {
 			t.Errorf("while failing: got failing since %v, want %v and flagged after 6 hours", cur.FailingSince, at(2))
 		}
@@ -168,8 +171,8 @@ func TestExternalFetchOutcomes(t *testing.T) {
 			t.Errorf("counts: got %v, %d, %v; want one failing, flagged", byState, flagged, err)
 		}
 		fetch(4, booking.ExternalFetch{NotModified: true})
-		if cur := check("recovered", booking.ExternalOK, ""); !cur.FailingSince.IsZero() {
-			t.Errorf("recovered: still failing since %v", cur.FailingSince)
+		if cur := check("recovered", booking.ExternalOK, ""); !cur.FailingSince.IsZero() || cur.Reason != "" || cur.ReasonArg != "" {
+			t.Errorf("recovered: still failing since %v, reason %q %q", cur.FailingSince, cur.Reason, cur.ReasonArg)
 		}
 
 		// Removing the calendar removes its events.

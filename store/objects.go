@@ -38,6 +38,7 @@ func (r objectRow) object() booking.CalendarObject {
 		UID:        r.UID,
 		Component:  r.Component,
 		ETag:       r.ETag,
+		Size:       r.Size,
 		FirstStart: fromUnixOrZero(r.FirstStart),
 		LastEnd:    fromUnixOrZero(r.LastEnd),
 		ModifiedAt: fromUnix(r.ModifiedAt),
@@ -271,6 +272,15 @@ func objectsOverlapping(ctx context.Context, q querier, calendarID int64, compon
 // write, in the same transaction; its error undoes the write. If the hook
 // rewrote the object, the object returned is the one stored now.
 func (s *Store) PutObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition) (booking.CalendarObject, bool, error) {
+	return s.PutScheduledObject(ctx, obj, cond, nil)
+}
+
+// PutScheduledObject is PutObject that also hands out, in the write's
+// transaction, the organizer's iTIP messages the write causes (RFC 6638):
+// each to its attendee's schedule inbox or, by e-mail, to the outbox
+// (deliverITIP). So the attendees are told if and only if the change is
+// stored.
+func (s *Store) PutScheduledObject(ctx context.Context, obj booking.CalendarObject, cond booking.WriteCondition, out []booking.ITIPDelivery) (booking.CalendarObject, bool, error) {
 	// Bad input fails before the transaction takes any lock.
 	if err := validObject(obj); err != nil {
 		return booking.CalendarObject{}, false, fmt.Errorf("store: put object %s: %w", obj.Name, err)
@@ -289,6 +299,9 @@ func (s *Store) PutObject(ctx context.Context, obj booking.CalendarObject, cond 
 			return err
 		}
 		stored, created = w.after, w.created
+		if err := s.deliverITIP(ctx, tx, out); err != nil {
+			return err
+		}
 		if hook == nil {
 			return nil
 		}
@@ -424,6 +437,13 @@ func validObject(obj booking.CalendarObject) error {
 // bookings calendar the object hook runs after the delete, in the same
 // transaction; its error undoes the delete.
 func (s *Store) DeleteObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition) error {
+	return s.DeleteScheduledObject(ctx, calendarID, name, cond, nil)
+}
+
+// DeleteScheduledObject is DeleteObject that also hands out the
+// organizer's cancellations in the same transaction, as
+// PutScheduledObject does.
+func (s *Store) DeleteScheduledObject(ctx context.Context, calendarID int64, name string, cond booking.WriteCondition, out []booking.ITIPDelivery) error {
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		hook, cal, err := s.hookFor(ctx, tx, calendarID)
 		if err != nil {
@@ -431,6 +451,9 @@ func (s *Store) DeleteObject(ctx context.Context, calendarID int64, name string,
 		}
 		before, err := deleteObject(ctx, tx, calendarID, name, cond, s.now(), hook != nil)
 		if err != nil {
+			return err
+		}
+		if err := s.deliverITIP(ctx, tx, out); err != nil {
 			return err
 		}
 		if hook == nil {

@@ -35,7 +35,9 @@ type outboxRow struct {
 	CreatedAt int64         `db:"created_at"`
 	Attempts  int           `db:"attempts"`
 	// External is the external calendar of a message about one.
-	External sql.NullInt64 `db:"external_calendar_id"`
+	External  sql.NullInt64 `db:"external_calendar_id"`
+	Recipient string        `db:"recipient"`
+	Payload   string        `db:"payload"`
 }
 
 func (r outboxRow) message() booking.Message {
@@ -48,6 +50,8 @@ func (r outboxRow) message() booking.Message {
 		CreatedAt: fromUnix(r.CreatedAt),
 
 		ExternalCalendarID: r.External.Int64,
+		Recipient:          r.Recipient,
+		Payload:            []byte(r.Payload),
 	}
 }
 
@@ -92,7 +96,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			ORDER BY send_after, id
 			LIMIT ?
 			` + lock + `)
-		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id`
+		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload`
 	var rows []outboxRow
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		n := now.Unix()
@@ -152,10 +156,13 @@ func (s *Store) settle(ctx context.Context, id int64, status string, now time.Ti
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	sentAt := sql.NullInt64{Int64: now.Unix(), Valid: status == "sent"}
+	// A sent iTIP message's payload (an event's details) is not kept:
+	// it was for the sending only. A failed one keeps it for a requeue.
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`
-		UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, locked_until = NULL
+		UPDATE outbox SET status = ?, sent_at = ?, last_error = ?, locked_until = NULL,
+		       payload = CASE WHEN ? THEN '' ELSE payload END
 		WHERE id = ? AND status = 'pending'`),
-		status, sentAt, clipError(reason), id)
+		status, sentAt, clipError(reason), status == "sent", id)
 	if err != nil {
 		return fmt.Errorf("store: mark message %d %s: %w", id, status, dbErr(err))
 	}

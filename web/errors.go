@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // How the web front fails. A handler is a func(*gin.Context) error; handle
@@ -214,3 +215,28 @@ func (s *Server) failPage(c *gin.Context, status int, key string) {
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("500 internal server error\n"))
 	}
 }
+
+// feedReason is the error of an external calendar's address or feed that
+// was refused (external.FeedError): the reason names an i18n text
+// ("staff.external.error."+reason), arg the one value it shows.
+type feedReason interface {
+	error
+	FeedReason() (reason, arg string)
+}
+
+// feedMessage says in lang why an external calendar was refused, when err
+// is such a refusal.
+func feedMessage(lang string, err error) (string, bool) {
+	var fr feedReason
+	if !errors.As(err, &fr) {
+		return "", false
+	}
+	reason, arg := fr.FeedReason()
+	if msg, ok := reasonText(lang, reason, arg); ok {
+		return msg, true
+	}
+	return T(lang, "staff.external.error.unreachable"), true
+}
+
+// reasonText is the text in lang of a feed refusal's reason, if it has one.
+func reasonText(lang, reason, arg string) (string, bool) { return i18n.FeedReason(lang, reason, arg) }

@@ -91,6 +91,22 @@ func (s *Server) routes() {
 		lib.GET("/caldav", h(s.staffCalDAV))
 		lib.POST("/app-passwords", csrf, h(s.staffCreateAppPassword))
 		lib.POST("/app-passwords/:id/revoke", csrf, h(s.staffRevokeAppPassword))
+		if s.cfg.Staff.Hours != nil {
+			lib.GET("/hours", h(s.staffHours))
+			lib.POST("/hours", csrf, h(s.staffSaveHours))
+			lib.GET("/hours/:name", h(s.staffEditHours))
+			lib.POST("/hours/:name", csrf, h(s.staffSaveHours))
+			lib.POST("/hours/:name/delete", csrf, h(s.staffDeleteHours))
+		}
+		if s.cfg.Staff.External != nil {
+			lib.GET("/external", h(s.staffExternal))
+			lib.POST("/external", csrf, h(s.staffAddExternal))
+			lib.POST("/external/refresh", csrf, h(s.staffRefreshExternal))
+			lib.POST("/external/prefs", csrf, h(s.staffExternalPrefs))
+			lib.POST("/external/:cal/delete", csrf, h(s.staffRemoveExternal))
+			lib.POST("/caldav/bookings-link", csrf, h(s.staffRenewBookingsLink))
+			lib.POST("/caldav/bookings-link/revoke", csrf, h(s.staffRevokeBookingsLink))
+		}
 		lib.GET("/password", h(s.staffPassword))
 		lib.POST("/password", csrf, h(s.staffChangePassword))
 
@@ -135,6 +151,14 @@ func (s *Server) routes() {
 		}
 		if s.cfg.Staff.DropInTags != nil {
 			admin.GET("/dropin-tags", h(s.adminDropinTags))
+		}
+		if s.cfg.Staff.External != nil {
+			admin.GET("/external", h(s.adminExternal))
+			admin.GET("/users/:id/external", h(s.staffExternal))
+			admin.POST("/users/:id/external", csrf, h(s.staffAddExternal))
+			admin.POST("/users/:id/external/refresh", csrf, h(s.staffRefreshExternal))
+			admin.POST("/users/:id/external/prefs", csrf, h(s.staffExternalPrefs))
+			admin.POST("/users/:id/external/:cal/delete", csrf, h(s.staffRemoveExternal))
 		}
 	}
 

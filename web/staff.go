@@ -110,6 +110,13 @@ type StaffConfig struct {
 	// topic (admin_dropin_tags.go).
 	Outbox     Outbox
 	DropInTags DropInTags
+	// External, when set, adds the pages on external calendars
+	// (staff_external.go) and the private bookings link on the calendar
+	// set-up page.
+	External ExternalCalendars
+	// Hours, when set, adds the weekly guidance hours page
+	// (staff_hours.go).
+	Hours HoursService
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
@@ -133,6 +140,7 @@ var staffPageNames = []string{
 	"staff_dropin", "staff_dropin_form", "staff_studentdata",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
+	"staff_external", "admin_external", "staff_hours", "staff_hours_form",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -295,6 +303,8 @@ type staffPage struct {
 	Nav  []navItem
 	// Done is a confirmation of what the last form did.
 	Done string
+	// External says the external calendar pages are served.
+	External bool
 }
 
 type navItem struct {
@@ -305,16 +315,22 @@ type navItem struct {
 // newStaffPage starts a staff page for u (the zero user on the sign-in
 // page), with the navigation the user's role allows.
 func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
-	p := staffPage{page: s.newPage(c, nil), User: u}
+	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil}
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
 		items := []navItem{
 			{Path: "/staff/bookings", Key: "staff.nav.bookings"},
 			{Path: "/staff/profile", Key: "staff.nav.profile"},
 			{Path: "/staff/competences", Key: "staff.nav.competences"},
-			{Path: "/staff/caldav", Key: "staff.nav.caldav"},
-			{Path: "/staff/password", Key: "staff.nav.password"},
 		}
+		if s.cfg.Staff.Hours != nil {
+			items = append(items, navItem{Path: "/staff/hours", Key: "staff.nav.hours"})
+		}
+		items = append(items, navItem{Path: "/staff/caldav", Key: "staff.nav.caldav"})
+		if s.cfg.Staff.External != nil {
+			items = append(items, navItem{Path: "/staff/external", Key: "staff.nav.external"})
+		}
+		items = append(items, navItem{Path: "/staff/password", Key: "staff.nav.password"})
 		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
 			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
 		}
@@ -332,6 +348,9 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 			}
 			if s.cfg.Staff.DropInTags != nil {
 				items = append(items, navItem{Path: "/admin/dropin-tags", Key: "staff.nav.admin.dropintags"})
+			}
+			if s.cfg.Staff.External != nil {
+				items = append(items, navItem{Path: "/admin/external", Key: "staff.nav.admin.external"})
 			}
 		}
 		for i := range items {

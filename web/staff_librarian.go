@@ -282,6 +282,10 @@ type caldavPage struct {
 	// NewPassword is shown once, right after it was made.
 	NewPassword, NewLabel string
 	Label                 string
+	// BookingsLinks says the private bookings link is offered;
+	// BookingsLink is the user's, empty when they have none.
+	BookingsLinks bool
+	BookingsLink  string
 }
 
 type calendarURL struct{ Slug, URL string }
@@ -314,9 +318,16 @@ func (s *Server) renderCalDAV(c *gin.Context, status int, plain, label string, e
 	for _, slug := range []string{"availability", "bookings", "personal", "dropin"} {
 		p.Calendars = append(p.Calendars, calendarURL{Slug: slug, URL: p.HomeURL + slug + "/"})
 	}
+	if ext := s.cfg.Staff.External; ext != nil {
+		p.BookingsLinks = true
+		if p.BookingsLink, err = ext.BookingsLink(c.Request.Context(), u.ID); err != nil {
+			return err
+		}
+	}
 	p.Errors = errs
-	if plain != "" {
-		// The password is in this page: keep it out of every cache.
+	if plain != "" || p.BookingsLink != "" {
+		// A password or a secret link is in this page: keep it out of
+		// every cache.
 		c.Header("Cache-Control", "no-store")
 	}
 	return s.render(c, status, "staff_caldav", p)
