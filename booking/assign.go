@@ -37,45 +37,76 @@ func Assign(q SlotQuery, r Rules, loc *time.Location, start time.Time, libs []Li
 	if err != nil {
 		return Assignment{}, fmt.Errorf("assign: %w", err)
 	}
-	byID := make(map[int64]*LibrarianSchedule, len(libs))
-	for i := range libs {
-		byID[libs[i].Librarian.ID] = &libs[i]
-	}
-	year, week := start.In(loc).ISOWeek()
-
 	var (
-		best      Assignment
-		bestLoad  int
-		bestLevel int
-		found     bool
+		best     Assignment
+		bestRank [3]int64
+		found    bool
 	)
+	byID := schedulesByID(libs)
 	for _, s := range slots {
 		if !s.Start.Equal(start) {
 			continue
 		}
-		for _, o := range s.Offers {
-			ls := byID[o.LibrarianID]
-			load := 0
-			for _, b := range ls.Bookings {
-				if y, w := b.Start.In(loc).ISOWeek(); y == year && w == week {
-					load++
-				}
-			}
-			comp, _ := ls.Librarian.competence(q.Topic.ID)
-			level := comp.Level.rank()
-			better := !found ||
-				load < bestLoad ||
-				(load == bestLoad && level < bestLevel) ||
-				(load == bestLoad && level == bestLevel && o.LibrarianID < best.LibrarianID)
-			if better {
-				found = true
-				bestLoad, bestLevel = load, level
-				best = Assignment{LibrarianID: o.LibrarianID, Start: s.Start, End: s.End, Online: s.Online, Location: o.Location}
-			}
+		i, rank := preferred(q, loc, s, byID)
+		if !found || rankLess(rank, bestRank) {
+			found, bestRank = true, rank
+			o := s.Offers[i]
+			best = Assignment{LibrarianID: o.LibrarianID, Start: s.Start, End: s.End, Online: s.Online, Location: o.Location}
 		}
 	}
 	if !found {
 		return Assignment{}, fmt.Errorf("assign: no librarian free at %s: %w", start.In(loc).Format("2006-01-02 15:04 MST"), ErrSlotTaken)
 	}
 	return best, nil
+}
+
+// Preferred is the index in s.Offers of the librarian Assign would choose
+// for the slot now, by the same order (weekly load, competence level, ID),
+// so that a slot list can say who the student would meet. libs are the
+// schedules FindSlots found the slot in.
+func Preferred(q SlotQuery, loc *time.Location, s Slot, libs []LibrarianSchedule) int {
+	i, _ := preferred(q, loc, s, schedulesByID(libs))
+	return i
+}
+
+func schedulesByID(libs []LibrarianSchedule) map[int64]*LibrarianSchedule {
+	byID := make(map[int64]*LibrarianSchedule, len(libs))
+	for i := range libs {
+		byID[libs[i].Librarian.ID] = &libs[i]
+	}
+	return byID
+}
+
+// preferred is the best offer of s and its rank: the librarian's bookings
+// in the slot's ISO week, their competence level's rank, their ID.
+func preferred(q SlotQuery, loc *time.Location, s Slot, byID map[int64]*LibrarianSchedule) (int, [3]int64) {
+	year, week := s.Start.In(loc).ISOWeek()
+	best, bestRank := 0, [3]int64{}
+	for i, o := range s.Offers {
+		ls := byID[o.LibrarianID]
+		if ls == nil {
+			continue
+		}
+		var load int64
+		for _, b := range ls.Bookings {
+			if y, w := b.Start.In(loc).ISOWeek(); y == year && w == week {
+				load++
+			}
+		}
+		comp, _ := ls.Librarian.competence(q.Topic.ID)
+		rank := [3]int64{load, int64(comp.Level.rank()), o.LibrarianID}
+		if i == 0 || rankLess(rank, bestRank) {
+			best, bestRank = i, rank
+		}
+	}
+	return best, bestRank
+}
+
+func rankLess(a, b [3]int64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
 }

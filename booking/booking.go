@@ -91,6 +91,9 @@ type Request struct {
 	// student by that staff member, from that inquiry of theirs (0: none).
 	BookedBy  int64
 	InquiryID int64
+	// LibrarianID asks for one librarian with the topic's competence; 0 is
+	// "no preference", which keeps the fair assignment.
+	LibrarianID int64
 }
 
 // Field limits, shared by the web form and the API.

@@ -83,12 +83,21 @@ type Slot struct {
 	Start, End time.Time // UTC; End-Start is the meeting length in real time
 	Online     bool
 	Offers     []Offer // by ascending LibrarianID
+	// Preferred is the index in Offers of the librarian a booking would
+	// get now (Preferred); FindSlots leaves it 0, the slot search fills it.
+	Preferred int
 }
 
 // Offer is one free librarian in a slot.
 type Offer struct {
 	LibrarianID int64
 	Location    string // from the window
+	// Name, Level and Languages say who the librarian is for the topic,
+	// for a slot list that explains the match (DescribeOffer); FindSlots
+	// leaves them empty, the slot search fills them.
+	Name      string
+	Level     Level
+	Languages []string
 }
 
 // LibrarianIDs lists the free librarians of the slot.

@@ -3,6 +3,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -385,8 +386,8 @@ func TestFindSlotsOffersCarryLocation(t *testing.T) {
 	for _, s := range slots {
 		got = append(got, s.Offers...)
 	}
-	want := []Offer{{1, "Blindern"}, {2, "https://meet.example/abc"}}
-	if !slices.Equal(got, want) {
+	want := []Offer{{LibrarianID: 1, Location: "Blindern"}, {LibrarianID: 2, Location: "https://meet.example/abc"}}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("offers: got %v, want %v", got, want)
 	}
 }

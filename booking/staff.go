@@ -110,6 +110,9 @@ type Profile struct {
 	// NotifyNewBooking sends the librarian a message for each new booking,
 	// besides the event in their bookings calendar.
 	NotifyNewBooking bool
+	// MeetingURL is the librarian's own online room (Zoom, Teams), given
+	// to online bookings whose window names none (MeetingLink).
+	MeetingURL string
 }
 
 // DefaultProfile is a librarian's profile until one is set: both of the

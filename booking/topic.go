@@ -16,6 +16,10 @@ type Service struct {
 	DescriptionNB string
 	DescriptionEN string
 	Rules         RulesOverride
+	// MeetingURLTemplate makes a room per online booking whose window and
+	// librarian name none: MeetingIDPlaceholder becomes the booking's
+	// number (MeetingLink).
+	MeetingURLTemplate string
 }
 
 // Topic is what a student can ask for help with.
@@ -118,6 +122,8 @@ type Librarian struct {
 	InPerson    bool
 	Online      bool
 	Competences []Competence
+	// MeetingURL is the default room of the librarian's profile.
+	MeetingURL string
 }
 
 // competence returns the librarian's competence in the topic.

@@ -289,6 +289,10 @@ func TestA11y(t *testing.T) {
 			}
 			scan(t, lang, "manage page", http.StatusOK, chromedp.Navigate(manage))
 			scan(t, lang, "cancel confirmation", http.StatusOK, chromedp.Navigate(manage+"/cancel"))
+			scan(t, lang, "change time", http.StatusOK, chromedp.Navigate(manage+"/move"))
+			scan(t, lang, "change time, none chosen", http.StatusUnprocessableEntity,
+				chromedp.Click(chromedp.CSS(`form[method="post"] button[type="submit"]`)))
+			scan(t, lang, "moved", http.StatusOK, chromedp.Navigate(manage+"?moved=1"))
 			scan(t, lang, "privacy", http.StatusOK, chromedp.Navigate(site.base+"/privacy"))
 			scan(t, lang, "404", http.StatusNotFound, chromedp.Navigate(site.base+"/no-such-page"))
 			for _, p := range optional {

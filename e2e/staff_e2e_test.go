@@ -583,6 +583,14 @@ func TestStaffA11y(t *testing.T) {
 		for _, p := range []string{"/staff/bookings", "/staff/profile", "/staff/competences", "/staff/caldav", "/staff/password"} {
 			scanBoth(t, tab, p, http.StatusOK)
 		}
+		// Cancelling one's own booking asks first.
+		e2eNavigate(t, tab, "my bookings", http.StatusOK, chromedp.Navigate(site.base+"/staff/bookings"))
+		scanBoth(t, tab, firstLink(t, tab, `table.data a[href$="/cancel"]`), http.StatusOK)
+		e2eNavigate(t, tab, "my bookings", http.StatusOK, chromedp.Navigate(site.base+"/staff/bookings"))
+		scanBoth(t, tab, firstLink(t, tab, `table.data a[href$="/move"]`), http.StatusOK)
+		e2eNavigate(t, tab, "profile", http.StatusOK, chromedp.Navigate(site.base+"/staff/profile"))
+		e2eStep(t, tab, "bad meeting link", chromedp.SetValue(chromedp.ID("meeting_url"), "zoom.example.org/room"))
+		scanPost(t, tab, "/staff/profile with a bad meeting link", `form[action="/staff/profile"] button[type="submit"]`, http.StatusUnprocessableEntity)
 		// Forms in their other states.
 		e2eNavigate(t, tab, "competences", http.StatusOK, chromedp.Navigate(site.base+"/staff/competences"))
 		scanPost(t, tab, "/staff/competences with an error", `form[action="/staff/competences"] button[type="submit"]`, http.StatusUnprocessableEntity)

@@ -42,8 +42,8 @@ func (t text) in(lang string) string {
 }
 
 // areas are the parts of the catalogue; a key is in one of them.
-func areas() [7]map[string]text {
-	return [...]map[string]text{site, dropIn, staff, admin, feeds, events, desk}
+func areas() [8]map[string]text {
+	return [...]map[string]text{site, dropIn, staff, admin, feeds, events, desk, student}
 }
 
 // lookup finds a key in the catalogue's areas.
@@ -135,4 +135,19 @@ var matcher = func() language.Matcher {
 func Negotiate(acceptLanguage string) string {
 	_, i := language.MatchStrings(matcher, acceptLanguage)
 	return offered[i].lang
+}
+
+// FeedReason is the text in lang of why an external calendar's address or
+// feed was refused (external.Reason codes: "staff.external.error."+reason,
+// with arg the one value it shows), if the reason has one. The staff pages
+// and the librarian's daily e-mail say it the same way.
+func FeedReason(lang, reason, arg string) (string, bool) {
+	key := "staff.external.error." + reason
+	if _, ok := Lookup(lang, key); reason == "" || !ok {
+		return "", false
+	}
+	if arg == "" {
+		return T(lang, key), true
+	}
+	return T(lang, key, arg), true
 }

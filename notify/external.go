@@ -183,7 +183,11 @@ func (s *Sender) composeFailing(ctx context.Context, m booking.Message) (*outgoi
 		calName = c.URLHint
 	}
 	since := c.FailingSince.In(s.loc)
-	d := failingData{Librarian: name, Name: calName, Host: c.URLHint, Error: c.Error,
+	reason := c.Error
+	if text, ok := i18n.FeedReason(lang, c.Reason, c.ReasonArg); ok {
+		reason = text
+	}
+	d := failingData{Librarian: name, Name: calName, Host: c.URLHint, Error: reason,
 		Since: i18n.DateLong(lang, since) + " " + i18n.Clock(lang, since)}
 	t := externalTemplates[lang]
 	var subject, text bytes.Buffer

@@ -35,7 +35,12 @@ func invitation(d mailData, organizer string, now time.Time) (data []byte, metho
 		// is asked of them, so calendar apps need not mail the librarian.
 		AttendeeName: d.StudentName, AttendeeAddr: recurrence.CalAddress(d.StudentEmail),
 	}
-	if !e.Cancelled {
+	switch {
+	case e.Cancelled:
+	case d.MeetingURL != "":
+		// Where to join (RFC 7986 §5.11); the manage link is in the text.
+		e.URL, e.Conference = d.MeetingURL, d.MeetingURL
+	default:
 		e.URL = d.ManageURL
 	}
 	if e.OrganizerAddr == "" {
@@ -53,6 +58,7 @@ type meeting struct {
 	Start, End                   time.Time
 	Summary, Location            string
 	Description, URL             string
+	Conference                   string // a video meeting's address (RFC 7986 §5.11)
 	Cancelled                    bool
 	OrganizerName, OrganizerAddr string
 	// The attendee has accepted (they booked or offered the time): RSVP is
@@ -84,6 +90,9 @@ func (e meeting) invitation(now time.Time) (data []byte, method string) {
 	ev.SetDescription(e.Description)
 	if e.URL != "" {
 		ev.SetURL(e.URL)
+	}
+	if e.Conference != "" {
+		ev.AddProperty(ics.ComponentProperty("CONFERENCE;FEATURE=VIDEO"), e.Conference, ics.WithValue("URI"))
 	}
 	if e.Cancelled {
 		ev.SetStatus(ics.ObjectStatusCancelled)

@@ -52,6 +52,10 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	if err != nil {
 		return booking.View{}, "", err
 	}
+	svc, err := s.serviceOf(ctx, topic)
+	if err != nil {
+		return booking.View{}, "", err
+	}
 	select {
 	case s.bookGate <- struct{}{}:
 		defer func() { <-s.bookGate }()
@@ -69,6 +73,12 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	libs, err := s.store.LibrariansForTopic(ctx, topic.ID)
 	if err != nil {
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	if r.LibrarianID != 0 {
+		libs = slices.DeleteFunc(libs, func(l booking.Librarian) bool { return l.ID != r.LibrarianID })
+		if len(libs) == 0 {
+			return booking.View{}, "", fmt.Errorf("scheduling: book: librarian %d: %w", r.LibrarianID, &booking.FieldError{Field: "librarian", Code: "invalid"})
+		}
 	}
 	known, err := s.knownTopics(ctx)
 	if err != nil {
@@ -126,7 +136,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		var booked booking.Booking
 		err = s.store.Tx(ctx, lib.ID, func(ctx context.Context, tx Tx) error {
 			var err error
-			booked, err = s.bookInTx(ctx, tx, bookArgs{q: qa, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, b: b})
+			booked, err = s.bookInTx(ctx, tx, bookArgs{q: qa, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, svc: svc, b: b})
 			return err
 		})
 		switch {
@@ -172,6 +182,7 @@ type bookArgs struct {
 	lib   booking.Librarian
 	user  booking.User
 	topic booking.Topic
+	svc   booking.Service
 	b     booking.Booking
 }
 
@@ -199,6 +210,9 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	}
 	b, err := tx.InsertBooking(ctx, a.b)
 	if err != nil {
+		return booking.Booking{}, err
+	}
+	if b, err = withMeetingLink(ctx, tx, b, a.lib, a.svc); err != nil {
 		return booking.Booking{}, err
 	}
 	data, err := bookingEvent(eventInput{Booking: b, Topic: a.topic, LibrarianName: a.user.Name(), LibrarianEmail: a.user.Email, Stamp: a.q.Now})

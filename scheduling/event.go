@@ -61,6 +61,15 @@ func bookingEvent(in eventInput) ([]byte, error) {
 		u.SetValueType(ical.ValueURI)
 		u.Value = strings.TrimSpace(b.Location)
 		ev.Props.Set(u)
+		// RFC 7986 §5.11: how to join, which calendar apps show as a
+		// "join" button.
+		// go-ical leaves out a VALUE it thinks the default, but RFC 7986
+		// gives CONFERENCE none: VALUE=URI is required.
+		conf := ical.NewProp(ical.PropConference)
+		conf.Params.Set(ical.ParamValue, string(ical.ValueURI))
+		conf.Params.Set(ical.ParamFeature, "VIDEO")
+		conf.Value = u.Value
+		ev.Props.Set(conf)
 	}
 	if addr := calAddress(in.LibrarianEmail); addr != "" {
 		org := ical.NewProp(ical.PropOrganizer)

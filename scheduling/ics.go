@@ -56,7 +56,14 @@ func studentICS(v booking.View, manageURL string, now time.Time, loc *time.Locat
 		ev.SetLocation(l)
 	}
 	ev.SetDescription(studentDescription(v, manageURL, lang, loc))
-	ev.SetURL(manageURL)
+	// An online meeting's URL is where to join (the manage link stays in
+	// the description); otherwise it is the manage page.
+	if link := meetingLink(b); link != "" && !cancelled {
+		ev.SetURL(link)
+		ev.AddProperty(ics.ComponentProperty("CONFERENCE;FEATURE=VIDEO"), link, ics.WithValue("URI"))
+	} else {
+		ev.SetURL(manageURL)
+	}
 	if cancelled {
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	} else {

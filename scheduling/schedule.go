@@ -23,6 +23,9 @@ type readRange struct {
 	// around [lo, hi], for the per-day limit and the weekly load that
 	// booking.Assign balances.
 	weekLo, weekHi time.Time
+	// moving is the booking being moved, if any: its own time and event
+	// do not block its new time.
+	moving booking.Booking
 }
 
 // rangeFor is the read range of a search at now for slots starting in
@@ -79,6 +82,9 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 			return d, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
 		}
 		for _, obj := range objs {
+			if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
+				continue
+			}
 			x := s.expand(cal, obj, rg.lo, rg.hi)
 			if cal.Kind == booking.KindAvailability {
 				// A truncated window series offers only what is known.
@@ -100,7 +106,7 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
 	}
 	for _, b := range bs {
-		if b.Active() {
+		if b.Active() && (rg.moving.ID == 0 || b.ID != rg.moving.ID) {
 			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: b.Start, End: b.End})
 		}
 	}

@@ -224,6 +224,7 @@ func (s *Service) Slots(ctx context.Context, ss booking.SlotSearch) ([]booking.S
 	if len(slots) == 0 && ss.RecordUnmet {
 		s.recordUnmet(ctx, q, rules, libs, known)
 	}
+	describeSlots(q, s.loc, slots, libs, scheds)
 	return slots, nil
 }
 

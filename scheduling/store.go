@@ -23,6 +23,7 @@ type Store interface {
 	LibrariansForTopic(ctx context.Context, topicID int64) ([]booking.Librarian, error)
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
+	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 
@@ -71,4 +72,7 @@ type Tx interface {
 	// Enqueue stores a message to send in the outbox, in this transaction,
 	// so that it is sent if and only if the change commits.
 	Enqueue(ctx context.Context, m booking.Message) error
+	// LockLibrarian locks a second librarian's schedule, as the Tx
+	// function's lockLibrarianID locks the first; ids in ascending order.
+	LockLibrarian(ctx context.Context, userID int64) error
 }

@@ -187,8 +187,8 @@ func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Book
 	return stored.booking(), nil
 }
 
-// UpdateBooking stores every field of the booking b.ID but its topic,
-// librarian and creation time. A zero UpdatedAt means now. Errors as
+// UpdateBooking stores every field of the booking b.ID but its topic and
+// creation time (a booking moved to another librarian changes librarian). A zero UpdatedAt means now. Errors as
 // InsertBooking's, and booking.ErrNotFound when there is no such booking.
 func (t *Tx) UpdateBooking(ctx context.Context, b booking.Booking) error {
 	if b.UpdatedAt.IsZero() {
@@ -203,12 +203,12 @@ func (t *Tx) UpdateBooking(ctx context.Context, b booking.Booking) error {
 	}
 	res, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
 		UPDATE bookings
-		SET start_at = ?, end_at = ?, online = ?, location = ?,
+		SET librarian_id = ?, start_at = ?, end_at = ?, online = ?, location = ?,
 		    student_name = ?, student_email = ?, question = ?, programme = ?, study_level = ?,
 		    language = ?, locale = ?, status = ?, cancelled_by = ?, sequence = ?,
 		    event_uid = ?, event_name = ?, token_hash = ?, updated_at = ?, anonymised = ?
 		WHERE id = ?`),
-		row.StartAt, row.EndAt, row.Online, row.Location,
+		row.LibrarianID, row.StartAt, row.EndAt, row.Online, row.Location,
 		row.StudentName, row.StudentEmail, row.Question, row.Programme, row.StudyLevel,
 		row.Language, row.Locale, row.Status, row.CancelledBy, row.Sequence,
 		row.EventUID, row.EventName, row.TokenHash, row.UpdatedAt, row.Anonymised,

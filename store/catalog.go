@@ -134,13 +134,14 @@ func decodeRules(s sql.NullString) (booking.RulesOverride, error) {
 
 // serviceRow is a row of services.
 type serviceRow struct {
-	ID            int64          `db:"id"`
-	Slug          string         `db:"slug"`
-	NameNB        string         `db:"name_nb"`
-	NameEN        string         `db:"name_en"`
-	DescriptionNB string         `db:"description_nb"`
-	DescriptionEN string         `db:"description_en"`
-	Rules         sql.NullString `db:"rules"`
+	ID                 int64          `db:"id"`
+	Slug               string         `db:"slug"`
+	NameNB             string         `db:"name_nb"`
+	NameEN             string         `db:"name_en"`
+	DescriptionNB      string         `db:"description_nb"`
+	DescriptionEN      string         `db:"description_en"`
+	Rules              sql.NullString `db:"rules"`
+	MeetingURLTemplate string         `db:"meeting_url_template"`
 }
 
 func (r serviceRow) service() (booking.Service, error) {
@@ -149,13 +150,14 @@ func (r serviceRow) service() (booking.Service, error) {
 		return booking.Service{}, fmt.Errorf("service %s: %w", r.Slug, err)
 	}
 	return booking.Service{
-		ID:            r.ID,
-		Slug:          r.Slug,
-		NameNB:        r.NameNB,
-		NameEN:        r.NameEN,
-		DescriptionNB: r.DescriptionNB,
-		DescriptionEN: r.DescriptionEN,
-		Rules:         rules,
+		ID:                 r.ID,
+		Slug:               r.Slug,
+		NameNB:             r.NameNB,
+		NameEN:             r.NameEN,
+		DescriptionNB:      r.DescriptionNB,
+		DescriptionEN:      r.DescriptionEN,
+		Rules:              rules,
+		MeetingURLTemplate: r.MeetingURLTemplate,
 	}, nil
 }
 
@@ -174,10 +176,11 @@ func (s *Store) CreateService(ctx context.Context, svc booking.Service) (booking
 	defer cancel()
 	var row serviceRow
 	err = s.db.GetContext(ctx, &row, s.db.Rebind(`
-		INSERT INTO services (slug, name_nb, name_en, description_nb, description_en, rules)
-		VALUES (?, ?, ?, ?, ?, ?)
-		RETURNING id, slug, name_nb, name_en, description_nb, description_en, rules`),
-		svc.Slug, strings.TrimSpace(svc.NameNB), strings.TrimSpace(svc.NameEN), svc.DescriptionNB, svc.DescriptionEN, rules)
+		INSERT INTO services (slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		RETURNING id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template`),
+		svc.Slug, strings.TrimSpace(svc.NameNB), strings.TrimSpace(svc.NameEN), svc.DescriptionNB, svc.DescriptionEN, rules,
+		strings.TrimSpace(svc.MeetingURLTemplate))
 	if err != nil {
 		return booking.Service{}, fmt.Errorf("store: create service %s: %w", svc.Slug, dbErr(err))
 	}
@@ -198,7 +201,7 @@ func validService(svc booking.Service) error {
 	if err := booking.DefaultRules().With(svc.Rules).Validate(); err != nil {
 		return fmt.Errorf("rules: %w", err)
 	}
-	return nil
+	return booking.ValidMeetingTemplate(strings.TrimSpace(svc.MeetingURLTemplate))
 }
 
 // Services lists every service, oldest first.
@@ -207,7 +210,7 @@ func (s *Store) Services(ctx context.Context) ([]booking.Service, error) {
 	defer cancel()
 	var rows []serviceRow
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules
+		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template
 		FROM services
 		ORDER BY id`)
 	if err != nil {
@@ -230,7 +233,7 @@ func (s *Store) ServiceBySlug(ctx context.Context, slug string) (booking.Service
 	defer cancel()
 	var row serviceRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules
+		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template
 		FROM services
 		WHERE slug = ?`), slug)
 	if err != nil {

@@ -54,6 +54,7 @@ type profileRow struct {
 	InPerson         sql.NullBool   `db:"in_person"`
 	Online           sql.NullBool   `db:"online"`
 	NotifyNewBooking sql.NullBool   `db:"notify_new_booking"`
+	MeetingURL       sql.NullString `db:"meeting_url"`
 }
 
 func (r profileRow) profile(userID int64) booking.Profile {
@@ -67,6 +68,7 @@ func (r profileRow) profile(userID int64) booking.Profile {
 		InPerson:         r.InPerson.Bool,
 		Online:           r.Online.Bool,
 		NotifyNewBooking: r.NotifyNewBooking.Bool,
+		MeetingURL:       r.MeetingURL.String,
 	}
 }
 
@@ -82,15 +84,20 @@ func (s *Store) SetProfile(ctx context.Context, p booking.Profile) error {
 	if err := validText("campus", p.Campus, false, maxCatalogNameLen); err != nil {
 		return fmt.Errorf("store: set profile of user %d: %w", p.UserID, err)
 	}
+	p.MeetingURL = strings.TrimSpace(p.MeetingURL)
+	if err := booking.ValidMeetingURL(p.MeetingURL); err != nil {
+		return fmt.Errorf("store: set profile of user %d: %w", p.UserID, err)
+	}
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	_, err = s.db.ExecContext(ctx, s.db.Rebind(`
-		INSERT INTO librarian_profiles (user_id, languages, campus, in_person, online, notify_new_booking)
-		VALUES (?, ?, ?, ?, ?, ?)
+		INSERT INTO librarian_profiles (user_id, languages, campus, in_person, online, notify_new_booking, meeting_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE
 		SET languages = excluded.languages, campus = excluded.campus, in_person = excluded.in_person,
-		    online = excluded.online, notify_new_booking = excluded.notify_new_booking`),
-		p.UserID, langs, p.Campus, p.InPerson, p.Online, p.NotifyNewBooking)
+		    online = excluded.online, notify_new_booking = excluded.notify_new_booking,
+		    meeting_url = excluded.meeting_url`),
+		p.UserID, langs, p.Campus, p.InPerson, p.Online, p.NotifyNewBooking, p.MeetingURL)
 	if err != nil {
 		return fmt.Errorf("store: set profile of user %d: %w", p.UserID, dbErr(err))
 	}
@@ -104,7 +111,7 @@ func (s *Store) Profile(ctx context.Context, userID int64) (booking.Profile, err
 	defer cancel()
 	var row profileRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		SELECT p.languages, p.campus, p.in_person, p.online, p.notify_new_booking
+		SELECT p.languages, p.campus, p.in_person, p.online, p.notify_new_booking, p.meeting_url
 		FROM users u
 		LEFT JOIN librarian_profiles p ON p.user_id = u.id
 		WHERE u.id = ?`), userID)
@@ -223,7 +230,7 @@ func (s *Store) LibrariansForTopic(ctx context.Context, topicID int64) ([]bookin
 	var rows []librarianRow
 	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
 		SELECT u.id, u.username, u.display_name,
-		       p.languages, p.campus, p.in_person, p.online, p.notify_new_booking
+		       p.languages, p.campus, p.in_person, p.online, p.notify_new_booking, p.meeting_url
 		FROM users u
 		JOIN competences c ON c.user_id = u.id AND c.topic_id = ?
 		LEFT JOIN librarian_profiles p ON p.user_id = u.id
@@ -263,6 +270,7 @@ func (s *Store) LibrariansForTopic(ctx context.Context, topicID int64) ([]bookin
 			InPerson:    p.InPerson,
 			Online:      p.Online,
 			Competences: byUser[r.ID],
+			MeetingURL:  p.MeetingURL,
 		})
 	}
 	return libs, nil

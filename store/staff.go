@@ -172,9 +172,10 @@ func (s *Store) UpdateService(ctx context.Context, svc booking.Service) (booking
 	defer cancel()
 	res, err := s.db.ExecContext(ctx, s.db.Rebind(`
 		UPDATE services
-		SET name_nb = ?, name_en = ?, description_nb = ?, description_en = ?, rules = ?
+		SET name_nb = ?, name_en = ?, description_nb = ?, description_en = ?, rules = ?, meeting_url_template = ?
 		WHERE slug = ?`),
-		strings.TrimSpace(svc.NameNB), strings.TrimSpace(svc.NameEN), svc.DescriptionNB, svc.DescriptionEN, rules, svc.Slug)
+		strings.TrimSpace(svc.NameNB), strings.TrimSpace(svc.NameEN), svc.DescriptionNB, svc.DescriptionEN, rules,
+		strings.TrimSpace(svc.MeetingURLTemplate), svc.Slug)
 	if err == nil {
 		err = oneRow(res)
 	}

@@ -110,6 +110,17 @@ func (s *Store) lockLibrarian(ctx context.Context, tx *sqlx.Tx, userID int64) er
 	return nil
 }
 
+// LockLibrarian takes the lock Tx takes for lockLibrarianID on a second
+// librarian, for a change that touches two schedules (a booking moved to
+// another librarian). Take the locks in the order of the librarians' ids,
+// so that two such changes cannot deadlock.
+func (t *Tx) LockLibrarian(ctx context.Context, userID int64) error {
+	if err := t.s.lockLibrarian(ctx, t.tx, userID); err != nil {
+		return fmt.Errorf("store: lock librarian %d: %w", userID, err)
+	}
+	return nil
+}
+
 // Calendars lists a user's calendars, as Store.Calendars does.
 func (t *Tx) Calendars(ctx context.Context, userID int64) ([]booking.Calendar, error) {
 	return calendars(ctx, t.tx, userID)

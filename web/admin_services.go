@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -21,6 +22,7 @@ type servicesPage struct {
 type serviceForm struct {
 	Slug, NameNB, NameEN, DescriptionNB, DescriptionEN string
 	Rules                                              rulesForm
+	MeetingURLTemplate                                 string
 }
 
 func (s *Server) adminServices(c *gin.Context) error {
@@ -41,6 +43,7 @@ func readServiceForm(c *gin.Context) serviceForm {
 	return serviceForm{
 		Slug: strings.TrimSpace(c.PostForm("slug")), NameNB: c.PostForm("name_nb"), NameEN: c.PostForm("name_en"),
 		DescriptionNB: c.PostForm("description_nb"), DescriptionEN: c.PostForm("description_en"), Rules: readRulesForm(c),
+		MeetingURLTemplate: strings.TrimSpace(c.PostForm("meeting_url_template")),
 	}
 }
 
@@ -53,8 +56,12 @@ func (s *Server) serviceOf(c *gin.Context, f serviceForm) (booking.Service, []fo
 	if strings.TrimSpace(f.NameNB) == "" || strings.TrimSpace(f.NameEN) == "" {
 		return booking.Service{}, []formError{{Field: "name_nb", Message: T(lang, "staff.topics.names.required")}}
 	}
+	var fe *booking.FieldError
+	if err := booking.ValidMeetingTemplate(f.MeetingURLTemplate); errors.As(err, &fe) {
+		return booking.Service{}, []formError{{Field: fe.Field, Message: fieldMessage(lang, fe.Field, fe.Code)}}
+	}
 	return booking.Service{Slug: f.Slug, NameNB: f.NameNB, NameEN: f.NameEN, DescriptionNB: f.DescriptionNB,
-		DescriptionEN: f.DescriptionEN, Rules: o}, nil
+		DescriptionEN: f.DescriptionEN, Rules: o, MeetingURLTemplate: f.MeetingURLTemplate}, nil
 }
 
 func (s *Server) adminCreateService(c *gin.Context) error {
@@ -84,7 +91,7 @@ func (s *Server) adminService(c *gin.Context) error {
 		return err
 	}
 	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
-		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules)}
+		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules), MeetingURLTemplate: svc.MeetingURLTemplate}
 	return s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
 }
 

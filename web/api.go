@@ -55,6 +55,17 @@ type apiSlot struct {
 	Start time.Time `json:"start"`
 	End   time.Time `json:"end"`
 	Mode  string    `json:"mode"`
+	// Librarian is who a booking would get now (match.go), when known.
+	Librarian *apiMatch `json:"librarian,omitempty"`
+}
+
+// apiMatch is the librarian a slot would give the student.
+type apiMatch struct {
+	ID        int64    `json:"id"`
+	Name      string   `json:"name"`
+	Place     string   `json:"place,omitempty"`
+	Languages []string `json:"languages"`
+	Level     string   `json:"level,omitempty"`
 }
 
 // apiBooking leaves the student's own details out: the client sent them,
@@ -86,6 +97,8 @@ type apiRequest struct {
 	StudyLevel string    `json:"study_level"`
 	Locale     string    `json:"locale"`
 	Consent    bool      `json:"consent"`
+	// LibrarianID asks for one librarian; 0 is no preference.
+	LibrarianID int64 `json:"librarian_id"`
 }
 
 func (s *Server) apiTopics(c *gin.Context) error {
@@ -151,8 +164,17 @@ func (s *Server) apiSlots(c *gin.Context) error {
 	out := struct {
 		Slots []apiSlot `json:"slots"`
 	}{Slots: make([]apiSlot, 0, len(slots))}
+	librarian := librarianParam(c.Query("librarian"))
 	for _, sl := range slots {
-		out.Slots = append(out.Slots, apiSlot{Start: sl.Start.UTC(), End: sl.End.UTC(), Mode: modeOf(sl.Online)})
+		m, ok := slotMatch(sl, librarian)
+		if !ok {
+			continue // not with the librarian asked for
+		}
+		a := apiSlot{Start: sl.Start.UTC(), End: sl.End.UTC(), Mode: modeOf(sl.Online)}
+		if m.Name != "" {
+			a.Librarian = &apiMatch{ID: m.LibrarianID, Name: m.Name, Place: m.DisplayPlace(), Languages: m.Languages, Level: string(m.Level)}
+		}
+		out.Slots = append(out.Slots, a)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -185,6 +207,7 @@ func (s *Server) apiBook(c *gin.Context) error {
 		TopicSlug: body.Topic, Start: body.Start, Language: body.Language, Mode: mode, Campus: body.Campus,
 		StudentName: body.Name, StudentEmail: body.Email, Question: body.Question,
 		Programme: body.Programme, StudyLevel: body.StudyLevel, Locale: locale, Consent: body.Consent,
+		LibrarianID: body.LibrarianID,
 	}
 	// The domain's own check answers 422 before the service is asked, and
 	// before the attempt counts.

@@ -29,6 +29,12 @@ type bookPage struct {
 	BackURL   string
 	Limits    fieldLimits
 	Honeypot  string
+	// Match is who the student would meet at the time, and where
+	// (match.go); Why explains it in one line.
+	Match     match
+	HasMatch  bool
+	MatchLang string
+	Why       string
 	// Alternatives, when set, are the free times nearest the one the
 	// student asked for, which is gone (taken meanwhile, passed, or never
 	// a slot): the form keeps what they typed and asks them to pick one.
@@ -112,6 +118,7 @@ func (s *Server) book(c *gin.Context) error {
 		TopicSlug: t.Slug, Start: form.Start, Language: form.Language, Mode: form.Mode, Campus: form.Search.Campus,
 		StudentName: form.Name, StudentEmail: form.Email, Question: form.Question,
 		Programme: form.Programme, StudyLevel: form.Level, Locale: lang, Consent: form.Consent,
+		LibrarianID: form.Search.Librarian,
 	})
 	// Refusals that the form can explain show it again; the rest are
 	// the error page's.
@@ -162,6 +169,7 @@ func readBookForm(c *gin.Context) (bookForm, bool) {
 	if campus := strings.TrimSpace(c.PostForm("campus")); utf8.RuneCountInString(campus) <= maxCampusLen {
 		f.Search.Campus = campus
 	}
+	f.Search.Librarian = librarianParam(c.PostForm("librarian"))
 	m, err := booking.ParseMode(c.PostForm("mode"))
 	start, err2 := time.Parse(time.RFC3339, c.PostForm("start"))
 	if err != nil || err2 != nil || m == booking.ModeAny {
@@ -235,7 +243,7 @@ func fieldID(field string) string {
 // that it is still free, and in which languages. A slot that is gone
 // sends the student back to the list.
 func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bookForm, errs []formError) error {
-	langs, end, err := s.slotLanguages(c, t, form)
+	langs, end, m, err := s.slotLanguages(c, t, form)
 	if err != nil {
 		return err
 	}
@@ -275,6 +283,11 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	p.Errors = errs
 	p.BackURL = s.backURL(t, form)
 	p.Alternatives = alts
+	if m.Name != "" && len(alts) == 0 {
+		p.Match, p.HasMatch = m, true
+		p.MatchLang = m.languageNames(p.Lang)
+		p.Why = m.why(p.Lang, t)
+	}
 	return s.render(c, status, "book", p)
 }
 
@@ -308,27 +321,37 @@ func (s *Server) backURL(t booking.Topic, form bookForm) string {
 
 // slotLanguages finds the meeting languages in which the slot is still
 // offered, and its end.
-func (s *Server) slotLanguages(c *gin.Context, t booking.Topic, form bookForm) ([]string, time.Time, error) {
+func (s *Server) slotLanguages(c *gin.Context, t booking.Topic, form bookForm) ([]string, time.Time, match, error) {
 	try := []string{"nb", "en"}
 	if form.Search.Language != "" {
 		try = []string{form.Search.Language}
 	}
 	var langs []string
 	var end time.Time
+	var who match
 	for _, l := range try {
 		slots, err := s.booker.Slots(c.Request.Context(), booking.SlotSearch{
 			TopicSlug: t.Slug, Language: l, Mode: form.Mode, Campus: form.Search.Campus,
 			From: form.Start, To: form.Start.Add(time.Second),
 		})
 		if err != nil {
-			return nil, time.Time{}, err
+			return nil, time.Time{}, match{}, err
 		}
 		for _, sl := range slots {
 			if sl.Start.Equal(form.Start) && sl.Online == (form.Mode == booking.ModeOnline) {
+				// With a librarian asked for, the time counts only if
+				// they are free then.
+				m, ok := slotMatch(sl, form.Search.Librarian)
+				if !ok {
+					break
+				}
+				if who.Name == "" || l == form.Language {
+					who = m
+				}
 				langs, end = append(langs, l), sl.End
 				break
 			}
 		}
 	}
-	return langs, end, nil
+	return langs, end, who, nil
 }

@@ -239,13 +239,4 @@ func feedMessage(lang string, err error) (string, bool) {
 }
 
 // reasonText is the text in lang of a feed refusal's reason, if it has one.
-func reasonText(lang, reason, arg string) (string, bool) {
-	key := "staff.external.error." + reason
-	if _, ok := i18n.Lookup(lang, key); reason == "" || !ok {
-		return "", false
-	}
-	if arg == "" {
-		return T(lang, key), true
-	}
-	return T(lang, key, arg), true
-}
+func reasonText(lang, reason, arg string) (string, bool) { return i18n.FeedReason(lang, reason, arg) }

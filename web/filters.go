@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -19,6 +20,9 @@ type filters struct {
 	Language string // "", "nb" or "en"
 	Mode     booking.Mode
 	Campus   string
+	// Librarian is the librarian the student asked for; 0 is "no
+	// preference", the fair assignment.
+	Librarian int64
 }
 
 // filtersFrom reads the filters leniently: a value the form never sends
@@ -34,7 +38,17 @@ func filtersFrom(c *gin.Context) filters {
 	if campus := strings.TrimSpace(c.Query("campus")); utf8.RuneCountInString(campus) <= maxCampusLen {
 		f.Campus = campus
 	}
+	f.Librarian = librarianParam(c.Query("librarian"))
 	return f
+}
+
+// librarianParam reads a librarian's id; anything else is "no preference".
+func librarianParam(s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }
 
 // values adds the set filters to q.
@@ -50,6 +64,9 @@ func (f filters) values(q url.Values) url.Values {
 	}
 	if f.Campus != "" {
 		q.Set("campus", f.Campus)
+	}
+	if f.Librarian != 0 {
+		q.Set("librarian", strconv.FormatInt(f.Librarian, 10))
 	}
 	return q
 }

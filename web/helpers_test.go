@@ -61,7 +61,8 @@ type fakeBooker struct {
 	books    int                  // Book calls
 	unmet    []booking.SlotSearch // Slots calls that asked to record unmet demand
 	next     int
-	now      time.Time // slots before it are past
+	now      time.Time       // slots before it are past
+	last     booking.Request // the last Book call's request
 }
 
 func newFakeBooker() *fakeBooker {
@@ -134,6 +135,7 @@ func (f *fakeBooker) Book(_ context.Context, r booking.Request) (booking.View, s
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.books++
+	f.last = r
 	if err := r.Validate(); err != nil {
 		return booking.View{}, "", err
 	}

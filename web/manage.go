@@ -20,11 +20,14 @@ type bookingPage struct {
 	// Base is the manage page's own path.
 	Base string
 	// New and Cancelled say what just happened, for the heading.
-	New, Cancelled bool
-	Past           bool
+	New, Cancelled, Moved bool
+	Past                  bool
 	// MeetingURL is the online meeting's address, when the location is one.
 	MeetingURL string
 	AnotherURL string
+	// ManageURL is Base as an absolute address, for the web calendars'
+	// links (calendar_links.go).
+	ManageURL string
 }
 
 // manage is the student's confirmation and manage page.
@@ -36,6 +39,7 @@ func (s *Server) manage(c *gin.Context) error {
 	p := s.bookingPage(c, token, v)
 	p.New = c.Query("new") == "1" && v.Active()
 	p.Cancelled = c.Query("cancelled") == "1" && !v.Active()
+	p.Moved = c.Query("moved") == "1" && v.Active()
 	return s.render(c, http.StatusOK, "booking", p)
 }
 
@@ -104,6 +108,7 @@ func (s *Server) bookingPage(c *gin.Context, token string, v booking.View) booki
 		}
 	}
 	p.AnotherURL = "/topics/" + url.PathEscape(v.Topic.Slug)
+	p.ManageURL = s.baseURL(c) + base
 	return p
 }
 

@@ -1,5 +1,7 @@
 package web
 
+import "github.com/veileder/veileder/booking"
+
 // The texts of the pages are in the i18n package's catalogue; fieldMessage
 // fills its too_long messages with these limits.
 
@@ -10,4 +12,7 @@ var fieldMax = map[string]int{
 	"question":  limits.Question,
 	"programme": limits.Programme,
 	"campus":    maxCampusLen,
+
+	"meeting_url":          booking.MaxMeetingURLLen,
+	"meeting_url_template": booking.MaxMeetingURLLen,
 }

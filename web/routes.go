@@ -37,6 +37,8 @@ func (s *Server) routes() {
 	manage.GET("/ics", h(s.ics))
 	manage.GET("/cancel", h(s.cancelConfirm))
 	manage.POST("/cancel", limitBody, csrf, h(s.cancel))
+	manage.GET("/move", h(s.moveForm))
+	manage.POST("/move", limitBody, csrf, h(s.move))
 	if s.cfg.Staff.Privacy != nil {
 		manage.GET("/delete-data", h(s.deleteDataConfirm))
 		manage.POST("/delete-data", limitBody, csrf, h(s.deleteData))
@@ -62,6 +64,7 @@ func (s *Server) routes() {
 	api.POST("/bookings", h(s.apiBook))
 	api.GET("/bookings/:token", noStore, h(s.apiBooking))
 	api.DELETE("/bookings/:token", noStore, h(s.apiCancel))
+	api.POST("/bookings/:token/move", noStore, h(s.apiMove))
 	if s.staffEnabled() && s.tokensEnabled() {
 		// A staff member's bearer token (staff_api_tokens.go), not a
 		// cookie: no cross-site request can carry it.
@@ -101,6 +104,10 @@ func (s *Server) routes() {
 		lib := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleLibrarian))
 		lib.GET("/bookings", h(s.staffBookings))
 		lib.POST("/bookings/:id/no-show", csrf, h(s.staffNoShow))
+		lib.GET("/bookings/:id/cancel", h(s.staffCancelConfirm))
+		lib.POST("/bookings/:id/cancel", csrf, h(s.staffCancel))
+		lib.GET("/bookings/:id/move", h(s.staffMoveForm))
+		lib.POST("/bookings/:id/move", csrf, h(s.staffMove))
 		lib.GET("/profile", h(s.staffProfile))
 		lib.POST("/profile", csrf, h(s.staffSaveProfile))
 		lib.GET("/competences", h(s.staffCompetences))

@@ -84,6 +84,8 @@ type StaffService interface {
 	// CancelByID cancels a booking on behalf of the library: the event
 	// leaves the librarian's calendar and the student is told.
 	CancelByID(ctx context.Context, id int64, by booking.Party) (booking.View, error)
+	// MoveByID moves a booking to another free time (staff_booking_move.go).
+	MoveByID(ctx context.Context, id int64, r booking.MoveRequest) (booking.View, error)
 	DropinSessions(ctx context.Context, from time.Time) ([]booking.DropinSession, error)
 	DropinSession(ctx context.Context, name string) (booking.DropinSession, error)
 	SaveDropinSession(ctx context.Context, d booking.DropinSession) (booking.DropinSession, error)

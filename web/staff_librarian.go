@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/veileder/veileder/booking"
+	"github.com/veileder/veileder/i18n"
 )
 
 // The librarian's own pages: bookings, profile, competences and the
@@ -24,11 +25,21 @@ const pastDays = 30
 type bookingsPage struct {
 	staffPage
 	Upcoming, Past []booking.StaffBooking
+	now            time.Time
 }
+
+// NotBegun says whether the meeting is still to come, so that it can be
+// cancelled.
+func (p bookingsPage) NotBegun(b booking.StaffBooking) bool { return p.now.Before(b.Start) }
 
 // TopicOf names a booking's topic in the page's language.
 func (p staffPage) TopicOf(b booking.StaffBooking) string {
 	return booking.InLang(p.Lang, b.TopicNameNB, b.TopicNameEN)
+}
+
+// LanguageOf names a booking's meeting language in the page's language.
+func (p staffPage) LanguageOf(b booking.StaffBooking) string {
+	return i18n.LanguageName(p.Lang, b.Language)
 }
 
 // StatusOf says where a booking stands, for staff.
@@ -58,7 +69,7 @@ func (s *Server) staffBookings(c *gin.Context) error {
 	}
 	// A meeting under way is both upcoming and past: it may be marked.
 	up = slices.DeleteFunc(up, func(b booking.StaffBooking) bool { return !b.End.After(now) })
-	return s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past})
+	return s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past, now: now})
 }
 
 // staffNoShow marks one of the librarian's past bookings as a no-show, or
@@ -101,6 +112,7 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		InPerson:         c.PostForm("in_person") == "1",
 		Online:           c.PostForm("online") == "1",
 		NotifyNewBooking: c.PostForm("notify_new_booking") == "1",
+		MeetingURL:       strings.TrimSpace(c.PostForm("meeting_url")),
 	}
 	langs, err := parseLanguages(page.Languages)
 	switch {
@@ -112,6 +124,11 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		page.Errors = []formError{{Field: "in_person", Message: page.T("staff.profile.modes.required")}}
 	case len([]rune(page.Profile.Campus)) > maxCampusLen:
 		page.Errors = []formError{{Field: "campus", Message: fieldMessage(page.Lang, "campus", "too_long")}}
+	default:
+		var fe *booking.FieldError
+		if err := booking.ValidMeetingURL(page.Profile.MeetingURL); errors.As(err, &fe) {
+			page.Errors = []formError{{Field: fe.Field, Message: fieldMessage(page.Lang, fe.Field, fe.Code)}}
+		}
 	}
 	if page.Errors != nil {
 		return s.render(c, http.StatusUnprocessableEntity, "staff_profile", page)

@@ -28,6 +28,8 @@ type topicPage struct {
 	Zone             string // the library's time zone, e.g. Europe/Oslo
 	// Taken says the slot the student tried to book went to someone else.
 	Taken bool
+	// Librarians are the ones free this week, for the choice of one.
+	Librarians []librarianChoice
 }
 
 type slotDay struct {
@@ -40,6 +42,9 @@ type slotLink struct {
 	Start, End time.Time
 	Online     bool
 	URL        string
+	// Who and where: the librarian the student would meet, the place,
+	// the languages, and why this librarian (match.go).
+	Librarian, Place, Languages, Why string
 }
 
 // topic lists the topic's free slots for one week, by day.
@@ -98,7 +103,12 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 		p.NextURL = f.topicURL(t.Slug, url.Values{"week": {addWeeks(week, 1).Format(time.DateOnly)}})
 	}
 	slices.SortStableFunc(slots, func(a, b booking.Slot) int { return a.Start.Compare(b.Start) })
+	p.Librarians = librarianChoices(slots)
 	for _, sl := range slots {
+		m, ok := slotMatch(sl, f.Librarian)
+		if !ok {
+			continue // not with the librarian asked for
+		}
 		local := sl.Start.In(s.loc)
 		day := local.Format(time.DateOnly)
 		if n := len(p.Days); n == 0 || p.Days[n-1].ID != "day-"+day {
@@ -114,7 +124,8 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 		d := &p.Days[len(p.Days)-1]
 		d.Slots = append(d.Slots, slotLink{
 			Start: sl.Start, End: sl.End, Online: sl.Online,
-			URL: (&url.URL{Path: "/book/" + t.Slug, RawQuery: bf.values(q).Encode()}).String(),
+			URL:       (&url.URL{Path: "/book/" + t.Slug, RawQuery: bf.values(q).Encode()}).String(),
+			Librarian: m.Name, Place: m.DisplayPlace(), Languages: m.languageNames(p.Lang), Why: m.why(p.Lang, t),
 		})
 	}
 	return s.render(c, status, "topic", p)

@@ -40,6 +40,9 @@ type Booker interface {
 	Booking(ctx context.Context, token string) (booking.View, error)
 	Cancel(ctx context.Context, token string) (booking.View, error)
 	StudentICS(ctx context.Context, token string) ([]byte, error)
+	// Move moves the booking of a manage token to another free time
+	// (move.go).
+	Move(ctx context.Context, token string, r booking.MoveRequest) (booking.View, error)
 }
 
 // Config configures the web front.

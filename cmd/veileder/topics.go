@@ -23,7 +23,7 @@ const catalogUsage = `  veileder service add --slug SLUG --name-nb NAME --name-e
   veileder competence add USER TOPIC [--level primary|secondary] [--languages nb,en]
   veileder competence remove USER TOPIC
   veileder competence list USER
-  veileder profile set USER [--languages nb,en] [--campus NAME] [--in-person=true] [--online=true] [--notify=false]
+  veileder profile set USER [--languages nb,en] [--campus NAME] [--in-person=true] [--online=true] [--notify=false] [--meeting-url URL]
   veileder profile show USER
 `
 
@@ -285,14 +285,15 @@ func profileCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	sub := args[0]
 	fs, o := newFlagSet("veileder profile "+sub, stderr)
 	var (
-		languages, campus        string
-		inPerson, online, notify bool
+		languages, campus, meetingURL string
+		inPerson, online, notify      bool
 	)
 	fs.StringVar(&languages, "languages", "nb,en", "languages the librarian guides in")
 	fs.StringVar(&campus, "campus", "", "campus library of the librarian's in-person meetings")
 	fs.BoolVar(&inPerson, "in-person", true, "meets students in person")
 	fs.BoolVar(&online, "online", true, "meets students online")
 	fs.BoolVar(&notify, "notify", false, "e-mail the librarian about each new booking")
+	fs.StringVar(&meetingURL, "meeting-url", "", "the librarian's own online room (Zoom, Teams), for online bookings whose window names none; empty removes it")
 	pos, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
@@ -329,6 +330,8 @@ func profileCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 				p.Online = online
 			case "notify":
 				p.NotifyNewBooking = notify
+			case "meeting-url":
+				p.MeetingURL = meetingURL
 			}
 		})
 		if langErr != nil {
@@ -342,9 +345,9 @@ func profileCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		fallthrough
 	case "show":
-		fmt.Fprintf(stdout, "%s: languages %s, campus %q, in person %s, online %s, e-mail on new booking %s\n",
+		fmt.Fprintf(stdout, "%s: languages %s, campus %q, in person %s, online %s, e-mail on new booking %s, meeting link %q\n",
 			u.Username, strings.Join(p.Languages, ","), p.Campus,
-			strconv.FormatBool(p.InPerson), strconv.FormatBool(p.Online), strconv.FormatBool(p.NotifyNewBooking))
+			strconv.FormatBool(p.InPerson), strconv.FormatBool(p.Online), strconv.FormatBool(p.NotifyNewBooking), p.MeetingURL)
 	default:
 		return fmt.Errorf("unknown profile subcommand %q", sub)
 	}

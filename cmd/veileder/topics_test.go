@@ -76,6 +76,10 @@ func TestCatalogCommands(t *testing.T) {
 		{profileCommand, []string{"set", "ola", "--in-person=false"}, "", booking.ErrInvalid},
 		{profileCommand, []string{"set", "ola", "--languages", "norsk"}, "", booking.ErrInvalid},
 		{profileCommand, []string{"show", "ola"}, `campus "Domus Bibliotheca"`, nil},
+		{profileCommand, []string{"set", "ola", "--meeting-url", "https://uio.zoom.us/my/ola"}, `meeting link "https://uio.zoom.us/my/ola"`, nil},
+		{profileCommand, []string{"set", "ola", "--meeting-url", "uio.zoom.us/my/ola"}, "", booking.ErrInvalid},
+		{profileCommand, []string{"show", "ola"}, `campus "Domus Bibliotheca", in person true, online false, e-mail on new booking true, meeting link "https://uio.zoom.us/my/ola"`, nil},
+		{profileCommand, []string{"set", "ola", "--meeting-url", ""}, `meeting link ""`, nil},
 	}
 	for _, st := range steps {
 		var stdout, stderr bytes.Buffer
