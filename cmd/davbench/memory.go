@@ -100,6 +100,11 @@ func worstCase(ctx context.Context, t *target, ck *checks, o memoryOptions) (*me
 		}
 		ck.check(r.status/100 == 2 || r.status/100 == 4 || r.status == http.StatusInsufficientStorage,
 			"worst-case REPORT %d: got %d, want 207, a 4xx or 507", i+1, r.status)
+		// A bounded answer must say it is bounded (RFC 5323 §5.16: a 507
+		// response in the multistatus), or a client takes it for all.
+		inRange := int64(o.days) * 86400
+		ck.check(!cutSilently(r, inRange),
+			"worst-case REPORT %d: 207 with %d of %d instances and no 507: cut short without saying so", i+1, r.instances, inRange)
 	}
 	return res, nil
 }
@@ -182,15 +187,14 @@ func printMemory(w io.Writer, res *memoryResult, o memoryOptions, where string) 
 				status = "error: " + r.err.Error()
 			}
 			fmt.Fprintf(w, "| %d | %s | %s | %d | %s | %s |\n", i+1, status, size(int(r.bytes)), r.instances, ms(r.took), inside(r.head))
-			if r.err == nil && r.status == http.StatusMultiStatus && r.instances < inRange && !bytes.Contains(r.head, []byte(" 507")) {
+			if cutSilently(r, inRange) {
 				silent++
 			}
 		}
 		fmt.Fprintln(w)
 		if silent > 0 {
-			// Not counted as wrong: bounding the answer is what the
-			// server should do; saying so (507, RFC 4791 §5.2.8) is
-			// what this line checks for.
+			// Counted as wrong too (worstCase): bounding the answer is
+			// what the server should do, and saying so is part of it.
 			fmt.Fprintf(w, "%d of %d answers were 207 with fewer instances than the range holds and no 507 in their first or last bytes: cut short without saying so.\n\n", silent, len(res.reports))
 		}
 	}
@@ -227,4 +231,10 @@ func inside(head []byte) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// cutSilently reports whether a REPORT's answer holds fewer instances than
+// the range without the 507 that says it was cut.
+func cutSilently(r memoryReport, inRange int64) bool {
+	return r.err == nil && r.status == http.StatusMultiStatus && r.instances < inRange && !bytes.Contains(r.head, []byte(" 507"))
 }
