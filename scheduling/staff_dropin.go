@@ -70,11 +70,7 @@ func (s *Service) DropinSession(ctx context.Context, name string) (booking.Dropi
 	if err != nil {
 		return booking.DropinSession{}, err
 	}
-	var o booking.CalendarObject
-	err = s.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {
-		o, err = tx.Object(ctx, cal.ID, name)
-		return err
-	})
+	o, err := s.readObject(ctx, cal, name)
 	if err != nil {
 		return booking.DropinSession{}, fmt.Errorf("scheduling: drop-in session %s: %w", name, err)
 	}
@@ -198,44 +194,16 @@ func (s *Service) SaveDropinSession(ctx context.Context, d booking.DropinSession
 	if err != nil {
 		return booking.DropinSession{}, err
 	}
-	cond := booking.WriteCondition{IfNoneMatchAny: true}
-	seq := 0
-	if d.Name == "" {
-		d.UID = newUID()
-		d.Name = strings.TrimSuffix(d.UID, "@veileder") + ".ics"
-	} else {
-		cond = booking.WriteCondition{IfMatch: d.ETag}
-		if d.ETag == "" {
-			cond = booking.WriteCondition{IfMatch: "*"}
-		}
+	e, err := s.beginEdit(ctx, cal, d.Name, d.ETag, nil)
+	if err != nil {
+		return booking.DropinSession{}, fmt.Errorf("scheduling: save drop-in session %s: %w", d.Name, err)
 	}
-	now := s.now()
-	if cond.IfMatch != "" {
-		err := s.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {
-			old, err := tx.Object(ctx, cal.ID, d.Name)
-			if err != nil {
-				return err
-			}
-			if d.ETag != "" && d.ETag != old.ETag {
-				return fmt.Errorf("changed since read: %w", booking.ErrPreconditionFailed)
-			}
-			d.UID = old.UID
-			seq = nextSequence(old.Data)
-			return nil
-		})
-		if err != nil {
-			return booking.DropinSession{}, fmt.Errorf("scheduling: save drop-in session %s: %w", d.Name, err)
-		}
-	}
-	data, err := sessionEvent(d, seq, now, s.loc)
+	d.Name, d.UID = e.name, e.uid
+	data, err := sessionEvent(d, e.seq, s.now(), s.loc)
 	if err != nil {
 		return booking.DropinSession{}, err
 	}
-	obj, err := s.calendarObject(cal, d.Name, data)
-	if err != nil {
-		return booking.DropinSession{}, fmt.Errorf("scheduling: drop-in event does not validate: %v", err)
-	}
-	stored, _, err := s.objectWriter().PutObject(ctx, obj, cond)
+	stored, err := s.finishEdit(ctx, cal, e, data)
 	if err != nil {
 		return booking.DropinSession{}, fmt.Errorf("scheduling: save drop-in session %s: %w", d.Name, err)
 	}

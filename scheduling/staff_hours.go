@@ -98,11 +98,7 @@ func (s *Service) WeeklyHoursWindow(ctx context.Context, userID int64, name stri
 	if err != nil {
 		return booking.WeeklyHours{}, err
 	}
-	var o booking.CalendarObject
-	err = s.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {
-		o, err = tx.Object(ctx, cal.ID, name)
-		return err
-	})
+	o, err := s.readObject(ctx, cal, name)
 	if err != nil {
 		return booking.WeeklyHours{}, fmt.Errorf("scheduling: weekly hours %s: %w", name, err)
 	}
@@ -248,51 +244,28 @@ func (s *Service) SaveWeeklyHours(ctx context.Context, userID int64, h booking.W
 		return booking.WeeklyHours{}, err
 	}
 	now := s.now()
-	cond := booking.WriteCondition{IfNoneMatchAny: true}
-	seq := 0
 	from := dayOf(now, s.loc)
-	if h.Name == "" {
-		h.UID = newUID()
-		h.Name = strings.TrimSuffix(h.UID, "@veileder") + ".ics"
-	} else {
-		cond = booking.WriteCondition{IfMatch: h.ETag}
-		if h.ETag == "" {
-			cond = booking.WriteCondition{IfMatch: "*"}
+	e, err := s.beginEdit(ctx, cal, h.Name, h.ETag, func(old booking.CalendarObject) error {
+		prev, err := s.readHours(old)
+		if err != nil || !prev.Managed || !prev.Editable {
+			// Made, or since reshaped, in a calendar app: the form would
+			// lose what it cannot show.
+			return fmt.Errorf("not a window the page can change: %w", booking.ErrForbidden)
 		}
-		err := s.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {
-			old, err := tx.Object(ctx, cal.ID, h.Name)
-			if err != nil {
-				return err
-			}
-			if h.ETag != "" && h.ETag != old.ETag {
-				return fmt.Errorf("changed since read: %w", booking.ErrPreconditionFailed)
-			}
-			prev, err := s.readHours(old)
-			if err != nil || !prev.Managed || !prev.Editable {
-				// Made, or since reshaped, in a calendar app: the form
-				// would lose what it cannot show.
-				return fmt.Errorf("not a window the page can change: %w", booking.ErrForbidden)
-			}
-			h.UID = old.UID
-			seq = nextSequence(old.Data)
-			// The series keeps its first day, so that its past stays as
-			// it was shown.
-			from = dayOf(prev.Start, s.loc)
-			return nil
-		})
-		if err != nil {
-			return booking.WeeklyHours{}, fmt.Errorf("scheduling: save weekly hours %s: %w", h.Name, err)
-		}
+		// The series keeps its first day, so that its past stays as it
+		// was shown.
+		from = dayOf(prev.Start, s.loc)
+		return nil
+	})
+	if err != nil {
+		return booking.WeeklyHours{}, fmt.Errorf("scheduling: save weekly hours %s: %w", h.Name, err)
 	}
-	data, err := hoursEvent(h, from, seq, now, s.loc)
+	h.Name, h.UID = e.name, e.uid
+	data, err := hoursEvent(h, from, e.seq, now, s.loc)
 	if err != nil {
 		return booking.WeeklyHours{}, err
 	}
-	obj, err := s.calendarObject(cal, h.Name, data)
-	if err != nil {
-		return booking.WeeklyHours{}, fmt.Errorf("scheduling: weekly hours event does not validate: %v", err)
-	}
-	stored, _, err := s.objectWriter().PutObject(ctx, obj, cond)
+	stored, err := s.finishEdit(ctx, cal, e, data)
 	if err != nil {
 		return booking.WeeklyHours{}, fmt.Errorf("scheduling: save weekly hours %s: %w", h.Name, err)
 	}
