@@ -102,29 +102,12 @@ func (s *Service) readSession(o booking.CalendarObject) (booking.DropinSession, 
 	d.Place = text(master, ical.PropLocation)
 	d.Description = text(master, ical.PropDescription)
 	d.Themes = topicTags(master, nil)
-	start := master.Props.Get(ical.PropDateTimeStart)
-	if start == nil {
-		return booking.DropinSession{}, errors.New("no DTSTART")
+	var allDay bool
+	if d.Start, d.End, allDay, err = eventTimes(master, s.loc); err != nil {
+		return booking.DropinSession{}, err
 	}
-	if start.ValueType() == ical.ValueDate {
+	if allDay {
 		d.Editable = false // all-day: left to the calendar app
-	}
-	if d.Start, err = start.DateTime(s.loc); err != nil {
-		return booking.DropinSession{}, fmt.Errorf("DTSTART: %w", err)
-	}
-	switch {
-	case master.Props.Get(ical.PropDateTimeEnd) != nil:
-		if d.End, err = master.Props.Get(ical.PropDateTimeEnd).DateTime(s.loc); err != nil {
-			return booking.DropinSession{}, fmt.Errorf("DTEND: %w", err)
-		}
-	case master.Props.Get(ical.PropDuration) != nil:
-		dur, err := master.Props.Get(ical.PropDuration).Duration()
-		if err != nil {
-			return booking.DropinSession{}, fmt.Errorf("DURATION: %w", err)
-		}
-		d.End = d.Start.Add(dur)
-	default:
-		d.End = d.Start
 	}
 	if master.Props.Get(ical.PropRecurrenceDates) != nil || master.Props.Get(ical.PropExceptionDates) != nil {
 		d.Editable = false

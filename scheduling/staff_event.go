@@ -2,8 +2,12 @@ package scheduling
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/veileder/veileder/booking"
 )
@@ -76,4 +80,32 @@ func (s *Service) readObject(ctx context.Context, cal booking.Calendar, name str
 		return err
 	})
 	return o, err
+}
+
+// eventTimes reads a managed event's start and end (DTEND, or DTSTART
+// plus DURATION, or DTSTART alone) in loc, and whether it is all-day.
+func eventTimes(master *ical.Component, loc *time.Location) (start, end time.Time, allDay bool, err error) {
+	sp := master.Props.Get(ical.PropDateTimeStart)
+	if sp == nil {
+		return start, end, false, errors.New("no DTSTART")
+	}
+	allDay = sp.ValueType() == ical.ValueDate
+	if start, err = sp.DateTime(loc); err != nil {
+		return start, end, allDay, fmt.Errorf("DTSTART: %w", err)
+	}
+	switch {
+	case master.Props.Get(ical.PropDateTimeEnd) != nil:
+		if end, err = master.Props.Get(ical.PropDateTimeEnd).DateTime(loc); err != nil {
+			return start, end, allDay, fmt.Errorf("DTEND: %w", err)
+		}
+	case master.Props.Get(ical.PropDuration) != nil:
+		d, err := master.Props.Get(ical.PropDuration).Duration()
+		if err != nil {
+			return start, end, allDay, fmt.Errorf("DURATION: %w", err)
+		}
+		end = start.Add(d)
+	default:
+		end = start
+	}
+	return start, end, allDay, nil
 }

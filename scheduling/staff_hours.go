@@ -124,27 +124,9 @@ func (s *Service) readHours(o booking.CalendarObject) (booking.WeeklyHours, erro
 	}
 	h.Managed = master.Props.Get(hoursMarker) != nil
 	h.Summary = text(master, ical.PropSummary)
-	start := master.Props.Get(ical.PropDateTimeStart)
-	if start == nil {
-		return booking.WeeklyHours{}, errors.New("no DTSTART")
-	}
-	allDay := start.ValueType() == ical.ValueDate
-	if h.Start, err = start.DateTime(s.loc); err != nil {
-		return booking.WeeklyHours{}, fmt.Errorf("DTSTART: %w", err)
-	}
-	switch {
-	case master.Props.Get(ical.PropDateTimeEnd) != nil:
-		if h.End, err = master.Props.Get(ical.PropDateTimeEnd).DateTime(s.loc); err != nil {
-			return booking.WeeklyHours{}, fmt.Errorf("DTEND: %w", err)
-		}
-	case master.Props.Get(ical.PropDuration) != nil:
-		d, err := master.Props.Get(ical.PropDuration).Duration()
-		if err != nil {
-			return booking.WeeklyHours{}, fmt.Errorf("DURATION: %w", err)
-		}
-		h.End = h.Start.Add(d)
-	default:
-		h.End = h.Start
+	var allDay bool
+	if h.Start, h.End, allDay, err = eventTimes(master, s.loc); err != nil {
+		return booking.WeeklyHours{}, err
 	}
 	h.Start, h.End = h.Start.In(s.loc), h.End.In(s.loc)
 	h.Weekday = h.Start.Weekday()
