@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -75,25 +74,8 @@ func (p staffPage) Why(v externalView) string {
 	return v.Error
 }
 
-// externalTarget is the user whose external calendars the request is
-// about, and the address of their page.
-func (s *Server) externalTarget(c *gin.Context) (booking.User, string, error) {
-	if c.Param("id") == "" {
-		return me(c), "/staff/external", nil
-	}
-	id, err := s.idParam(c, "id")
-	if err != nil {
-		return booking.User{}, "", err
-	}
-	u, err := s.cfg.Staff.Store.UserByID(c.Request.Context(), id)
-	if err != nil {
-		return booking.User{}, "", err
-	}
-	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/external", nil
-}
-
 func (s *Server) staffExternal(c *gin.Context) error {
-	target, base, err := s.externalTarget(c)
+	target, base, err := s.targetUser(c, "external")
 	if err != nil {
 		return err
 	}
@@ -121,7 +103,7 @@ func (s *Server) renderExternal(c *gin.Context, status int, target booking.User,
 }
 
 func (s *Server) staffAddExternal(c *gin.Context) error {
-	target, base, err := s.externalTarget(c)
+	target, base, err := s.targetUser(c, "external")
 	if err != nil {
 		return err
 	}
@@ -153,7 +135,7 @@ func (s *Server) staffAddExternal(c *gin.Context) error {
 }
 
 func (s *Server) staffRemoveExternal(c *gin.Context) error {
-	target, base, err := s.externalTarget(c)
+	target, base, err := s.targetUser(c, "external")
 	if err != nil {
 		return err
 	}
@@ -168,7 +150,7 @@ func (s *Server) staffRemoveExternal(c *gin.Context) error {
 }
 
 func (s *Server) staffRefreshExternal(c *gin.Context) error {
-	target, base, err := s.externalTarget(c)
+	target, base, err := s.targetUser(c, "external")
 	if err != nil {
 		return err
 	}
@@ -179,7 +161,7 @@ func (s *Server) staffRefreshExternal(c *gin.Context) error {
 }
 
 func (s *Server) staffExternalPrefs(c *gin.Context) error {
-	target, base, err := s.externalTarget(c)
+	target, base, err := s.targetUser(c, "external")
 	if err != nil {
 		return err
 	}

@@ -183,10 +183,12 @@ type competenceForm struct {
 	Topic, Level, Languages string
 }
 
-// competenceTarget is the user whose competences the request is about.
-func (s *Server) competenceTarget(c *gin.Context) (booking.User, string, error) {
+// targetUser is the user a librarian page is about, and the address of
+// that page: the signed-in user at /staff/<page>, or, for an admin, the
+// user of the path's id at /admin/users/<id>/<page>.
+func (s *Server) targetUser(c *gin.Context, page string) (booking.User, string, error) {
 	if c.Param("id") == "" {
-		return me(c), "/staff/competences", nil
+		return me(c), "/staff/" + page, nil
 	}
 	id, err := s.idParam(c, "id")
 	if err != nil {
@@ -196,11 +198,11 @@ func (s *Server) competenceTarget(c *gin.Context) (booking.User, string, error) 
 	if err != nil {
 		return booking.User{}, "", err
 	}
-	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/competences", nil
+	return u, "/admin/users/" + strconv.FormatInt(id, 10) + "/" + page, nil
 }
 
 func (s *Server) staffCompetences(c *gin.Context) error {
-	target, base, err := s.competenceTarget(c)
+	target, base, err := s.targetUser(c, "competences")
 	if err != nil {
 		return err
 	}
@@ -232,7 +234,7 @@ func (s *Server) renderCompetences(c *gin.Context, status int, target booking.Us
 }
 
 func (s *Server) staffAddCompetence(c *gin.Context) error {
-	target, base, err := s.competenceTarget(c)
+	target, base, err := s.targetUser(c, "competences")
 	if err != nil {
 		return err
 	}
@@ -260,7 +262,7 @@ func (s *Server) staffAddCompetence(c *gin.Context) error {
 }
 
 func (s *Server) staffRemoveCompetence(c *gin.Context) error {
-	target, base, err := s.competenceTarget(c)
+	target, base, err := s.targetUser(c, "competences")
 	if err != nil {
 		return err
 	}
