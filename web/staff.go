@@ -312,11 +312,16 @@ func me(c *gin.Context) booking.User {
 type staffPage struct {
 	page
 	User booking.User
-	Nav  []navItem
+	// Nav is the navigation in groups: the group of the page shown lists
+	// its pages, the others are one link each, so that an admin's
+	// twenty pages do not fill the screen.
+	Nav []navGroup
 	// Done is a confirmation of what the last form did.
 	Done string
 	// External says the external calendar pages are served.
 	External bool
+	// Path is the page's own path, for the links that mark it.
+	Path string
 }
 
 type navItem struct {
@@ -324,58 +329,27 @@ type navItem struct {
 	Current   bool
 }
 
+// navGroup is one group of the staff navigation: its name, its pages and
+// whether the page shown is one of them.
+type navGroup struct {
+	Key     string
+	Items   []navItem
+	Current bool
+}
+
+// Path is where the group's link goes: its first page.
+func (g navGroup) Path() string { return g.Items[0].Path }
+
+// CurrentPage says the group's link is the page shown, not only its group.
+func (g navGroup) CurrentPage() bool { return g.Current && len(g.Items) == 1 }
+
 // newStaffPage starts a staff page for u (the zero user on the sign-in
 // page), with the navigation the user's role allows.
 func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
-	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil}
+	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil, Path: c.Request.URL.Path}
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
-		var items []navItem
-		if roleRank(u.Role) >= roleRank(booking.RoleLibrarian) {
-			items = append(items,
-				navItem{Path: "/staff/bookings", Key: "staff.nav.bookings"},
-				navItem{Path: "/staff/profile", Key: "staff.nav.profile"},
-				navItem{Path: "/staff/competences", Key: "staff.nav.competences"},
-			)
-			if s.cfg.Staff.Hours != nil {
-				items = append(items, navItem{Path: "/staff/hours", Key: "staff.nav.hours"})
-			}
-			items = append(items, navItem{Path: "/staff/caldav", Key: "staff.nav.caldav"})
-			if s.cfg.Staff.External != nil {
-				items = append(items, navItem{Path: "/staff/external", Key: "staff.nav.external"})
-			}
-		}
-		items = append(items, s.deskNav()...)
-		items = append(items, navItem{Path: "/staff/password", Key: "staff.nav.password"})
-		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
-			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})
-		}
-		if u.Role == booking.RoleAdmin {
-			items = append(items,
-				navItem{Path: "/admin/bookings", Key: "staff.nav.admin.bookings"},
-				navItem{Path: "/admin/users", Key: "staff.nav.admin.users"},
-				navItem{Path: "/admin/topics", Key: "staff.nav.admin.topics"},
-				navItem{Path: "/admin/services", Key: "staff.nav.admin.services"},
-				navItem{Path: "/admin/stats", Key: "staff.nav.admin.stats"},
-				navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"},
-			)
-			if s.cfg.Staff.Competence != nil {
-				items = append(items, navItem{Path: "/admin/competence", Key: "staff.nav.admin.competence"})
-			}
-			if s.cfg.Staff.Outbox != nil {
-				items = append(items, navItem{Path: "/admin/outbox", Key: "staff.nav.admin.outbox"})
-			}
-			if s.cfg.Staff.DropInTags != nil {
-				items = append(items, navItem{Path: "/admin/dropin-tags", Key: "staff.nav.admin.dropintags"})
-			}
-			if s.cfg.Staff.External != nil {
-				items = append(items, navItem{Path: "/admin/external", Key: "staff.nav.admin.external"})
-			}
-		}
-		for i := range items {
-			items[i].Current = c.Request.URL.Path == items[i].Path || strings.HasPrefix(c.Request.URL.Path, items[i].Path+"/")
-		}
-		p.Nav = items
+		p.Nav = s.staffNav(u, c.Request.URL.Path)
 	}
 	if d := c.Query("done"); d != "" {
 		if _, ok := i18n.Lookup(p.Lang, "staff.done."+d); ok {
@@ -383,6 +357,71 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 		}
 	}
 	return p
+}
+
+// staffNav is the navigation u's role allows, with the page at path
+// marked: in groups by what the pages are for (one's own work, the first
+// line, drop-in, reports, administration). The password page is beside
+// the sign-out button, on every page.
+func (s *Server) staffNav(u booking.User, path string) []navGroup {
+	var mine, reports, admin []navItem
+	if roleRank(u.Role) >= roleRank(booking.RoleLibrarian) {
+		mine = append(mine,
+			navItem{Path: "/staff/bookings", Key: "staff.nav.bookings"},
+			navItem{Path: "/staff/profile", Key: "staff.nav.profile"},
+			navItem{Path: "/staff/competences", Key: "staff.nav.competences"},
+		)
+		if s.cfg.Staff.Hours != nil {
+			mine = append(mine, navItem{Path: "/staff/hours", Key: "staff.nav.hours"})
+		}
+		mine = append(mine, navItem{Path: "/staff/caldav", Key: "staff.nav.caldav"})
+		if s.cfg.Staff.External != nil {
+			mine = append(mine, navItem{Path: "/staff/external", Key: "staff.nav.external"})
+		}
+	}
+	var groups []navGroup
+	if len(mine) > 0 {
+		groups = append(groups, navGroup{Key: "staff.nav.group.mine", Items: mine})
+	}
+	if desk := s.deskNav(); len(desk) > 0 {
+		groups = append(groups, navGroup{Key: "staff.nav.group.desk", Items: desk})
+	}
+	if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
+		groups = append(groups, navGroup{Key: "staff.nav.group.dropin", Items: []navItem{{Path: "/staff/dropin", Key: "staff.nav.dropin"}}})
+	}
+	if u.Role == booking.RoleAdmin {
+		reports = append(reports, navItem{Path: "/admin/stats", Key: "staff.nav.admin.stats"})
+		if s.cfg.Staff.Competence != nil {
+			reports = append(reports, navItem{Path: "/admin/competence", Key: "staff.nav.admin.competence"})
+		}
+		admin = append(admin,
+			navItem{Path: "/admin/bookings", Key: "staff.nav.admin.bookings"},
+			navItem{Path: "/admin/users", Key: "staff.nav.admin.users"},
+			navItem{Path: "/admin/topics", Key: "staff.nav.admin.topics"},
+			navItem{Path: "/admin/services", Key: "staff.nav.admin.services"},
+		)
+		if s.cfg.Staff.DropInTags != nil {
+			admin = append(admin, navItem{Path: "/admin/dropin-tags", Key: "staff.nav.admin.dropintags"})
+		}
+		if s.cfg.Staff.External != nil {
+			admin = append(admin, navItem{Path: "/admin/external", Key: "staff.nav.admin.external"})
+		}
+		if s.cfg.Staff.Outbox != nil {
+			admin = append(admin, navItem{Path: "/admin/outbox", Key: "staff.nav.admin.outbox"})
+		}
+		admin = append(admin, navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"})
+		groups = append(groups,
+			navGroup{Key: "staff.nav.group.reports", Items: reports},
+			navGroup{Key: "staff.nav.group.admin", Items: admin})
+	}
+	for g := range groups {
+		for i := range groups[g].Items {
+			it := &groups[g].Items[i]
+			it.Current = path == it.Path || strings.HasPrefix(path, it.Path+"/")
+			groups[g].Current = groups[g].Current || it.Current
+		}
+	}
+	return groups
 }
 
 // RoleName is a role's name in the page's language.
