@@ -1179,7 +1179,7 @@ func TestStatisticsPage(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("stats page: got %d", r.status)
 			}
-			for _, want := range []string{"Bookings per topic", `<svg class="chart" role="img"`, "<th scope=\"row\">Zotero and references</th><td class=\"num\">2</td>",
+			for _, want := range []string{"Bookings per topic", `<svg class="chart" role="img"`, "<th scope=\"row\">Zotero and references</th><td class=\"num\" data-label=\"bookings\">2</td>",
 				"Searches with no free time", "EndNote", "Liv Bibliotekar", "/admin/stats/topic.csv?from=2026-02-09&amp;to=2026-06-07"} {
 				if !strings.Contains(r.body, want) {
 					t.Errorf("stats page lacks %q", want)

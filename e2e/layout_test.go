@@ -106,7 +106,7 @@ func (s *e2eSite) layoutBook(t *testing.T, topic, name, email string) string {
 	}
 	body, err := json.Marshal(map[string]any{
 		"topic": topic, "start": slots[0], "name": name, "email": email,
-		"question": "Jeg trenger hjelp med å finne kilder til masteroppgaven, særlig eldre tidsskriftartikler.",
+		"question":  "Jeg trenger hjelp med å finne kilder til masteroppgaven, særlig eldre tidsskriftartikler.",
 		"programme": "Master i historie", "study_level": "master", "language": "nb", "consent": true,
 	})
 	if err != nil {
