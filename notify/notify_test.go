@@ -444,7 +444,7 @@ func TestSkipped(t *testing.T) {
 		if id := p.Header.Get("Message-ID"); id != fmt.Sprintf("<booking-%d-cancelled-1@veileder.example.org>", b.ID) {
 			t.Errorf("sent %s, want booking %d's cancellation", id, b.ID)
 		}
-		if !strings.Contains(p.Text, "you have cancelled") {
+		if !strings.Contains(p.Text, "You have cancelled") {
 			t.Errorf("the cancellation does not say who cancelled:\n%s", p.Text)
 		}
 		if st, _ := s.OutboxStats(t.Context()); st != (booking.OutboxStats{Sent: 1, Skipped: 5}) {
