@@ -59,6 +59,9 @@ type Config struct {
 	// JobInterval is how often RunJobs runs the periodic jobs; zero means
 	// DefaultJobInterval.
 	JobInterval time.Duration
+	// PrivacyController and PrivacyContact are the data controller and
+	// the address for privacy questions that the privacy page names.
+	PrivacyController, PrivacyContact string
 	// BookingLimit and EmailLimit are the booking attempts an hour per
 	// client address and per student e-mail address (web.Config); zero
 	// means the web front's defaults.
@@ -207,6 +210,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies,
 		BookingLimit:   cfg.BookingLimit,
 		EmailLimit:     cfg.EmailLimit,
+		Privacy:        web.PrivacyNotice{Controller: cfg.PrivacyController, Contact: cfg.PrivacyContact, Retention: cfg.Retention},
 		Staff: web.StaffConfig{
 			Store:      st,
 			Service:    svc,

@@ -242,7 +242,11 @@ var site = map[string]text{
 		nb: "Biblioteket behandler opplysningene du gir når du bestiller veiledning, etter personvernforordningen (GDPR).",
 		en: "The library processes the details you give when you book guidance under the General Data Protection Regulation (GDPR).",
 	},
-	"privacy.what.title": {nb: "Hva vi lagrer", en: "What we store"},
+	"privacy.controller.title":   {nb: "Hvem som er ansvarlig", en: "Who is responsible"},
+	"privacy.controller":         {nb: "%s er behandlingsansvarlig for opplysningene.", en: "%s is the data controller for your details."},
+	"privacy.controller.library": {nb: "Biblioteket som tilbyr veiledningen, er behandlingsansvarlig for opplysningene.", en: "The library that offers the guidance is the data controller for your details."},
+	"privacy.contact":            {nb: "Spørsmål om personvern:", en: "Questions about privacy:"},
+	"privacy.what.title":         {nb: "Hva vi lagrer", en: "What we store"},
 	"privacy.what": {
 		nb: "Navn, e-postadresse, spørsmålet ditt, studienivå og studieprogram hvis du oppgir dem, og tid, tema og møteform for bestillingen.",
 		en: "Your name, email address, your question, your study level and programme if you give them, and the time, topic and way of meeting you booked.",
@@ -254,8 +258,8 @@ var site = map[string]text{
 	},
 	"privacy.keep.title": {nb: "Hvor lenge vi lagrer det", en: "How long we keep it"},
 	"privacy.keep": {
-		nb: "Personopplysningene slettes 90 dager etter møtet. Statistikken inneholder ingen personopplysninger og beholdes.",
-		en: "Your personal data is deleted 90 days after the meeting. The statistics hold no personal data and are kept.",
+		nb: "Personopplysningene slettes %d dager etter møtet. Statistikken inneholder ingen personopplysninger og beholdes.",
+		en: "Your personal data is deleted %d days after the meeting. The statistics hold no personal data and are kept.",
 	},
 	"privacy.rights.title": {nb: "Dine rettigheter", en: "Your rights"},
 	"privacy.rights": {

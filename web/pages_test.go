@@ -318,3 +318,57 @@ func TestStaticAndHealth(t *testing.T) {
 		t.Errorf("healthz = %d %q", res.status, res.body)
 	}
 }
+
+// The privacy page names the data controller and a contact when they are
+// set, and gives the retention the purge uses.
+func TestPrivacyNotice(t *testing.T) {
+	tests := []struct {
+		name          string
+		notice        PrivacyNotice
+		want, notWant []string
+	}{
+		{"defaults", PrivacyNotice{}, []string{"Biblioteket som tilbyr veiledningen, er behandlingsansvarlig", "90 dager etter møtet"}, []string{"Spørsmål om personvern"}},
+		{"e-mail contact", PrivacyNotice{Controller: "Universitetet i Oslo", Contact: "personvernombud@uio.example.no", Retention: 30 * 24 * time.Hour},
+			[]string{"Universitetet i Oslo er behandlingsansvarlig", `<a href="mailto:personvernombud@uio.example.no">personvernombud@uio.example.no</a>`, "30 dager etter møtet"}, []string{"90 dager"}},
+		{"web contact, hours round up", PrivacyNotice{Contact: "https://www.uio.example.no/personvern", Retention: 36 * time.Hour},
+			[]string{`<a href="https://www.uio.example.no/personvern">`, "2 dager etter møtet"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(c *Config) { c.Privacy = tt.notice })
+			res := e.get(t, e.client(t), "/privacy?lang=nb")
+			if res.status != http.StatusOK {
+				t.Fatalf("status %d", res.status)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(res.body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(res.body, w) {
+					t.Errorf("page has %q", w)
+				}
+			}
+		})
+	}
+}
+
+// Every page names the icon, and the icon is served where the page says
+// and where browsers look without asking the page.
+func TestFavicon(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	if res := e.get(t, c, "/"); !strings.Contains(res.body, `<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">`) {
+		t.Errorf("the front page does not name the icon")
+	}
+	for _, p := range []string{"/static/favicon.svg", "/favicon.ico"} {
+		res := e.get(t, c, p)
+		if res.status != http.StatusOK || res.header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(res.body, "<svg") {
+			t.Errorf("%s: got %d %q %.40q, want the SVG icon", p, res.status, res.header.Get("Content-Type"), res.body)
+		}
+		if again := e.get(t, c, p, "If-None-Match", res.header.Get("ETag")); again.status != http.StatusNotModified {
+			t.Errorf("%s with its ETag: got %d, want 304", p, again.status)
+		}
+	}
+}

@@ -21,6 +21,8 @@ func (s *Server) routes() {
 		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
 	}
 	e.GET("/static/style.css", s.style)
+	e.GET("/static/favicon.svg", s.favicon)
+	e.GET("/favicon.ico", s.favicon)
 
 	// Student pages.
 	e.GET("/", h(s.home))

@@ -96,6 +96,9 @@ type Config struct {
 	// DropIn serves the drop-in page, widget, session files and feeds
 	// (dropin.go); nil answers them with 404.
 	DropIn DropIn
+	// Privacy is what the privacy notice says about who is responsible
+	// and how long data is kept (privacy.go).
+	Privacy PrivacyNotice
 }
 
 // Server holds the web front's dependencies; handlers are its methods.

@@ -162,16 +162,28 @@ func newFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *options) {
 	return fs, o
 }
 
+// serveOptions are the settings of serve and demo: every flag the
+// README's configuration table lists (a test checks that it lists them).
+type serveOptions struct {
+	mo mailOptions
+	so staffOptions
+	lo limitOptions
+	eo externalOptions
+}
+
+func serveFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *options, *serveOptions) {
+	fs, o := newFlagSet(name, stderr)
+	var so serveOptions
+	so.mo.register(fs)
+	so.so.register(fs)
+	so.lo.register(fs)
+	so.eo.register(fs)
+	return fs, o, &so
+}
+
 func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	fs, o := newFlagSet("veileder "+cmd, stderr)
-	var mo mailOptions
-	mo.register(fs)
-	var so staffOptions
-	so.register(fs)
-	var lo limitOptions
-	lo.register(fs)
-	var eo externalOptions
-	eo.register(fs)
+	fs, o, opts := serveFlagSet("veileder "+cmd, stderr)
+	mo, so, lo, eo := &opts.mo, &opts.so, &opts.lo, &opts.eo
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

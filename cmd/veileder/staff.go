@@ -13,6 +13,7 @@ import (
 // staffOptions are the flags of the privacy and periodic jobs.
 type staffOptions struct {
 	retention, jobInterval, syncLogRetention string
+	privacyController, privacyContact        string
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -22,6 +23,10 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 		"how often the retention job runs (env VEILEDER_JOB_INTERVAL)")
 	fs.StringVar(&o.syncLogRetention, "sync-log-retention", envOr("VEILEDER_SYNC_LOG_RETENTION", "90d"),
 		"how long the calendars' change log keeps an entry, as days (90d) or a Go duration; a calendar app that has not synced for longer syncs in full (env VEILEDER_SYNC_LOG_RETENTION)")
+	fs.StringVar(&o.privacyController, "privacy-controller", envOr("VEILEDER_PRIVACY_CONTROLLER", ""),
+		"the data controller the privacy page names, such as \"Universitetet i Oslo\"; empty says \"the library\" (env VEILEDER_PRIVACY_CONTROLLER)")
+	fs.StringVar(&o.privacyContact, "privacy-contact", envOr("VEILEDER_PRIVACY_CONTACT", ""),
+		"an e-mail or web address for privacy questions (the data protection officer), shown on the privacy page (env VEILEDER_PRIVACY_CONTACT)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -38,6 +43,10 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 		return fmt.Errorf("sync log retention %q: want at least one day (1d) or a duration (24h)", o.syncLogRetention)
 	}
 	cfg.Retention, cfg.JobInterval, cfg.SyncLogRetention = r, every, syncLog
+	if c := strings.TrimSpace(o.privacyContact); c != "" && !strings.Contains(c, "@") && !strings.HasPrefix(c, "https://") && !strings.HasPrefix(c, "http://") {
+		return fmt.Errorf("privacy contact %q: want an e-mail address or an http(s) address", o.privacyContact)
+	}
+	cfg.PrivacyController, cfg.PrivacyContact = strings.TrimSpace(o.privacyController), strings.TrimSpace(o.privacyContact)
 	return nil
 }
 
