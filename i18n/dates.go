@@ -68,12 +68,22 @@ func Week(lang string, monday time.Time) string {
 	return T(lang, "topic.week", week, span)
 }
 
-// Hours is a duration in hours with one decimal: "1,5 t" (Norwegian
-// writes a decimal comma) or "1.5 h".
+// Hours is a duration in hours with one decimal: "1,5 t" or "1.5 h".
 func Hours(lang string, d time.Duration) string {
-	h := strconv.FormatFloat(d.Hours(), 'f', 1, 64)
+	h := Decimal(lang, d.Hours(), 1)
 	if lang == EN {
 		return h + " h"
 	}
-	return strings.Replace(h, ".", ",", 1) + " t"
+	return h + " t"
+}
+
+// Decimal writes v with prec decimals as the language does: a decimal
+// comma in Norwegian ("1,5"), a point in English ("1.5"). Files meant
+// for programs (CSV) keep the point and do not use it.
+func Decimal(lang string, v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if lang == EN {
+		return s
+	}
+	return strings.Replace(s, ".", ",", 1)
 }

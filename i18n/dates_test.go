@@ -62,3 +62,24 @@ func TestHours(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimal(t *testing.T) {
+	tests := []struct {
+		lang string
+		v    float64
+		prec int
+		want string
+	}{
+		{"nb", 1.5, 1, "1,5"},
+		{"en", 1.5, 1, "1.5"},
+		{"nb", 2, 1, "2,0"},
+		{"nb", 12.345, 2, "12,35"},
+		{"en", 0.75, 2, "0.75"},
+		{"nb", 3, 0, "3"},
+	}
+	for _, tt := range tests {
+		if got := Decimal(tt.lang, tt.v, tt.prec); got != tt.want {
+			t.Errorf("Decimal(%s, %v, %d) = %q, want %q", tt.lang, tt.v, tt.prec, got, tt.want)
+		}
+	}
+}

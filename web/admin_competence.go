@@ -122,15 +122,11 @@ func (p competencePage) MeanREAD(r booking.CompetenceRow) string {
 	if r.Inquiries == 0 {
 		return "–"
 	}
-	v := strconv.FormatFloat(r.MeanREAD(), 'f', 1, 64)
-	if p.Lang == i18n.NB {
-		v = strings.Replace(v, ".", ",", 1) // Norwegian decimal comma
-	}
-	return v
+	return i18n.Decimal(p.Lang, r.MeanREAD(), 1)
 }
 
-// Hours formats minutes as hours.
-func (p competencePage) Hours(min int) string { return hours(min) }
+// Hours formats minutes as hours, in the page's language.
+func (p competencePage) Hours(min int) string { return i18n.Decimal(p.Lang, float64(min)/60, 1) }
 
 // Share is part of whole as a whole percentage, "–" for none.
 func (p competencePage) Share(part, whole int) string {

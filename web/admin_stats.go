@@ -91,6 +91,20 @@ type statsPage struct {
 	Median   string
 }
 
+// Num shows a table's number in the page's language (a decimal comma in
+// Norwegian); the CSV file of the same table keeps the point, for
+// programs.
+func (p statsPage) Num(cell string) string {
+	if !strings.Contains(cell, ".") {
+		return cell
+	}
+	v, err := strconv.ParseFloat(cell, 64)
+	if err != nil {
+		return cell
+	}
+	return i18n.Decimal(p.Lang, v, len(cell)-strings.IndexByte(cell, '.')-1)
+}
+
 // statsRange reads ?from= and ?to= (local dates, both included); the
 // default is the last twelve weeks and the next four.
 func (s *Server) statsRange(c *gin.Context) (from, to time.Time, errs []formError) {

@@ -372,3 +372,16 @@ func TestFavicon(t *testing.T) {
 		}
 	}
 }
+
+// The statistics tables write decimals as the page's language does.
+func TestStatsNumbers(t *testing.T) {
+	tests := []struct{ lang, cell, want string }{
+		{"nb", "0.8", "0,8"}, {"en", "0.8", "0.8"}, {"nb", "12", "12"}, {"nb", "2026-W19", "2026-W19"}, {"nb", "Dr. Who", "Dr. Who"}, {"nb", "1.25", "1,25"},
+	}
+	for _, tt := range tests {
+		p := statsPage{staffPage: staffPage{page: page{Lang: tt.lang}}}
+		if got := p.Num(tt.cell); got != tt.want {
+			t.Errorf("%s Num(%q) = %q, want %q", tt.lang, tt.cell, got, tt.want)
+		}
+	}
+}
