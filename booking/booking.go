@@ -313,6 +313,9 @@ type Message struct {
 	// iTIP object (text/calendar with METHOD); empty for other kinds.
 	Recipient string
 	Payload   []byte
+	// LibrarianID is whom a MessageLibrarianRelease is for: the booking's
+	// librarian before it moved to another. Zero for other kinds.
+	LibrarianID int64
 }
 
 // ITIPDelivery is one organizer's iTIP message (RFC 5546) for one

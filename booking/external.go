@@ -120,6 +120,10 @@ const (
 	// the librarian's own address as an iMIP invitation (RFC 6047), for a
 	// librarian with an external calendar or who asked for it.
 	MessageLibrarianInvite MessageKind = "librarian-invite"
+	// MessageLibrarianRelease cancels the copy in a librarian's own
+	// calendar of a booking that moved to another librarian (an iMIP
+	// CANCEL to Message.LibrarianID), for a librarian who gets invitations.
+	MessageLibrarianRelease MessageKind = "librarian-release"
 	// MessageExternalFailing tells a librarian who opted in, once a day,
 	// that one of their external calendars has been failing.
 	MessageExternalFailing MessageKind = "external-failing"

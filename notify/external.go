@@ -29,13 +29,16 @@ type ExternalStore interface {
 	// librarian and the languages of their profile; booking.ErrNotFound
 	// when it was removed.
 	MessageExternalCalendar(ctx context.Context, calendarID int64) (booking.ExternalCalendar, booking.User, []string, error)
+	// MessageLibrarian returns a librarian with the languages of their
+	// profile; booking.ErrNotFound when the account is gone.
+	MessageLibrarian(ctx context.Context, id int64) (booking.User, []string, error)
 }
 
 var externalTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, lang := range i18n.Languages() {
 		out[lang] = template.Must(template.New(lang).ParseFS(templateFS, "templates/external."+lang+".txt"))
-		for _, name := range []string{"invite.subject", "invite", "invite.calendar", "failing.subject", "failing"} {
+		for _, name := range []string{"invite.subject", "invite", "invite.calendar", "release.subject", "release", "failing.subject", "failing"} {
 			if out[lang].Lookup(name) == nil {
 				panic(fmt.Sprintf("notify: templates/external.%s.txt has no %q", lang, name))
 			}
@@ -56,6 +59,8 @@ func (s *Sender) composeExternal(ctx context.Context, m booking.Message) (*outgo
 	switch m.Kind {
 	case booking.MessageLibrarianInvite:
 		return s.composeInvite(ctx, m)
+	case booking.MessageLibrarianRelease:
+		return s.composeRelease(ctx, m)
 	case booking.MessageExternalFailing:
 		return s.composeFailing(ctx, m)
 	}
@@ -130,6 +135,64 @@ func (s *Sender) composeInvite(ctx context.Context, m booking.Message) (*outgoin
 	}
 	if err := out.msg.AttachReader(name, bytes.NewReader(cal), gomail.WithFileContentType(ct)); err != nil {
 		return nil, "", fmt.Errorf("attach invitation: %w", err)
+	}
+	return out, "", nil
+}
+
+// composeRelease renders the iMIP CANCEL that takes a booking out of the
+// own calendar of the librarian it was with before it moved to another
+// (m.LibrarianID): the same UID, with the SEQUENCE of the move, so that
+// it outranks the REQUEST they had (RFC 5546 §2.1.4). The text says the
+// meeting went to a colleague and gives no new time, which is no longer
+// theirs. Nothing is sent when the booking has come back to them, whose
+// own invitation then replaces their copy.
+func (s *Sender) composeRelease(ctx context.Context, m booking.Message) (*outgoing, string, error) {
+	if m.BookingID == 0 || m.LibrarianID == 0 {
+		return nil, "the booking is gone", nil
+	}
+	v, err := s.store.MessageBooking(ctx, m.BookingID)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return nil, "the booking is gone", nil
+	case err != nil:
+		return nil, "", err
+	case v.Anonymised:
+		return nil, "the booking was anonymised", nil
+	case v.LibrarianID == m.LibrarianID:
+		return nil, "the booking is with this librarian again; their invitation replaces the copy", nil
+	}
+	u, langs, err := s.store.MessageLibrarian(ctx, m.LibrarianID)
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return nil, "the librarian's account is gone", nil
+	case err != nil:
+		return nil, "", err
+	case u.Email == "":
+		return nil, "the librarian has no e-mail address", nil
+	}
+	lang := librarianLang(langs)
+	d := inviteData{mailData: s.data(v, m.Kind, lang), Cancelled: true}
+	d.Librarian, d.LibrarianMail, d.Sequence = u.Name(), u.Email, m.Sequence
+	t := externalTemplates[lang]
+	var subject, text bytes.Buffer
+	if err := t.ExecuteTemplate(&subject, "release.subject", d); err != nil {
+		return nil, "", permanentError{fmt.Errorf("render subject: %w", err)}
+	}
+	if err := t.ExecuteTemplate(&text, "release", d); err != nil {
+		return nil, "", permanentError{fmt.Errorf("render text: %w", err)}
+	}
+	// The event's title is the subject without what happened to it.
+	d.Summary = strings.TrimSpace(strings.SplitN(oneLine(subject.String()), ":", 2)[1])
+	local := fmt.Sprintf("booking-%d-%s-%d", m.BookingID, m.Kind, m.Sequence)
+	out, err := s.newMessage(local, d.Librarian, d.LibrarianMail, lang, oneLine(subject.String()), text.String())
+	if err != nil {
+		return nil, "", err
+	}
+	cal, method := s.librarianInvitation(d, s.now())
+	ct := gomail.ContentType("text/calendar; method=" + method)
+	out.msg.AddAlternativeString(ct, string(cal))
+	if err := out.msg.AttachReader("cancel.ics", bytes.NewReader(cal), gomail.WithFileContentType(ct)); err != nil {
+		return nil, "", fmt.Errorf("attach cancellation: %w", err)
 	}
 	return out, "", nil
 }

@@ -161,3 +161,74 @@ func TestFailingCalendarMail(t *testing.T) {
 		}
 	})
 }
+
+// TestLibrarianRelease: a booking moved from a librarian with an external
+// calendar to a colleague leaves the first an iMIP CANCEL of the same UID
+// with the move's SEQUENCE, which says it went to a colleague; none is
+// sent when the booking has come back to them by the time it goes out.
+func TestLibrarianRelease(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		srv := startSMTP(t, serverOptions{})
+		f := newFixture(t, s)
+		if _, err := s.AddExternalCalendar(t.Context(), booking.ExternalCalendar{UserID: f.librarian.ID, URL: secretFeed}); err != nil {
+			t.Fatal(err)
+		}
+		per, err := s.CreateUser(t.Context(), booking.User{Username: "per", DisplayName: "Berg, Per", Email: "per@ub.example.org", Role: booking.RoleLibrarian}, "passord-123")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := time.Now().UTC().Truncate(time.Second)
+		c := newClock(base)
+		sender := newSender(t, s, srv, c, nil)
+		release := func(b booking.Booking) {
+			t.Helper()
+			err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
+				return tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianRelease, BookingID: b.ID, Sequence: b.Sequence, LibrarianID: f.librarian.ID, SendAfter: c.Now()})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		toKari := func() []parsedMail {
+			var out []parsedMail
+			for _, m := range srv.Messages() {
+				if len(m.To) == 1 && m.To[0] == "kari@ub.example.org" {
+					if p := parseMail(t, m.Data); p.InlineCal != nil {
+						out = append(out, p)
+					}
+				}
+			}
+			return out
+		}
+
+		b := f.book(t, base.Add(72*time.Hour).Truncate(time.Hour), "en", "ola@student.example.org", c.Now())
+		b = f.change(t, b, booking.MessageMoved, c.Now(), func(b *booking.Booking) { b.LibrarianID = per.ID })
+		release(b)
+		drain(t, sender)
+		got := toKari()
+		if len(got) != 1 {
+			t.Fatalf("got %d calendar messages to the first librarian, want 1", len(got))
+		}
+		p := got[0]
+		ics := parseICS(t, p.InlineCal)
+		if ics.Method != "CANCEL" || ics.UID != b.EventUID || ics.Sequence != 1 || ics.Status != "CANCELLED" ||
+			ics.Attendee != "mailto:kari@ub.example.org" || !strings.Contains(p.InlineType, "method=CANCEL") {
+			t.Errorf("release: got %+v (type %q), want a CANCEL of %s, sequence 1, to kari", ics, p.InlineType, b.EventUID)
+		}
+		if !strings.HasPrefix(p.Subject, "Flyttet til en kollega") || !strings.Contains(p.Text, "annen bibliotekar") || strings.Contains(p.Text, "LaTeX") {
+			t.Errorf("release: subject %q, text %q; want the colleague named, without the student's question", p.Subject, p.Text)
+		}
+		if ics.Summary == "" || strings.Contains(ics.Summary, "Flyttet") {
+			t.Errorf("release: SUMMARY %q, want the event's title", ics.Summary)
+		}
+
+		// Moved away and back before the sender ran: nothing to cancel.
+		b = f.change(t, b, booking.MessageMoved, c.Now(), func(b *booking.Booking) { b.LibrarianID = per.ID })
+		release(b)
+		b = f.change(t, b, booking.MessageMoved, c.Now(), func(b *booking.Booking) { b.LibrarianID = f.librarian.ID })
+		drain(t, sender)
+		if n := len(toKari()); n != 1 {
+			t.Errorf("after the booking came back: %d calendar messages to kari, want still 1", n)
+		}
+	})
+}

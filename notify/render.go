@@ -132,7 +132,7 @@ func (e permanentError) Unwrap() error { return e.error }
 // queued a message of its own).
 func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, string, error) {
 	switch m.Kind {
-	case booking.MessageLibrarianInvite, booking.MessageExternalFailing:
+	case booking.MessageLibrarianInvite, booking.MessageLibrarianRelease, booking.MessageExternalFailing:
 		return s.composeExternal(ctx, m) // external.go
 	case booking.MessageITIP:
 		return s.composeITIP(m) // itip.go

@@ -235,6 +235,14 @@ func (s *Service) moveInTx(ctx context.Context, tx Tx, m moveArgs) (booking.Book
 		if err := tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianNew, BookingID: b.ID, Sequence: b.Sequence, SendAfter: now, CreatedAt: now}); err != nil {
 			return booking.Booking{}, err
 		}
+		// The old librarian's copy in Outlook or Google must go: their
+		// bookings calendar lost the event above, but the invitation they
+		// accepted lives outside Veileder. The store queues the CANCEL
+		// only for a librarian who gets invitations.
+		if err := tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianRelease, BookingID: b.ID, Sequence: b.Sequence,
+			LibrarianID: old.LibrarianID, SendAfter: now, CreatedAt: now}); err != nil {
+			return booking.Booking{}, err
+		}
 	}
 	if err := queueInvite(ctx, tx, b, now); err != nil {
 		return booking.Booking{}, err

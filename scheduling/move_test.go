@@ -150,8 +150,36 @@ func TestMove(t *testing.T) {
 			t.Errorf("refusals queued %q", got)
 		}
 
+		// Back to the first librarian, from one who takes invitations in
+		// Outlook: their copy there is cancelled (librarian-release, for
+		// them), and the first librarian, who does not, gets none.
+		if err := s.SetExternalPrefs(f.ctx, other.ID, booking.ExternalPrefs{InviteBookings: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Move(f.ctx, token, booking.MoveRequest{Start: at.Add(time.Hour), LibrarianID: ownUser.ID}); err != nil {
+			t.Fatalf("move back: %v", err)
+		}
+		msgs, err := s.ClaimMessages(f.ctx, f.clock.now().Add(time.Hour), time.Minute, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, m := range msgs {
+			kinds = append(kinds, fmt.Sprintf("%s %d", m.Kind, m.Sequence))
+			if m.Kind == booking.MessageLibrarianRelease && (m.LibrarianID != other.ID || m.BookingID != v.ID) {
+				t.Errorf("release: for librarian %d and booking %d, want %d and %d", m.LibrarianID, m.BookingID, other.ID, v.ID)
+			}
+		}
+		slices.Sort(kinds)
+		if want := []string{"librarian-release 3", "moved 3"}; !slices.Equal(kinds, want) {
+			t.Errorf("queued after moving back: got %q, want %q", kinds, want)
+		}
+		if err := s.SetExternalPrefs(f.ctx, other.ID, booking.ExternalPrefs{}); err != nil {
+			t.Fatal(err)
+		}
+
 		// A meeting that has begun cannot be moved.
-		f.clock.set(at.Add(time.Minute))
+		f.clock.set(at.Add(time.Hour + time.Minute)) // the booking is at at+1h now
 		var fe *booking.FieldError
 		if _, err := f.svc.Move(f.ctx, token, booking.MoveRequest{Start: f.local("2026-03-30 11:00")}); !errors.As(err, &fe) || fe.Code != "started" {
 			t.Errorf("moving a begun meeting: got %v, want start: started", err)

@@ -28,6 +28,47 @@ func (t *Tx) enqueueLibrarianInvite(ctx context.Context, m booking.Message) erro
 			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = b.librarian_id AND p.invite_bookings = TRUE))`)
 }
 
+// enqueueLibrarianRelease queues a MessageLibrarianRelease for
+// m.LibrarianID, the booking's librarian before a move, only when that
+// librarian gets invitations (an external calendar, or the preference):
+// the others have no copy of the event outside Veileder to cancel.
+func (t *Tx) enqueueLibrarianRelease(ctx context.Context, m booking.Message) error {
+	if m.LibrarianID == 0 {
+		return fmt.Errorf("store: enqueue %s for booking %d: no librarian: %w", m.Kind, m.BookingID, booking.ErrInvalid)
+	}
+	now := t.s.now()
+	if m.SendAfter.IsZero() {
+		m.SendAfter = now
+	}
+	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
+		INSERT INTO outbox (kind, booking_id, librarian_id, sequence, send_after, created_at, attempts, status, last_error)
+		SELECT ?, b.id, ?, ?, ?, ?, 0, 'pending', ''
+		FROM bookings b
+		WHERE b.id = ? AND (
+			EXISTS (SELECT 1 FROM external_calendars e WHERE e.user_id = ?)
+			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = ? AND p.invite_bookings = TRUE))`),
+		string(m.Kind), m.LibrarianID, m.Sequence, m.SendAfter.Unix(), now.Unix(), m.BookingID, m.LibrarianID, m.LibrarianID)
+	if err != nil {
+		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
+	}
+	return nil
+}
+
+// MessageLibrarian returns a librarian a message is for, with the
+// languages of their profile (which their e-mails are written in);
+// booking.ErrNotFound when the account is gone.
+func (s *Store) MessageLibrarian(ctx context.Context, id int64) (booking.User, []string, error) {
+	u, err := s.UserByID(ctx, id)
+	if err != nil {
+		return u, nil, err
+	}
+	p, err := s.Profile(ctx, u.ID)
+	if err != nil && !errors.Is(err, booking.ErrNotFound) {
+		return u, nil, err
+	}
+	return u, p.Languages, nil
+}
+
 // EnqueueExternalFailing queues the e-mail that tells the calendar's
 // librarian it has been failing, if they opted in
 // (external_prefs.notify_failing), at most once per day: day (a day

@@ -38,6 +38,7 @@ type outboxRow struct {
 	External  sql.NullInt64 `db:"external_calendar_id"`
 	Recipient string        `db:"recipient"`
 	Payload   string        `db:"payload"`
+	Librarian sql.NullInt64 `db:"librarian_id"`
 }
 
 func (r outboxRow) message() booking.Message {
@@ -52,6 +53,7 @@ func (r outboxRow) message() booking.Message {
 		ExternalCalendarID: r.External.Int64,
 		Recipient:          r.Recipient,
 		Payload:            []byte(r.Payload),
+		LibrarianID:        r.Librarian.Int64,
 	}
 }
 
@@ -96,7 +98,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			ORDER BY send_after, id
 			LIMIT ?
 			` + lock + `)
-		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload`
+		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload, librarian_id`
 	var rows []outboxRow
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		n := now.Unix()
