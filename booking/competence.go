@@ -362,3 +362,36 @@ func UnmappedTags(inquiries []Inquiry, mapped map[string]int64) []TagCount {
 	slices.SortFunc(out, func(a, b TagCount) int { return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Tag, b.Tag)) })
 	return out
 }
+
+// OfferedTimes is the time each librarian's schedule offers the topic in
+// [from, to): their availability windows open to it (a window without
+// tags is open to every topic of theirs), overlapping windows of one
+// librarian merged so that they count once, clipped to the period. Busy
+// time and bookings do not reduce it: it is what was offered, beside
+// what was booked.
+func OfferedTimes(topic Topic, scheds []LibrarianSchedule, from, to time.Time) []OfferedTime {
+	var out []OfferedTime
+	for _, ls := range scheds {
+		var ss []span
+		for i := range ls.Windows {
+			w := &ls.Windows[i]
+			if !w.offers(topic.Slug) {
+				continue
+			}
+			start, end := w.Start, w.End
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				ss = append(ss, toSpan(Interval{start, end}))
+			}
+		}
+		for _, sp := range mergeSpans(ss) {
+			out = append(out, OfferedTime{TopicID: topic.ID, LibrarianID: ls.Librarian.ID, Start: fromNano(sp.start), End: fromNano(sp.end)})
+		}
+	}
+	return out
+}

@@ -27,6 +27,8 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 		booking.MessageCancelled, booking.MessageLibrarianNew:
 	case booking.MessageLibrarianInvite:
 		return t.enqueueLibrarianInvite(ctx, m) // store/external_outbox.go
+	case booking.MessageRequestNew, booking.MessageRequestOffer:
+		return t.enqueueRequest(ctx, m) // store/requests.go
 	default:
 		return fmt.Errorf("store: enqueue: message kind %q: %w", m.Kind, booking.ErrInvalid)
 	}
