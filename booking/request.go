@@ -119,6 +119,13 @@ type RequestOffer struct {
 	Round       int
 }
 
+// OfferPick is a time a librarian picked to offer: a slot's start and
+// whether it is the online kind.
+type OfferPick struct {
+	Start  time.Time
+	Online bool
+}
+
 // RequestView is a request with what pages and e-mails show.
 type RequestView struct {
 	HelpRequest

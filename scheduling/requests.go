@@ -260,18 +260,11 @@ func (q *Requests) slots(ctx context.Context, r booking.HelpRequest, by int64) (
 	return rules, slots, nil
 }
 
-// OfferPick is a time a librarian picked to offer: a slot's start and
-// whether it is the online kind.
-type OfferPick struct {
-	Start  time.Time
-	Online bool
-}
-
 // Offer offers the student the picked times of librarian by, who took
 // the request: each must be one of their free slots for it now
 // (booking.ErrSlotTaken otherwise, naming none stored). The offers, the
 // new state and the student's e-mail with the link commit together.
-func (q *Requests) Offer(ctx context.Context, id, by int64, picks []OfferPick) (booking.HelpRequest, error) {
+func (q *Requests) Offer(ctx context.Context, id, by int64, picks []booking.OfferPick) (booking.HelpRequest, error) {
 	s := q.svc
 	r, err := q.store.Request(ctx, id)
 	if err != nil {
@@ -318,17 +311,18 @@ func (q *Requests) Offer(ctx context.Context, id, by int64, picks []OfferPick) (
 // student's link, in the booking transaction of Book (which marks the
 // request booked). A time no longer free is booking.ErrSlotTaken; a
 // request booked or closed meanwhile booking.ErrConflict.
-func (q *Requests) BookOffer(ctx context.Context, token string, offerID int64) (booking.View, error) {
+// It returns the booking and its plain manage token.
+func (q *Requests) BookOffer(ctx context.Context, token string, offerID int64) (booking.View, string, error) {
 	v, err := q.ByToken(ctx, token)
 	if err != nil {
-		return booking.View{}, err
+		return booking.View{}, "", err
 	}
 	if err := v.CanBook(0); err != nil {
-		return booking.View{}, fmt.Errorf("scheduling: %w", err)
+		return booking.View{}, "", fmt.Errorf("scheduling: %w", err)
 	}
 	i := slices.IndexFunc(v.Offers, func(o booking.RequestOffer) bool { return o.ID == offerID })
 	if i < 0 {
-		return booking.View{}, fmt.Errorf("scheduling: request %d has no offer %d: %w", v.ID, offerID, &booking.FieldError{Field: "offer", Code: "invalid"})
+		return booking.View{}, "", fmt.Errorf("scheduling: request %d has no offer %d: %w", v.ID, offerID, &booking.FieldError{Field: "offer", Code: "invalid"})
 	}
 	o := v.Offers[i]
 	return q.book(ctx, v, o.LibrarianID, o.Start, o.Online, 0)
@@ -344,15 +338,16 @@ func (q *Requests) BookDirect(ctx context.Context, id, by int64, start time.Time
 	if err := v.CanBook(by); err != nil {
 		return booking.View{}, fmt.Errorf("scheduling: %w", err)
 	}
-	return q.book(ctx, v, by, start, online, by)
+	bv, _, err := q.book(ctx, v, by, start, online, by)
+	return bv, err
 }
 
-func (q *Requests) book(ctx context.Context, v booking.RequestView, librarian int64, start time.Time, online bool, by int64) (booking.View, error) {
+func (q *Requests) book(ctx context.Context, v booking.RequestView, librarian int64, start time.Time, online bool, by int64) (booking.View, string, error) {
 	mode := booking.ModeInPerson
 	if online {
 		mode = booking.ModeOnline
 	}
-	bv, _, err := q.svc.Book(ctx, booking.Request{
+	bv, token, err := q.svc.Book(ctx, booking.Request{
 		TopicSlug: v.Topic.Slug, Start: start, Mode: mode, Language: v.Language,
 		StudentName: v.StudentName, StudentEmail: v.StudentEmail, Question: v.Need, Locale: v.Locale,
 		// The student agreed to the processing when the request was
@@ -365,13 +360,13 @@ func (q *Requests) book(ctx context.Context, v booking.RequestView, librarian in
 			// The booking's transaction refuses a request booked or
 			// closed meanwhile as a taken candidate: tell them apart.
 			if cur, rerr := q.store.Request(ctx, v.ID); rerr == nil && cur.State.Final() {
-				return booking.View{}, fmt.Errorf("scheduling: request %d is %s: %w", v.ID, cur.State, booking.ErrConflict)
+				return booking.View{}, "", fmt.Errorf("scheduling: request %d is %s: %w", v.ID, cur.State, booking.ErrConflict)
 			}
 		}
-		return booking.View{}, err
+		return booking.View{}, "", err
 	}
 	q.svc.log.Info("scheduling: request booked", "request", v.ID, "booking", bv.ID, "by_staff", by != 0)
-	return bv, nil
+	return bv, token, nil
 }
 
 // OfferedTimes is the time librarians offered for each active topic in

@@ -19,31 +19,31 @@ import (
 // once cannot both win: the loser gets booking.ErrConflict.
 
 type requestRow struct {
-	ID           int64          `db:"id"`
-	TopicID      int64          `db:"topic_id"`
-	Need         string         `db:"need"`
-	Times        string         `db:"times"`
-	Language     string         `db:"language"`
-	Mode         string         `db:"mode"`
-	StudentName  string         `db:"student_name"`
-	StudentEmail string         `db:"student_email"`
-	Locale       string         `db:"locale"`
-	FiledBy      sql.NullInt64  `db:"filed_by"`
-	InquiryID    sql.NullInt64  `db:"inquiry_id"`
-	State        string         `db:"state"`
-	TakenBy      sql.NullInt64  `db:"taken_by"`
-	TakenAt      sql.NullInt64  `db:"taken_at"`
-	BookingID    sql.NullInt64  `db:"booking_id"`
-	ClosedBy     sql.NullInt64  `db:"closed_by"`
-	CloseReason  string         `db:"close_reason"`
-	Round        int            `db:"round"`
-	DueAt        int64          `db:"due_at"`
-	UID          string         `db:"uid"`
-	TokenHash    string         `db:"token_hash"`
-	Anonymised   bool           `db:"anonymised"`
-	CreatedAt    int64          `db:"created_at"`
-	UpdatedAt    int64          `db:"updated_at"`
-	AnsweredAt   sql.NullInt64  `db:"answered_at"`
+	ID           int64         `db:"id"`
+	TopicID      int64         `db:"topic_id"`
+	Need         string        `db:"need"`
+	Times        string        `db:"times"`
+	Language     string        `db:"language"`
+	Mode         string        `db:"mode"`
+	StudentName  string        `db:"student_name"`
+	StudentEmail string        `db:"student_email"`
+	Locale       string        `db:"locale"`
+	FiledBy      sql.NullInt64 `db:"filed_by"`
+	InquiryID    sql.NullInt64 `db:"inquiry_id"`
+	State        string        `db:"state"`
+	TakenBy      sql.NullInt64 `db:"taken_by"`
+	TakenAt      sql.NullInt64 `db:"taken_at"`
+	BookingID    sql.NullInt64 `db:"booking_id"`
+	ClosedBy     sql.NullInt64 `db:"closed_by"`
+	CloseReason  string        `db:"close_reason"`
+	Round        int           `db:"round"`
+	DueAt        int64         `db:"due_at"`
+	UID          string        `db:"uid"`
+	TokenHash    string        `db:"token_hash"`
+	Anonymised   bool          `db:"anonymised"`
+	CreatedAt    int64         `db:"created_at"`
+	UpdatedAt    int64         `db:"updated_at"`
+	AnsweredAt   sql.NullInt64 `db:"answered_at"`
 }
 
 const requestColumns = `id, topic_id, need, times, language, mode, student_name, student_email, locale,

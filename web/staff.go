@@ -136,6 +136,14 @@ type StaffConfig struct {
 	// Tokens, with the inquiry log, adds the staff's API tokens page and
 	// POST /api/inquiries (api_inquiries.go).
 	Tokens TokenStore
+	// Requests and RequestStore, when both set, add the requests: the
+	// staff's list and pages (staff_requests.go), the student's form and
+	// offered times (request.go), and with Tokens POST /api/requests.
+	Requests     RequestService
+	RequestStore RequestStore
+	// Offered, when set, adds the hours librarians offered to the
+	// competence page (their availability windows for each topic).
+	Offered OfferedHours
 }
 
 // staffDeps is the staff pages' share of the Server.
@@ -151,6 +159,7 @@ var staffPageNames = []string{
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 	"staff_external", "admin_external", "staff_hours", "staff_hours_form",
+	"staff_requests", "staff_request", "staff_request_new",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -345,7 +354,13 @@ func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 				items = append(items, navItem{Path: "/staff/external", Key: "staff.nav.external"})
 			}
 		}
+		if roleRank(u.Role) >= roleRank(booking.RoleLibrarian) && s.requestsEnabled() {
+			items = append(items, navItem{Path: "/staff/requests", Key: "staff.nav.requests"})
+		}
 		items = append(items, s.deskNav()...)
+		if s.requestsEnabled() {
+			items = append(items, navItem{Path: "/staff/requests/new", Key: "staff.nav.requests.new"})
+		}
 		items = append(items, navItem{Path: "/staff/password", Key: "staff.nav.password"})
 		if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
 			items = append(items, navItem{Path: "/staff/dropin", Key: "staff.nav.dropin"})

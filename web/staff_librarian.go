@@ -112,6 +112,7 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		InPerson:         c.PostForm("in_person") == "1",
 		Online:           c.PostForm("online") == "1",
 		NotifyNewBooking: c.PostForm("notify_new_booking") == "1",
+		NotifyRequests:   c.PostForm("notify_requests") == "1",
 		MeetingURL:       strings.TrimSpace(c.PostForm("meeting_url")),
 	}
 	langs, err := parseLanguages(page.Languages)

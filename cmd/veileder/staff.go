@@ -13,6 +13,7 @@ import (
 // staffOptions are the flags of the privacy and periodic jobs.
 type staffOptions struct {
 	retention, jobInterval, syncLogRetention string
+	responseDays                             int
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -22,6 +23,9 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 		"how often the retention job runs (env VEILEDER_JOB_INTERVAL)")
 	fs.StringVar(&o.syncLogRetention, "sync-log-retention", envOr("VEILEDER_SYNC_LOG_RETENTION", "90d"),
 		"how long the calendars' change log keeps an entry, as days (90d) or a Go duration; a calendar app that has not synced for longer syncs in full (env VEILEDER_SYNC_LOG_RETENTION)")
+	days, _ := strconv.Atoi(envOr("VEILEDER_REQUEST_RESPONSE_DAYS", "2"))
+	fs.IntVar(&o.responseDays, "request-response-days", days,
+		"the response target of a request, in working days (Monday to Friday): a request still unanswered after it is overdue (env VEILEDER_REQUEST_RESPONSE_DAYS)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -37,7 +41,11 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 	if err != nil || syncLog < 24*time.Hour {
 		return fmt.Errorf("sync log retention %q: want at least one day (1d) or a duration (24h)", o.syncLogRetention)
 	}
+	if o.responseDays < 1 || o.responseDays > 30 {
+		return fmt.Errorf("request response days %d: want 1 to 30 working days", o.responseDays)
+	}
 	cfg.Retention, cfg.JobInterval, cfg.SyncLogRetention = r, every, syncLog
+	cfg.RequestResponseDays = o.responseDays
 	return nil
 }
 
