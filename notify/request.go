@@ -149,5 +149,3 @@ func (s *Sender) composeRequest(ctx context.Context, m booking.Message) (*outgoi
 	}
 	return out, "", nil
 }
-
-
