@@ -204,12 +204,39 @@ func TestRequestFlow(t *testing.T) {
 				t.Errorf("public form: got %d:\n%s", r.status, r.body)
 			}
 
+			// Another student's request, which the librarian books
+			// directly: the booking records it and staff made it.
+			sf.Set("email", "pia@student.example.org")
+			sf.Set("name", "Pia Student")
+			if r := pub.post("/request/zotero", sf); r.status != http.StatusCreated {
+				t.Fatalf("public form: got %d", r.status)
+			}
+			pia, _ := s.app.Store.RequestsByEmail(ctx, "pia@student.example.org")
+			if len(pia) != 1 {
+				t.Fatalf("Pia's requests: got %d", len(pia))
+			}
+			ppath := "/staff/requests/" + itoa(pia[0].ID)
+			if r := lib.post(ppath+"/book", url.Values{"start": {times[len(times)/2][1]}}); r.status != http.StatusConflict {
+				t.Errorf("booking an untaken request: got %d, want 409", r.status)
+			}
+			if r := lib.post(ppath+"/take", nil); r.status != http.StatusSeeOther {
+				t.Fatalf("take Pia's: got %d", r.status)
+			}
+			if r := lib.post(ppath+"/book", url.Values{"start": {times[len(times)/2][1]}}); r.status != http.StatusSeeOther {
+				t.Fatalf("book directly: got %d:\n%s", r.status, r.body)
+			}
+			pr, _ := s.app.Store.Request(ctx, pia[0].ID)
+			pb, err := s.app.Store.BookingByID(ctx, pr.BookingID)
+			if pr.State != booking.RequestBooked || err != nil || pb.RequestID != pr.ID || pb.BookedBy != s.users["lib1"].ID {
+				t.Errorf("direct booking: request %s, booking %+v, %v", pr.State, pb, err)
+			}
+
 			// Three days later the student's request is overdue, which
 			// the section heads see.
 			s.advance(3 * 24 * time.Hour)
 			admin := s.signedIn(t, "admin")
 			cp := admin.get("/admin/competence?from=2026-05-04&to=2026-05-31")
-			if !strings.Contains(cp.body, "2 requests, 1 unanswered, 1 overdue.") || !strings.Contains(cp.body, "Requests wait past their answer target.") {
+			if !strings.Contains(cp.body, "Requests: 3, 1 unanswered, 1 overdue.") || !strings.Contains(cp.body, "Requests wait past their answer target.") {
 				t.Errorf("competence page lacks the requests:\n%s", cp.body)
 			}
 			// Closing it needs a reason; the desk may close it.

@@ -105,7 +105,7 @@ var requests = map[string]text{
 	"desk.request.link": {nb: "forespørsel (%s)", en: "request (%s)"},
 
 	"comp.sentence.offered":  {nb: "%s timer tilbudt.", en: "%s hours offered."},
-	"comp.sentence.requests": {nb: "%d forespørsler, %d ubesvart, %d over fristen.", en: "%d requests, %d unanswered, %d overdue."},
+	"comp.sentence.requests": {nb: "Forespørsler: %d, %d ubesvart, %d over fristen.", en: "Requests: %d, %d unanswered, %d overdue."},
 	"comp.gap.overdue":       {nb: "Forespørsler venter over svarfristen.", en: "Requests wait past their answer target."},
 	"comp.col.requests":      {nb: "Forespørsler", en: "Requests"},
 	"comp.col.open":          {nb: "Ubesvart", en: "Unanswered"},
