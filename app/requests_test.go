@@ -119,6 +119,10 @@ func TestRequestFlow(t *testing.T) {
 				t.Errorf("a librarian who did not opt in got:\n%s", m)
 			}
 
+			// The staff home (the bookings) leads to the list.
+			if r := lib.get("/staff/bookings"); !strings.Contains(r.body, "Open requests in your topics: 1.") {
+				t.Errorf("the librarian's home does not lead to the open request")
+			}
 			if r := lib.get("/staff/requests"); r.status != http.StatusOK || !strings.Contains(r.body, path) {
 				t.Errorf("the librarian's list: got %d, want the request:\n%s", r.status, r.body)
 			}

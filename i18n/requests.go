@@ -62,6 +62,7 @@ var requests = map[string]text{
 	"request.back":           {nb: "Tilbake", en: "Back"},
 	"request.new.title":      {nb: "Ny forespørsel", en: "New request"},
 	"request.new.intro":      {nb: "Når ingen ledig tid passer: forespørselen går til bibliotekarene med kompetansen, som svarer innen %d arbeidsdager.", en: "When no free time fits: the request goes to the librarians with the competence, who answer within %d working days."},
+	"request.notice":         {nb: "Åpne forespørsler i dine emner: %d. Se og ta dem.", en: "Open requests in your topics: %d. See and take them."},
 	"request.list.title":     {nb: "Forespørsler", en: "Requests"},
 	"request.list.intro":     {nb: "Forespørsler fra studenter som ikke fant en ledig tid. Ta en, og svar innen %d arbeidsdager.", en: "Requests from students who found no free time. Take one, and answer within %d working days."},
 	"request.list.open":      {nb: "Åpne i dine emner", en: "Open in your topics"},

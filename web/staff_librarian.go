@@ -26,6 +26,9 @@ type bookingsPage struct {
 	staffPage
 	Upcoming, Past []booking.StaffBooking
 	now            time.Time
+	// OpenRequests counts the open requests in the librarian's topics,
+	// for the notice that leads to them (staff_requests.go).
+	OpenRequests int
 }
 
 // NotBegun says whether the meeting is still to come, so that it can be
@@ -69,7 +72,21 @@ func (s *Server) staffBookings(c *gin.Context) error {
 	}
 	// A meeting under way is both upcoming and past: it may be marked.
 	up = slices.DeleteFunc(up, func(b booking.StaffBooking) bool { return !b.End.After(now) })
-	return s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past, now: now})
+	p := bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past, now: now}
+	if s.requestsEnabled() {
+		ids, err := s.myTopics(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			open, err := s.cfg.Staff.RequestStore.Requests(ctx, booking.RequestSearch{TopicIDs: ids, States: []booking.RequestState{booking.RequestOpen}})
+			if err != nil {
+				return err
+			}
+			p.OpenRequests = len(open)
+		}
+	}
+	return s.render(c, http.StatusOK, "staff_bookings", p)
 }
 
 // staffNoShow marks one of the librarian's past bookings as a no-show, or
