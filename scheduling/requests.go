@@ -25,8 +25,8 @@ type RequestStore interface {
 	RequestOffers(ctx context.Context, requestID int64) ([]booking.RequestOffer, error)
 }
 
-// requestTx is the transaction's part for requests; store.Tx has it.
-type requestTx interface {
+// RequestTx is the transaction's part for requests; store.Tx has it.
+type RequestTx interface {
 	InsertRequest(ctx context.Context, r booking.HelpRequest) (booking.HelpRequest, error)
 	// UpdateRequest writes r if the request is still in state was and
 	// round wasRound; booking.ErrConflict otherwise.
@@ -54,9 +54,9 @@ type Requests struct {
 // ResponseDays is the response target in working days.
 func (q *Requests) ResponseDays() int { return q.days }
 
-func (q *Requests) tx(ctx context.Context, lock int64, fn func(ctx context.Context, tx requestTx, base Tx) error) error {
+func (q *Requests) tx(ctx context.Context, lock int64, fn func(ctx context.Context, tx RequestTx, base Tx) error) error {
 	return q.svc.store.Tx(ctx, lock, func(ctx context.Context, tx Tx) error {
-		rt, ok := tx.(requestTx)
+		rt, ok := tx.(RequestTx)
 		if !ok {
 			return fmt.Errorf("scheduling: the store's transaction cannot hold requests: %w", booking.ErrInvalid)
 		}
@@ -96,7 +96,7 @@ func (q *Requests) File(ctx context.Context, r booking.HelpRequest) (booking.Hel
 	r.UID = newUID()
 	_, r.TokenHash = s.newToken(requestTokenUID(r.UID))
 	var saved booking.HelpRequest
-	err = q.tx(ctx, 0, func(ctx context.Context, tx requestTx, base Tx) error {
+	err = q.tx(ctx, 0, func(ctx context.Context, tx RequestTx, base Tx) error {
 		var err error
 		if saved, err = tx.InsertRequest(ctx, r); err != nil {
 			return err
@@ -139,7 +139,7 @@ func (q *Requests) Take(ctx context.Context, id, by int64) (booking.HelpRequest,
 	if r, err = r.Take(by, q.svc.now()); err != nil {
 		return booking.HelpRequest{}, fmt.Errorf("scheduling: %w", err)
 	}
-	err = q.tx(ctx, 0, func(ctx context.Context, tx requestTx, _ Tx) error { return tx.UpdateRequest(ctx, r, was, round) })
+	err = q.tx(ctx, 0, func(ctx context.Context, tx RequestTx, _ Tx) error { return tx.UpdateRequest(ctx, r, was, round) })
 	if err != nil {
 		return booking.HelpRequest{}, fmt.Errorf("scheduling: take request %d: %w", id, err)
 	}
@@ -157,7 +157,7 @@ func (q *Requests) Close(ctx context.Context, id, by int64, reason string) (book
 	if r, err = r.Close(by, reason, q.svc.now()); err != nil {
 		return booking.HelpRequest{}, fmt.Errorf("scheduling: %w", err)
 	}
-	err = q.tx(ctx, 0, func(ctx context.Context, tx requestTx, _ Tx) error { return tx.UpdateRequest(ctx, r, was, round) })
+	err = q.tx(ctx, 0, func(ctx context.Context, tx RequestTx, _ Tx) error { return tx.UpdateRequest(ctx, r, was, round) })
 	if err != nil {
 		return booking.HelpRequest{}, fmt.Errorf("scheduling: close request %d: %w", id, err)
 	}
@@ -292,7 +292,7 @@ func (q *Requests) Offer(ctx context.Context, id, by int64, picks []booking.Offe
 		}
 		offers = append(offers, booking.RequestOffer{RequestID: id, LibrarianID: by, Start: slots[i].Start.UTC(), End: slots[i].End.UTC(), Online: p.Online, Round: next.Round})
 	}
-	err = q.tx(ctx, 0, func(ctx context.Context, tx requestTx, base Tx) error {
+	err = q.tx(ctx, 0, func(ctx context.Context, tx RequestTx, base Tx) error {
 		if err := tx.UpdateRequest(ctx, next, was, round); err != nil {
 			return err
 		}

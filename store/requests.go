@@ -338,7 +338,7 @@ func (s *Store) OverdueRequests(ctx context.Context, now time.Time) ([]booking.H
 	defer cancel()
 	var rows []requestRow
 	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT `+requestColumns+` FROM help_requests
-		WHERE state IN ('open', 'taken') AND due_at < ? ORDER BY due_at, id LIMIT 500`), now.Unix()); err != nil {
+		WHERE state IN ('open', 'taken') AND due_at < ? AND NOT anonymised ORDER BY due_at, id LIMIT 500`), now.Unix()); err != nil {
 		return nil, fmt.Errorf("store: overdue requests: %w", dbErr(err))
 	}
 	out := make([]booking.HelpRequest, 0, len(rows))
