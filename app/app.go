@@ -53,6 +53,13 @@ type Config struct {
 	// need the same. Empty: a random key made once and kept in the
 	// database.
 	SecretKey []byte
+	// RequestResponseDays is the response target of a request in working
+	// days; zero means booking.DefaultResponseDays (2). It is a flag, not
+	// an admin setting: a service-level promise that changes with the
+	// library's policy, not from day to day, and each request keeps the
+	// target it was filed with (its due time), so a change never rewrites
+	// the history the competence page counts.
+	RequestResponseDays int
 	// Retention is how long after the meeting a booking keeps the
 	// student's personal data; zero means DefaultRetention (90 days).
 	Retention time.Duration
@@ -199,6 +206,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return svc.OnBookingEvent(ctx, tx, c, before, after)
 	})
 	privacy := svc.Privacy(st)
+	requests := svc.Requests(st, cfg.RequestResponseDays)
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -225,6 +233,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			DeskSlots:  svc,
 			Competence: st,
 			Tokens:     st,
+			// Requests (staff_requests.go, request.go); offered hours on
+			// the competence page.
+			Requests:     requests,
+			RequestStore: st,
+			Offered:      svc,
 		},
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),

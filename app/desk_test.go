@@ -231,10 +231,20 @@ func TestCompetenceReport(t *testing.T) {
 				}
 			}
 
+			// A request nobody answered: three days on it is overdue, and
+			// stays so (the counts must not move with the purge's clock).
+			if r := desk.post("/staff/requests/new", url.Values{"topic": {"zotero"}, "need": {"EndNote to Zotero"}, "name": {"Ida Student"},
+				"email": {"ida@student.example.org"}, "consent": {"yes"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("file a request: got %d:\n%s", r.status, r.body)
+			}
+			s.advance(3 * 24 * time.Hour)
+
 			admin := s.signedIn(t, "admin")
 			const period = "?from=2026-05-04&to=2026-05-31"
 			page := admin.get("/admin/competence" + period)
-			want := "Zotero and references: 2 inquiries, 1 referred, 2 bookings, 1 librarians (1 primary), 1.5 hours booked, 2 searches without a free time. Students found no free time."
+			// lib1's availability is three hours a week: twelve in the
+			// period's four weeks, beside the 1.5 booked.
+			want := "Zotero and references: 2 inquiries, 1 referred, 2 bookings, 1 librarians (1 primary), 1.5 hours booked, 2 searches without a free time. 12.0 hours offered. Requests: 1, 1 unanswered, 1 overdue. Requests wait past their answer target."
 			if page.status != http.StatusOK || !strings.Contains(page.body, want) || !strings.Contains(page.body, "Gap:") {
 				t.Errorf("competence page: got %d, want the sentence %q with its gap:\n%s", page.status, want, page.body)
 			}
@@ -243,10 +253,10 @@ func TestCompetenceReport(t *testing.T) {
 				t.Fatalf("CSV: got %d %q", before.status, before.header.Get("Content-Type"))
 			}
 			for _, line := range []string{
-				"zotero,total,2,3.00,1,2,1,2,1,0,en nb,1.5",
-				"zotero,2026-W19,2,,1,2,,2,,,,1.5",
-				"zotero,2026-W20,0,,0,0,,0,,,,0.0",
-				"other,total,1,1.00,0,0,0,0,0,0,,0.0",
+				"zotero,total,2,3.00,1,2,1,2,1,0,en nb,1.5,12.0,1,1,1",
+				"zotero,2026-W19,2,,1,2,,2,,,,1.5,3.0,1,,",
+				"zotero,2026-W20,0,,0,0,,0,,,,0.0,3.0,0,,",
+				"other,total,1,1.00,0,0,0,0,0,0,,0.0,0.0,0,0,0",
 			} {
 				if !strings.Contains(before.body, line+"\r\n") {
 					t.Errorf("CSV lacks %q:\n%s", line, before.body)
@@ -260,9 +270,28 @@ func TestCompetenceReport(t *testing.T) {
 			if err != nil || n != 2 {
 				t.Fatalf("RunRetention: got %d, %v; want both bookings anonymised", n, err)
 			}
+			if left, err := s.app.Store.RequestsByEmail(ctx, "ida@student.example.org"); err != nil || len(left) != 0 {
+				t.Errorf("the request still holds the student's address after the purge: %d, %v", len(left), err)
+			}
 			admin = s.signedIn(t, "admin")
 			if after := admin.get("/admin/competence.csv" + period); after.body != before.body {
 				t.Errorf("CSV after the purge:\n%s\nwant as before:\n%s", after.body, before.body)
+			}
+
+			// The admin maps the "other" inquiry's tag to the topic: it
+			// leaves the page's unmapped tags and counts under zotero.
+			if p := admin.get("/admin/competence" + period); !strings.Contains(p.body, `name="tag" value="printing"`) {
+				t.Errorf("the unmapped tag is not offered for mapping")
+			}
+			if r := admin.post("/admin/competence/tags", url.Values{"tag": {"printing"}, "topic": {"zotero"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("map the tag: got %d:\n%s", r.status, r.body)
+			}
+			mapped := admin.get("/admin/competence.csv" + period)
+			if !strings.Contains(mapped.body, "zotero,total,3,2.33,1,2,1,2,1,0,en nb,1.5,12.0,1,1,1\r\n") || strings.Contains(mapped.body, "other,total") {
+				t.Errorf("CSV after mapping the tag:\n%s", mapped.body)
+			}
+			if p := admin.get("/admin/competence" + period); strings.Contains(p.body, `name="tag" value="printing" `) || !strings.Contains(p.body, "printing → Zotero and references") {
+				t.Errorf("the mapped tag is still offered, or not listed as mapped")
 			}
 		})
 	}

@@ -82,6 +82,7 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 		BaseURL:      cfg.BaseURL,
 		Location:     svc.Location(),
 		ManageURL:    svc.ManageURL,
+		RequestURL:   svc.Requests(st, 0).URL,
 		PollInterval: mc.PollInterval,
 		Now:          now,
 		Logger:       log,

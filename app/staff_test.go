@@ -337,6 +337,18 @@ var stRoutes = []stRoute{
 	{"GET", "/staff/api-tokens", nil, booking.RoleDesk},
 	{"POST", "/staff/api-tokens", url.Values{"label": {"matrix"}}, booking.RoleDesk},
 	{"POST", "/staff/api-tokens/999999/revoke", nil, booking.RoleDesk},
+	// Requests: every role files and closes one; librarians list, take,
+	// offer and book them. Without consent or with an unknown request
+	// nothing is written.
+	{"GET", "/staff/requests/new", nil, booking.RoleDesk},
+	{"GET", "/staff/requests/new?topic=zotero", nil, booking.RoleDesk},
+	{"POST", "/staff/requests/new", url.Values{"topic": {"zotero"}, "need": {"matrix"}}, booking.RoleDesk},
+	{"GET", "/staff/requests/999999", nil, booking.RoleDesk},
+	{"POST", "/staff/requests/999999/close", url.Values{"reason": {"matrix"}}, booking.RoleDesk},
+	{"GET", "/staff/requests", nil, booking.RoleLibrarian},
+	{"POST", "/staff/requests/999999/take", nil, booking.RoleLibrarian},
+	{"POST", "/staff/requests/999999/offer", nil, booking.RoleLibrarian},
+	{"POST", "/staff/requests/999999/book", url.Values{"start": {"2026-05-05T10:00:00Z in-person"}}, booking.RoleLibrarian},
 	{"GET", "/staff/hours", nil, booking.RoleLibrarian},
 	// From after To: refused before anything is written.
 	{"POST", "/staff/hours", url.Values{"weekday": {"1"}, "from": {"12:00"}, "to": {"10:00"}}, booking.RoleLibrarian},
@@ -387,6 +399,8 @@ var stRoutes = []stRoute{
 	{"GET", "/admin/competence", nil, booking.RoleAdmin},
 	{"GET", "/admin/competence?from=2026-05-01&to=2026-04-01", nil, booking.RoleAdmin},
 	{"GET", "/admin/competence.csv", nil, booking.RoleAdmin},
+	// An empty tag is refused before anything is written.
+	{"POST", "/admin/competence/tags", url.Values{"tag": {""}, "topic": {"zotero"}}, booking.RoleAdmin},
 	{"GET", "/admin/privacy", nil, booking.RoleAdmin},
 	{"POST", "/admin/privacy/export", url.Values{"email": {"nobody@example.org"}}, booking.RoleAdmin},
 	{"POST", "/admin/privacy/erase", url.Values{"email": {"nobody@example.org"}}, booking.RoleAdmin},

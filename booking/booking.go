@@ -68,6 +68,9 @@ type Booking struct {
 	// and stay after retention, for the statistics.
 	BookedBy  int64
 	InquiryID int64
+	// RequestID is the request the booking answered (0: none); the same
+	// transaction marks the request booked.
+	RequestID int64
 }
 
 // Active reports whether the booking still holds its slot.
@@ -94,6 +97,9 @@ type Request struct {
 	// LibrarianID asks for one librarian with the topic's competence; 0 is
 	// "no preference", which keeps the fair assignment.
 	LibrarianID int64
+	// RequestID books a time for that request (its offered time, or the
+	// librarian's direct booking); the booking records it.
+	RequestID int64
 }
 
 // Field limits, shared by the web form and the API.
@@ -292,6 +298,11 @@ const (
 	// event in a staff calendar to an attendee outside Veileder, as iMIP
 	// (RFC 6047). Unlike the others it holds its recipient and payload.
 	MessageITIP MessageKind = "itip"
+	// MessageRequestNew tells a librarian who opted in about a new request
+	// in their competence; MessageRequestOffer sends the student the
+	// times offered for their request, with the link to book one.
+	MessageRequestNew   MessageKind = "request-new"
+	MessageRequestOffer MessageKind = "request-offer"
 )
 
 // Message is an outbox entry: a notification to send about a booking. It
@@ -313,9 +324,13 @@ type Message struct {
 	// iTIP object (text/calendar with METHOD); empty for other kinds.
 	Recipient string
 	Payload   []byte
-	// LibrarianID is whom a MessageLibrarianRelease is for: the booking's
-	// librarian before it moved to another. Zero for other kinds.
-	LibrarianID int64
+	// RequestID names the request a MessageRequestNew or
+	// MessageRequestOffer is about. UserID is the librarian a
+	// MessageRequestNew goes to (the store queues one per librarian who
+	// opted in), or the one a MessageLibrarianRelease is for: the
+	// booking's librarian before it moved to another.
+	RequestID int64
+	UserID    int64
 }
 
 // ITIPDelivery is one organizer's iTIP message (RFC 5546) for one

@@ -32,6 +32,26 @@ type CompetenceInput struct {
 	Bookings   []BookingFact
 	Demand     []DemandRecord
 	Librarians map[int64][]SupplyLibrarian
+	// Offered are the hours librarians offered: their availability
+	// windows open to each topic in the period (OfferedTime).
+	Offered []OfferedTime
+	// Requests are the requests filed in the period; Now judges which are
+	// overdue.
+	Requests []RequestFact
+	Now      time.Time
+	// TagTopics maps free-text tags (lower case) to the topic an admin
+	// said they mean: an inquiry logged as "other" with such a tag counts
+	// under that topic.
+	TagTopics map[string]int64
+}
+
+// OfferedTime is one stretch of time a librarian offered for a topic: an
+// availability window open to it (windows of one librarian merged, so
+// that overlapping ones count once).
+type OfferedTime struct {
+	TopicID     int64
+	LibrarianID int64
+	Start, End  time.Time
 }
 
 // CompetenceRow is one topic's demand and supply over the period, or per
@@ -51,8 +71,14 @@ type CompetenceRow struct {
 	// Supply.
 	Primary, Secondary int
 	Languages          []string
-	// BookedMinutes is the meeting time of the held bookings.
-	BookedMinutes int
+	// BookedMinutes is the meeting time of the held bookings,
+	// OfferedMinutes the time the librarians offered for the topic.
+	BookedMinutes  int
+	OfferedMinutes int
+	// Requests counts the requests filed in the period; OpenRequests
+	// those still unanswered (open or taken), OverdueRequests those of
+	// them past their response target.
+	Requests, OpenRequests, OverdueRequests int
 	// Tags are the most frequent free-text tags, for "other".
 	Tags []string
 	// Weeks are the ISO weeks of the period in order, each with the week's
@@ -66,6 +92,8 @@ type CompetenceWeek struct {
 	Inquiries, Bookings, Unmet int
 	Referred                   int
 	BookedMinutes              int
+	OfferedMinutes             int
+	Requests                   int
 }
 
 // MeanREAD is the mean READ level of the inquiries, 0 when there are none.
@@ -79,8 +107,9 @@ func (r CompetenceRow) MeanREAD() float64 {
 // Librarians counts the librarians holding the competence.
 func (r CompetenceRow) Librarians() int { return r.Primary + r.Secondary }
 
-// Demand is every sign of need: inquiries, bookings and unmet searches.
-func (r CompetenceRow) Demand() int { return r.Inquiries + r.Bookings + r.Unmet }
+// Demand is every sign of need: inquiries, bookings, unmet searches and
+// requests.
+func (r CompetenceRow) Demand() int { return r.Inquiries + r.Bookings + r.Unmet + r.Requests }
 
 // Gap reports whether demand goes unmet: searches that found nothing, or
 // demand for a topic nobody holds, or inquiries referred on with no
@@ -89,7 +118,7 @@ func (r CompetenceRow) Gap() bool {
 	if r.Topic.ID == 0 {
 		return false
 	}
-	return r.Unmet > 0 || (r.Demand() > 0 && r.Librarians() == 0) || r.Referred > r.Bookings
+	return r.Unmet > 0 || (r.Demand() > 0 && r.Librarians() == 0) || r.Referred > r.Bookings || r.OverdueRequests > 0
 }
 
 // weeksOf lists the ISO weeks touching [from, to).
@@ -147,6 +176,17 @@ func DevelopCompetence(in CompetenceInput, loc *time.Location) []CompetenceRow {
 			continue
 		}
 		t, ok := topics[q.TopicID]
+		if !ok && q.TopicID == 0 {
+			// An admin may have said what a tag means.
+			for _, tag := range q.Tags {
+				if id, mapped := in.TagTopics[tag]; mapped {
+					if mt, known := topics[id]; known {
+						t, ok = mt, true
+						break
+					}
+				}
+			}
+		}
 		if !ok {
 			t = Topic{}
 			for _, tag := range q.Tags {
@@ -200,6 +240,45 @@ func DevelopCompetence(in CompetenceInput, loc *time.Location) []CompetenceRow {
 			w.Unmet++
 		}
 	}
+	for _, o := range in.Offered {
+		t, ok := topics[o.TopicID]
+		if !ok {
+			continue
+		}
+		start, end := o.Start, o.End
+		if start.Before(in.From) {
+			start = in.From
+		}
+		if end.After(in.To) {
+			end = in.To
+		}
+		if !end.After(start) {
+			continue
+		}
+		r := get(t)
+		m := int(end.Sub(start) / time.Minute)
+		r.OfferedMinutes += m
+		if w := week(r, start); w != nil {
+			w.OfferedMinutes += m
+		}
+	}
+	for _, f := range in.Requests {
+		t, ok := topics[f.TopicID]
+		if !ok || f.CreatedAt.Before(in.From) || !f.CreatedAt.Before(in.To) {
+			continue
+		}
+		r := get(t)
+		r.Requests++
+		if f.State.Unanswered() {
+			r.OpenRequests++
+		}
+		if f.Overdue(in.Now) {
+			r.OverdueRequests++
+		}
+		if w := week(r, f.CreatedAt); w != nil {
+			w.Requests++
+		}
+	}
 	for id, r := range rows {
 		var langs []string
 		for _, l := range in.Librarians[id] {
@@ -251,5 +330,68 @@ func DevelopCompetence(in CompetenceInput, loc *time.Location) []CompetenceRow {
 		}
 		return cmp.Or(cmp.Compare(other(a), other(b)), cmp.Compare(gap(a), gap(b)), cmp.Compare(b.Demand(), a.Demand()), cmp.Compare(a.Topic.Slug, b.Topic.Slug))
 	})
+	return out
+}
+
+// TagCount is a free-text tag of "other" inquiries and how often it was
+// logged.
+type TagCount struct {
+	Tag string
+	N   int
+}
+
+// UnmappedTags counts the tags of inquiries logged as "other" that no
+// admin has mapped to a topic (mapped), most frequent first: what the
+// admin's mapping list offers.
+func UnmappedTags(inquiries []Inquiry, mapped map[string]int64) []TagCount {
+	n := map[string]int{}
+	for _, q := range inquiries {
+		if q.TopicID != 0 {
+			continue
+		}
+		for _, t := range q.Tags {
+			if _, ok := mapped[t]; !ok {
+				n[t]++
+			}
+		}
+	}
+	out := make([]TagCount, 0, len(n))
+	for t, c := range n {
+		out = append(out, TagCount{t, c})
+	}
+	slices.SortFunc(out, func(a, b TagCount) int { return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Tag, b.Tag)) })
+	return out
+}
+
+// OfferedTimes is the time each librarian's schedule offers the topic in
+// [from, to): their availability windows open to it (a window without
+// tags is open to every topic of theirs), overlapping windows of one
+// librarian merged so that they count once, clipped to the period. Busy
+// time and bookings do not reduce it: it is what was offered, beside
+// what was booked.
+func OfferedTimes(topic Topic, scheds []LibrarianSchedule, from, to time.Time) []OfferedTime {
+	var out []OfferedTime
+	for _, ls := range scheds {
+		var ss []span
+		for i := range ls.Windows {
+			w := &ls.Windows[i]
+			if !w.offers(topic.Slug) {
+				continue
+			}
+			start, end := w.Start, w.End
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				ss = append(ss, toSpan(Interval{start, end}))
+			}
+		}
+		for _, sp := range mergeSpans(ss) {
+			out = append(out, OfferedTime{TopicID: topic.ID, LibrarianID: ls.Librarian.ID, Start: fromNano(sp.start), End: fromNano(sp.end)})
+		}
+	}
 	return out
 }

@@ -94,3 +94,69 @@ func join(list []string) string {
 	}
 	return s
 }
+
+// Offered hours, requests (open and overdue) and mapped tags, per topic
+// and week.
+func TestDevelopCompetenceSupplyAndRequests(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 5, 4, 0, 0, 0, 0, loc)
+	to := from.AddDate(0, 0, 14)
+	mon, nextMon := from.Add(9*time.Hour), from.AddDate(0, 0, 7).Add(9*time.Hour)
+	search := Topic{ID: 1, Slug: "sok", NameEN: "Systematic searching"}
+	endnote := Topic{ID: 2, Slug: "endnote", NameEN: "EndNote"}
+	lib := Librarian{ID: 7}
+	scheds := []LibrarianSchedule{{Librarian: lib, Windows: []Window{
+		{Start: mon, End: mon.Add(3 * time.Hour), Topics: []string{"#sok"}},
+		// Overlapping the first: counts once.
+		{Start: mon.Add(2 * time.Hour), End: mon.Add(4 * time.Hour)},
+		{Start: nextMon, End: nextMon.Add(2 * time.Hour), Topics: []string{"endnote"}},
+		// Half outside the period.
+		{Start: to.Add(-time.Hour), End: to.Add(time.Hour)},
+	}}}
+	offered := append(OfferedTimes(search, scheds, from, to), OfferedTimes(endnote, scheds, from, to)...)
+	now := nextMon.Add(48 * time.Hour)
+	in := CompetenceInput{
+		From: from, To: to, Topics: []Topic{search, endnote}, Now: now, Offered: offered,
+		Librarians: map[int64][]SupplyLibrarian{1: {{ID: 7, Level: LevelPrimary}}, 2: {{ID: 7, Level: LevelPrimary}}},
+		Inquiries: []Inquiry{
+			{TopicID: 0, Tags: []string{"reference manager"}, READ: 2, Outcome: OutcomeReferred, At: mon},
+			{TopicID: 0, Tags: []string{"printing"}, READ: 1, Outcome: OutcomeAnswered, At: mon},
+		},
+		TagTopics: map[string]int64{"reference manager": 2},
+		Requests: []RequestFact{
+			{TopicID: 1, State: RequestOpen, CreatedAt: mon, DueAt: DueBy(mon, 2, loc)},            // overdue
+			{TopicID: 1, State: RequestTaken, CreatedAt: nextMon, DueAt: DueBy(nextMon, 2, loc)},   // open, not yet due
+			{TopicID: 1, State: RequestOffered, CreatedAt: nextMon, DueAt: DueBy(nextMon, 2, loc)}, // answered
+			{TopicID: 2, State: RequestClosed, CreatedAt: mon, DueAt: DueBy(mon, 2, loc)},
+			{TopicID: 2, State: RequestOpen, CreatedAt: to, DueAt: DueBy(to, 2, loc)}, // after the period
+		},
+	}
+	rows := DevelopCompetence(in, loc)
+	byID := map[int64]CompetenceRow{}
+	for _, r := range rows {
+		byID[r.Topic.ID] = r
+	}
+	s, e, o := byID[1], byID[2], byID[0]
+	// sok: the tagged window (3 h) and the untagged one merged (4 h in
+	// all), and the untagged last hour of the period.
+	if s.OfferedMinutes != 5*60 || s.Weeks[0].OfferedMinutes != 4*60 || s.Weeks[1].OfferedMinutes != 60 {
+		t.Errorf("sok offered: got %d (%d, %d), want 300 (240, 60)", s.OfferedMinutes, s.Weeks[0].OfferedMinutes, s.Weeks[1].OfferedMinutes)
+	}
+	if s.Requests != 3 || s.OpenRequests != 2 || s.OverdueRequests != 1 || s.Weeks[0].Requests != 1 || s.Weeks[1].Requests != 2 || !s.Gap() {
+		t.Errorf("sok requests: got %d, %d open, %d overdue, weeks %d %d, gap %v", s.Requests, s.OpenRequests, s.OverdueRequests, s.Weeks[0].Requests, s.Weeks[1].Requests, s.Gap())
+	}
+	// endnote: the untagged window (2 h; the #sok one is not open to
+	// it), its own (2 h) and the last hour; the mapped tag's inquiry.
+	if e.OfferedMinutes != 5*60 || e.Weeks[0].OfferedMinutes != 2*60 || e.Inquiries != 1 || e.Referred != 1 || e.Requests != 1 || e.OpenRequests != 0 {
+		t.Errorf("endnote: got %+v", e)
+	}
+	if o.Inquiries != 1 || len(o.Tags) != 1 || o.Tags[0] != "printing" {
+		t.Errorf("other: got %d inquiries, tags %v; want the unmapped one", o.Inquiries, o.Tags)
+	}
+	if got := UnmappedTags(in.Inquiries, in.TagTopics); len(got) != 1 || got[0] != (TagCount{"printing", 1}) {
+		t.Errorf("UnmappedTags: got %v", got)
+	}
+}

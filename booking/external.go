@@ -122,7 +122,7 @@ const (
 	MessageLibrarianInvite MessageKind = "librarian-invite"
 	// MessageLibrarianRelease cancels the copy in a librarian's own
 	// calendar of a booking that moved to another librarian (an iMIP
-	// CANCEL to Message.LibrarianID), for a librarian who gets invitations.
+	// CANCEL to Message.UserID), for a librarian who gets invitations.
 	MessageLibrarianRelease MessageKind = "librarian-release"
 	// MessageExternalFailing tells a librarian who opted in, once a day,
 	// that one of their external calendars has been failing.

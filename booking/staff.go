@@ -70,6 +70,24 @@ type DataExport struct {
 	Email    string            `json:"email"`
 	Created  time.Time         `json:"created"`
 	Bookings []ExportedBooking `json:"bookings"`
+	Requests []ExportedRequest `json:"requests"`
+}
+
+// ExportedRequest is one request in a DataExport.
+type ExportedRequest struct {
+	ID          int64        `json:"id"`
+	Topic       string       `json:"topic"`
+	Need        string       `json:"need"`
+	Times       string       `json:"preferred_times"`
+	Language    string       `json:"language"`
+	Mode        string       `json:"mode"`
+	Name        string       `json:"name"`
+	Email       string       `json:"email"`
+	Locale      string       `json:"locale"`
+	State       RequestState `json:"state"`
+	CloseReason string       `json:"close_reason,omitempty"`
+	Created     time.Time    `json:"created"`
+	Updated     time.Time    `json:"updated"`
 }
 
 // ExportedBooking is one booking in a DataExport.
@@ -110,6 +128,9 @@ type Profile struct {
 	// NotifyNewBooking sends the librarian a message for each new booking,
 	// besides the event in their bookings calendar.
 	NotifyNewBooking bool
+	// NotifyRequests sends the librarian a message for each new request
+	// in a topic of theirs (default off).
+	NotifyRequests bool
 	// MeetingURL is the librarian's own online room (Zoom, Teams), given
 	// to online bookings whose window names none (MeetingLink).
 	MeetingURL string

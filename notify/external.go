@@ -141,13 +141,13 @@ func (s *Sender) composeInvite(ctx context.Context, m booking.Message) (*outgoin
 
 // composeRelease renders the iMIP CANCEL that takes a booking out of the
 // own calendar of the librarian it was with before it moved to another
-// (m.LibrarianID): the same UID, with the SEQUENCE of the move, so that
+// (m.UserID): the same UID, with the SEQUENCE of the move, so that
 // it outranks the REQUEST they had (RFC 5546 §2.1.4). The text says the
 // meeting went to a colleague and gives no new time, which is no longer
 // theirs. Nothing is sent when the booking has come back to them, whose
 // own invitation then replaces their copy.
 func (s *Sender) composeRelease(ctx context.Context, m booking.Message) (*outgoing, string, error) {
-	if m.BookingID == 0 || m.LibrarianID == 0 {
+	if m.BookingID == 0 || m.UserID == 0 {
 		return nil, "the booking is gone", nil
 	}
 	v, err := s.store.MessageBooking(ctx, m.BookingID)
@@ -158,10 +158,10 @@ func (s *Sender) composeRelease(ctx context.Context, m booking.Message) (*outgoi
 		return nil, "", err
 	case v.Anonymised:
 		return nil, "the booking was anonymised", nil
-	case v.LibrarianID == m.LibrarianID:
+	case v.LibrarianID == m.UserID:
 		return nil, "the booking is with this librarian again; their invitation replaces the copy", nil
 	}
-	u, langs, err := s.store.MessageLibrarian(ctx, m.LibrarianID)
+	u, langs, err := s.store.MessageLibrarian(ctx, m.UserID)
 	switch {
 	case errors.Is(err, booking.ErrNotFound):
 		return nil, "the librarian's account is gone", nil

@@ -183,7 +183,7 @@ func TestLibrarianRelease(t *testing.T) {
 		release := func(b booking.Booking) {
 			t.Helper()
 			err := s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
-				return tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianRelease, BookingID: b.ID, Sequence: b.Sequence, LibrarianID: f.librarian.ID, SendAfter: c.Now()})
+				return tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianRelease, BookingID: b.ID, Sequence: b.Sequence, UserID: f.librarian.ID, SendAfter: c.Now()})
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -98,6 +98,9 @@ type Config struct {
 	// ManageURL makes the student's manage link for a booking, "" when
 	// it cannot (the message then goes without it).
 	ManageURL func(booking.Booking) string
+	// RequestURL makes the student's link to a request's offered times,
+	// "" when it cannot (request.go).
+	RequestURL func(booking.HelpRequest) string
 	// Timeout bounds one message's SMTP conversation, from dialling to
 	// the server's answer to the data; a timeout in SMTPURL wins, and
 	// zero means DefaultTimeout.

@@ -124,6 +124,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			TokenHash:    hash,
 			BookedBy:     r.BookedBy,
 			InquiryID:    r.InquiryID,
+			RequestID:    r.RequestID,
 			CreatedAt:    now,
 			UpdatedAt:    now,
 		}

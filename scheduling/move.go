@@ -240,7 +240,7 @@ func (s *Service) moveInTx(ctx context.Context, tx Tx, m moveArgs) (booking.Book
 		// accepted lives outside Veileder. The store queues the CANCEL
 		// only for a librarian who gets invitations.
 		if err := tx.Enqueue(ctx, booking.Message{Kind: booking.MessageLibrarianRelease, BookingID: b.ID, Sequence: b.Sequence,
-			LibrarianID: old.LibrarianID, SendAfter: now, CreatedAt: now}); err != nil {
+			UserID: old.LibrarianID, SendAfter: now, CreatedAt: now}); err != nil {
 			return booking.Booking{}, err
 		}
 	}

@@ -166,8 +166,8 @@ func TestMove(t *testing.T) {
 		var kinds []string
 		for _, m := range msgs {
 			kinds = append(kinds, fmt.Sprintf("%s %d", m.Kind, m.Sequence))
-			if m.Kind == booking.MessageLibrarianRelease && (m.LibrarianID != other.ID || m.BookingID != v.ID) {
-				t.Errorf("release: for librarian %d and booking %d, want %d and %d", m.LibrarianID, m.BookingID, other.ID, v.ID)
+			if m.Kind == booking.MessageLibrarianRelease && (m.UserID != other.ID || m.BookingID != v.ID) {
+				t.Errorf("release: for librarian %d and booking %d, want %d and %d", m.UserID, m.BookingID, other.ID, v.ID)
 			}
 		}
 		slices.Sort(kinds)

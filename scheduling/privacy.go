@@ -33,6 +33,13 @@ type PrivacyStore interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 	// OutboxOf lists the messages queued about a booking.
 	OutboxOf(ctx context.Context, bookingID int64) ([]booking.SentMessage, error)
+	// AnonymiseRequests clears the student's details of the requests not
+	// changed since before cutoff; their counts stay.
+	AnonymiseRequests(ctx context.Context, cutoff time.Time) (int, error)
+	// RequestsByEmail lists the requests made with an address, in any
+	// case; EraseRequests clears them, closing those still waiting.
+	RequestsByEmail(ctx context.Context, email string) ([]booking.HelpRequest, error)
+	EraseRequests(ctx context.Context, email string, by int64, reason string, now time.Time) (int, error)
 }
 
 // outboxScrubber is the store transaction's way to clear delivery errors,
@@ -117,6 +124,15 @@ func (p *Privacy) RunRetention(ctx context.Context, retention time.Duration, hol
 	}
 	if done > 0 {
 		p.svc.log.Info("scheduling: retention anonymised bookings", "count", done, "cutoff", cutoff)
+	}
+	// Requests: the student's details go once the request has rested as
+	// long as a booking's do after its meeting.
+	n, err := p.store.AnonymiseRequests(ctx, cutoff)
+	if err != nil {
+		return done, err
+	}
+	if n > 0 {
+		p.svc.log.Info("scheduling: retention anonymised requests", "count", n, "cutoff", cutoff)
 	}
 	return done, nil
 }
@@ -384,7 +400,12 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 		}
 		n++
 	}
-	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n)
+	// A request still waiting is closed: nobody could reach the student.
+	r, err := p.store.EraseRequests(ctx, email, 0, "erased at the student's request (GDPR Art. 17)", p.svc.now())
+	if err != nil {
+		return n, fmt.Errorf("scheduling: erase: %w", err)
+	}
+	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n, "requests", r)
 	return n, nil
 }
 
@@ -395,7 +416,22 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 	if err != nil {
 		return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
 	}
-	out := booking.DataExport{Email: strings.TrimSpace(email), Created: p.svc.now().UTC(), Bookings: []booking.ExportedBooking{}}
+	out := booking.DataExport{Email: strings.TrimSpace(email), Created: p.svc.now().UTC(), Bookings: []booking.ExportedBooking{}, Requests: []booking.ExportedRequest{}}
+	reqs, err := p.store.RequestsByEmail(ctx, email)
+	if err != nil {
+		return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+	}
+	for _, r := range reqs {
+		t, err := p.svc.store.TopicByID(ctx, r.TopicID)
+		if err != nil && !errors.Is(err, booking.ErrNotFound) {
+			return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+		}
+		out.Requests = append(out.Requests, booking.ExportedRequest{
+			ID: r.ID, Topic: t.NameEN, Need: r.Need, Times: r.Times, Language: r.Language, Mode: string(r.Mode),
+			Name: r.StudentName, Email: r.StudentEmail, Locale: r.Locale, State: r.State, CloseReason: r.CloseReason,
+			Created: r.CreatedAt, Updated: r.UpdatedAt,
+		})
+	}
 	for _, id := range ids {
 		b, err := p.svc.bookingByID(ctx, id)
 		if err != nil {

@@ -41,6 +41,7 @@ type bookingRow struct {
 	Anonymised   bool           `db:"anonymised"`
 	BookedBy     sql.NullInt64  `db:"booked_by"`
 	InquiryID    sql.NullInt64  `db:"inquiry_id"`
+	RequestID    sql.NullInt64  `db:"request_id"`
 }
 
 // bookingColumns is the column list of every booking query, in
@@ -48,7 +49,7 @@ type bookingRow struct {
 const bookingColumns = `id, topic_id, librarian_id, start_at, end_at, online, location,
 	student_name, student_email, question, programme, study_level, language, locale,
 	status, cancelled_by, sequence, event_uid, event_name, token_hash,
-	created_at, updated_at, anonymised, booked_by, inquiry_id`
+	created_at, updated_at, anonymised, booked_by, inquiry_id, request_id`
 
 func (r bookingRow) booking() booking.Booking {
 	return booking.Booking{
@@ -77,6 +78,7 @@ func (r bookingRow) booking() booking.Booking {
 		Anonymised:   r.Anonymised,
 		BookedBy:     r.BookedBy.Int64,
 		InquiryID:    r.InquiryID.Int64,
+		RequestID:    r.RequestID.Int64,
 	}
 }
 
@@ -135,6 +137,7 @@ func bookingRowOf(b booking.Booking) (bookingRow, error) {
 		Anonymised:   b.Anonymised,
 		BookedBy:     nullID(b.BookedBy),
 		InquiryID:    nullID(b.InquiryID),
+		RequestID:    nullID(b.RequestID),
 	}, nil
 }
 
@@ -169,18 +172,23 @@ func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Book
 		INSERT INTO bookings (topic_id, librarian_id, start_at, end_at, online, location,
 		                      student_name, student_email, question, programme, study_level, language, locale,
 		                      status, cancelled_by, sequence, event_uid, event_name, token_hash,
-		                      created_at, updated_at, anonymised, booked_by, inquiry_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		                      created_at, updated_at, anonymised, booked_by, inquiry_id, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING `+bookingColumns),
 		row.TopicID, row.LibrarianID, row.StartAt, row.EndAt, row.Online, row.Location,
 		row.StudentName, row.StudentEmail, row.Question, row.Programme, row.StudyLevel, row.Language, row.Locale,
 		row.Status, row.CancelledBy, row.Sequence, row.EventUID, row.EventName, row.TokenHash,
-		row.CreatedAt, row.UpdatedAt, row.Anonymised, row.BookedBy, row.InquiryID)
+		row.CreatedAt, row.UpdatedAt, row.Anonymised, row.BookedBy, row.InquiryID, row.RequestID)
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("store: insert booking: %w", dbErr(err))
 	}
 	if b.InquiryID != 0 {
 		if err := t.markInquiryBooked(ctx, stored.ID, b.InquiryID, b.BookedBy); err != nil {
+			return booking.Booking{}, err
+		}
+	}
+	if b.RequestID != 0 {
+		if err := t.markRequestBooked(ctx, stored.ID, b.RequestID); err != nil { // requests.go
 			return booking.Booking{}, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 // function takes a *store.Tx). The checks live in a test so that package
 // store imports neither.
 var (
-	_ caldav.Store  = (*store.Store)(nil)
-	_ scheduling.Tx = (*store.Tx)(nil)
+	_ caldav.Store         = (*store.Store)(nil)
+	_ scheduling.Tx        = (*store.Tx)(nil)
+	_ scheduling.RequestTx = (*store.Tx)(nil)
 )

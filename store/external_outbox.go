@@ -29,11 +29,11 @@ func (t *Tx) enqueueLibrarianInvite(ctx context.Context, m booking.Message) erro
 }
 
 // enqueueLibrarianRelease queues a MessageLibrarianRelease for
-// m.LibrarianID, the booking's librarian before a move, only when that
+// m.UserID, the booking's librarian before a move, only when that
 // librarian gets invitations (an external calendar, or the preference):
 // the others have no copy of the event outside Veileder to cancel.
 func (t *Tx) enqueueLibrarianRelease(ctx context.Context, m booking.Message) error {
-	if m.LibrarianID == 0 {
+	if m.UserID == 0 {
 		return fmt.Errorf("store: enqueue %s for booking %d: no librarian: %w", m.Kind, m.BookingID, booking.ErrInvalid)
 	}
 	now := t.s.now()
@@ -41,13 +41,13 @@ func (t *Tx) enqueueLibrarianRelease(ctx context.Context, m booking.Message) err
 		m.SendAfter = now
 	}
 	_, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
-		INSERT INTO outbox (kind, booking_id, librarian_id, sequence, send_after, created_at, attempts, status, last_error)
+		INSERT INTO outbox (kind, booking_id, user_id, sequence, send_after, created_at, attempts, status, last_error)
 		SELECT ?, b.id, ?, ?, ?, ?, 0, 'pending', ''
 		FROM bookings b
 		WHERE b.id = ? AND (
 			EXISTS (SELECT 1 FROM external_calendars e WHERE e.user_id = ?)
 			OR EXISTS (SELECT 1 FROM external_prefs p WHERE p.user_id = ? AND p.invite_bookings = TRUE))`),
-		string(m.Kind), m.LibrarianID, m.Sequence, m.SendAfter.Unix(), now.Unix(), m.BookingID, m.LibrarianID, m.LibrarianID)
+		string(m.Kind), m.UserID, m.Sequence, m.SendAfter.Unix(), now.Unix(), m.BookingID, m.UserID, m.UserID)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s for booking %d: %w", m.Kind, m.BookingID, dbErr(err))
 	}

@@ -54,6 +54,7 @@ type profileRow struct {
 	InPerson         sql.NullBool   `db:"in_person"`
 	Online           sql.NullBool   `db:"online"`
 	NotifyNewBooking sql.NullBool   `db:"notify_new_booking"`
+	NotifyRequests   sql.NullBool   `db:"notify_requests"`
 	MeetingURL       sql.NullString `db:"meeting_url"`
 }
 
@@ -68,6 +69,7 @@ func (r profileRow) profile(userID int64) booking.Profile {
 		InPerson:         r.InPerson.Bool,
 		Online:           r.Online.Bool,
 		NotifyNewBooking: r.NotifyNewBooking.Bool,
+		NotifyRequests:   r.NotifyRequests.Bool,
 		MeetingURL:       r.MeetingURL.String,
 	}
 }
@@ -91,13 +93,13 @@ func (s *Store) SetProfile(ctx context.Context, p booking.Profile) error {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	_, err = s.db.ExecContext(ctx, s.db.Rebind(`
-		INSERT INTO librarian_profiles (user_id, languages, campus, in_person, online, notify_new_booking, meeting_url)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO librarian_profiles (user_id, languages, campus, in_person, online, notify_new_booking, meeting_url, notify_requests)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user_id) DO UPDATE
 		SET languages = excluded.languages, campus = excluded.campus, in_person = excluded.in_person,
 		    online = excluded.online, notify_new_booking = excluded.notify_new_booking,
-		    meeting_url = excluded.meeting_url`),
-		p.UserID, langs, p.Campus, p.InPerson, p.Online, p.NotifyNewBooking, p.MeetingURL)
+		    meeting_url = excluded.meeting_url, notify_requests = excluded.notify_requests`),
+		p.UserID, langs, p.Campus, p.InPerson, p.Online, p.NotifyNewBooking, p.MeetingURL, p.NotifyRequests)
 	if err != nil {
 		return fmt.Errorf("store: set profile of user %d: %w", p.UserID, dbErr(err))
 	}
@@ -111,7 +113,7 @@ func (s *Store) Profile(ctx context.Context, userID int64) (booking.Profile, err
 	defer cancel()
 	var row profileRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		SELECT p.languages, p.campus, p.in_person, p.online, p.notify_new_booking, p.meeting_url
+		SELECT p.languages, p.campus, p.in_person, p.online, p.notify_new_booking, p.meeting_url, p.notify_requests
 		FROM users u
 		LEFT JOIN librarian_profiles p ON p.user_id = u.id
 		WHERE u.id = ?`), userID)

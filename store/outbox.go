@@ -29,6 +29,8 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 		return t.enqueueLibrarianInvite(ctx, m) // store/external_outbox.go
 	case booking.MessageLibrarianRelease:
 		return t.enqueueLibrarianRelease(ctx, m) // store/external_outbox.go
+	case booking.MessageRequestNew, booking.MessageRequestOffer:
+		return t.enqueueRequest(ctx, m) // store/requests.go
 	default:
 		return fmt.Errorf("store: enqueue: message kind %q: %w", m.Kind, booking.ErrInvalid)
 	}

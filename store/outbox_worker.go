@@ -38,7 +38,9 @@ type outboxRow struct {
 	External  sql.NullInt64 `db:"external_calendar_id"`
 	Recipient string        `db:"recipient"`
 	Payload   string        `db:"payload"`
-	Librarian sql.NullInt64 `db:"librarian_id"`
+	// Request and User are a request's message's request and librarian.
+	Request sql.NullInt64 `db:"request_id"`
+	User    sql.NullInt64 `db:"user_id"`
 }
 
 func (r outboxRow) message() booking.Message {
@@ -53,7 +55,8 @@ func (r outboxRow) message() booking.Message {
 		ExternalCalendarID: r.External.Int64,
 		Recipient:          r.Recipient,
 		Payload:            []byte(r.Payload),
-		LibrarianID:        r.Librarian.Int64,
+		RequestID:          r.Request.Int64,
+		UserID:             r.User.Int64,
 	}
 }
 
@@ -98,7 +101,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			ORDER BY send_after, id
 			LIMIT ?
 			` + lock + `)
-		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload, librarian_id`
+		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload, request_id, user_id`
 	var rows []outboxRow
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		n := now.Unix()

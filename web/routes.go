@@ -33,6 +33,14 @@ func (s *Server) routes() {
 
 	forms := e.Group("", limitBody, csrf)
 	forms.POST("/book/:slug", h(s.book))
+	if s.staffEnabled() && s.requestsEnabled() {
+		// A request when no free time fits, and the offered times from
+		// the student's link (request.go).
+		e.GET("/request/:slug", h(s.requestForm))
+		forms.POST("/request/:slug", h(s.fileStudentRequest))
+		e.GET("/requests/:token", noStore, h(s.requestOffers))
+		e.POST("/requests/:token", noStore, limitBody, csrf, h(s.bookRequestOffer))
+	}
 
 	manage := e.Group("/booking/:token", noStore)
 	manage.GET("", h(s.manage))
@@ -71,6 +79,9 @@ func (s *Server) routes() {
 		// A staff member's bearer token (staff_api_tokens.go), not a
 		// cookie: no cross-site request can carry it.
 		api.POST("/inquiries", noStore, h(s.apiLogInquiry))
+		if s.requestsEnabled() {
+			api.POST("/requests", noStore, h(s.apiFileRequest))
+		}
 	}
 
 	// Staff pages (staff.go): every route needs a session with at least
@@ -97,6 +108,14 @@ func (s *Server) routes() {
 			desk.POST("/desk/:id", csrf, h(s.staffUpdateInquiry))
 			desk.POST("/desk/:id/delete", csrf, h(s.staffDeleteInquiry))
 		}
+		if s.requestsEnabled() {
+			// Every role files and closes requests; librarians take,
+			// offer and book them (staff_requests.go).
+			desk.GET("/requests/new", h(s.staffNewRequest))
+			desk.POST("/requests/new", csrf, h(s.staffFileRequest))
+			desk.GET("/requests/:id", h(s.staffRequest))
+			desk.POST("/requests/:id/close", csrf, h(s.staffCloseRequest))
+		}
 		if s.tokensEnabled() {
 			desk.GET("/api-tokens", h(s.staffAPITokens))
 			desk.POST("/api-tokens", csrf, h(s.staffCreateAPIToken))
@@ -110,6 +129,12 @@ func (s *Server) routes() {
 		lib.POST("/bookings/:id/cancel", csrf, h(s.staffCancel))
 		lib.GET("/bookings/:id/move", h(s.staffMoveForm))
 		lib.POST("/bookings/:id/move", csrf, h(s.staffMove))
+		if s.requestsEnabled() {
+			lib.GET("/requests", h(s.staffRequests))
+			lib.POST("/requests/:id/take", csrf, h(s.staffTakeRequest))
+			lib.POST("/requests/:id/offer", csrf, h(s.staffOfferRequest))
+			lib.POST("/requests/:id/book", csrf, h(s.staffBookRequest))
+		}
 		lib.GET("/profile", h(s.staffProfile))
 		lib.POST("/profile", csrf, h(s.staffSaveProfile))
 		lib.GET("/competences", h(s.staffCompetences))
@@ -180,6 +205,7 @@ func (s *Server) routes() {
 		if s.cfg.Staff.Competence != nil {
 			admin.GET("/competence", h(s.adminCompetence))
 			admin.GET("/competence.csv", h(s.adminCompetenceCSV))
+			admin.POST("/competence/tags", csrf, h(s.adminMapTag))
 		}
 		if s.cfg.Staff.External != nil {
 			admin.GET("/external", h(s.adminExternal))

@@ -136,6 +136,14 @@ type StaffConfig struct {
 	// Tokens, with the inquiry log, adds the staff's API tokens page and
 	// POST /api/inquiries (api_inquiries.go).
 	Tokens TokenStore
+	// Requests and RequestStore, when both set, add the requests: the
+	// staff's list and pages (staff_requests.go), the student's form and
+	// offered times (request.go), and with Tokens POST /api/requests.
+	Requests     RequestService
+	RequestStore RequestStore
+	// Offered, when set, adds the hours librarians offered to the
+	// competence page (their availability windows for each topic).
+	Offered OfferedHours
 }
 
 // staffDeps is the staff pages' share of the Server.
@@ -151,6 +159,7 @@ var staffPageNames = []string{
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
 	"staff_external", "admin_external", "staff_hours", "staff_hours_form",
+	"staff_requests", "staff_request", "staff_request_new",
 }
 
 // initStaff sets up the staff pages' templates and limits. The staff
@@ -368,6 +377,11 @@ func (s *Server) staffNav(u booking.User, path string) []navGroup {
 	if roleRank(u.Role) >= roleRank(booking.RoleLibrarian) {
 		mine = append(mine,
 			navItem{Path: "/staff/bookings", Key: "staff.nav.bookings"},
+		)
+		if s.requestsEnabled() {
+			mine = append(mine, navItem{Path: "/staff/requests", Key: "staff.nav.requests"})
+		}
+		mine = append(mine,
 			navItem{Path: "/staff/profile", Key: "staff.nav.profile"},
 			navItem{Path: "/staff/competences", Key: "staff.nav.competences"},
 		)
@@ -383,7 +397,11 @@ func (s *Server) staffNav(u booking.User, path string) []navGroup {
 	if len(mine) > 0 {
 		groups = append(groups, navGroup{Key: "staff.nav.group.mine", Items: mine})
 	}
-	if desk := s.deskNav(); len(desk) > 0 {
+	desk := s.deskNav()
+	if s.requestsEnabled() {
+		desk = append(desk, navItem{Path: "/staff/requests/new", Key: "staff.nav.requests.new"})
+	}
+	if len(desk) > 0 {
 		groups = append(groups, navGroup{Key: "staff.nav.group.desk", Items: desk})
 	}
 	if roleRank(u.Role) >= roleRank(booking.RoleCoordinator) {
@@ -414,12 +432,18 @@ func (s *Server) staffNav(u booking.User, path string) []navGroup {
 			navGroup{Key: "staff.nav.group.reports", Items: reports},
 			navGroup{Key: "staff.nav.group.admin", Items: admin})
 	}
+	// The page is the item whose path is the longest that the page's
+	// begins with: /staff/requests/new is its own, not /staff/requests.
+	best, bg, bi := -1, 0, 0
 	for g := range groups {
-		for i := range groups[g].Items {
-			it := &groups[g].Items[i]
-			it.Current = path == it.Path || strings.HasPrefix(path, it.Path+"/")
-			groups[g].Current = groups[g].Current || it.Current
+		for i, it := range groups[g].Items {
+			if (path == it.Path || strings.HasPrefix(path, it.Path+"/")) && len(it.Path) > best {
+				best, bg, bi = len(it.Path), g, i
+			}
 		}
+	}
+	if best >= 0 {
+		groups[bg].Items[bi].Current, groups[bg].Current = true, true
 	}
 	return groups
 }

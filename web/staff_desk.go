@@ -57,6 +57,8 @@ type deskEntry struct {
 	booking.Inquiry
 	TopicName string
 	TopicSlug string
+	// Request is the request filed from the entry, if any.
+	Request booking.HelpRequest
 }
 
 type deskPage struct {
@@ -71,6 +73,8 @@ type deskPage struct {
 	Editing bool
 	// Last is the entry just logged, to book from it.
 	Last int64
+	// Requests says requests can be filed from an entry.
+	Requests bool
 }
 
 // dayStart is the start of the library's local day holding t: an entry
@@ -111,6 +115,24 @@ func (s *Server) newDeskPage(c *gin.Context, f deskForm) (deskPage, error) {
 			e.TopicName, e.TopicSlug = t.Name(p.Lang), t.Slug
 		}
 		p.Entries = append(p.Entries, e)
+	}
+	if s.requestsEnabled() && len(p.Entries) > 0 {
+		p.Requests = true
+		ids := make([]int64, len(p.Entries))
+		for i, e := range p.Entries {
+			ids[i] = e.ID
+		}
+		reqs, err := s.cfg.Staff.RequestStore.Requests(ctx, booking.RequestSearch{InquiryIDs: ids})
+		if err != nil {
+			return p, err
+		}
+		for _, r := range reqs {
+			for i := range p.Entries {
+				if p.Entries[i].ID == r.InquiryID {
+					p.Entries[i].Request = r
+				}
+			}
+		}
 	}
 	if last, err := strconv.ParseInt(c.Query("last"), 10, 64); err == nil {
 		p.Last = last

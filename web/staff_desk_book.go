@@ -195,3 +195,12 @@ func deskBookURL(e deskEntry) string {
 
 // BookURL is the hand-over's address for an entry of the list.
 func (p deskPage) BookURL(e deskEntry) string { return deskBookURL(e) }
+
+// RequestURL is the request form's address for an entry of the list.
+func (p deskPage) RequestURL(e deskEntry) string {
+	v := url.Values{"inquiry": {strconv.FormatInt(e.ID, 10)}}
+	if e.TopicSlug != "" {
+		v.Set("topic", e.TopicSlug)
+	}
+	return "/staff/requests/new?" + v.Encode()
+}

@@ -26,6 +26,9 @@ type bookingsPage struct {
 	staffPage
 	Upcoming, Past []booking.StaffBooking
 	now            time.Time
+	// OpenRequests counts the open requests in the librarian's topics,
+	// for the notice that leads to them (staff_requests.go).
+	OpenRequests int
 }
 
 // NotBegun says whether the meeting is still to come, so that it can be
@@ -69,7 +72,21 @@ func (s *Server) staffBookings(c *gin.Context) error {
 	}
 	// A meeting under way is both upcoming and past: it may be marked.
 	up = slices.DeleteFunc(up, func(b booking.StaffBooking) bool { return !b.End.After(now) })
-	return s.render(c, http.StatusOK, "staff_bookings", bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past, now: now})
+	p := bookingsPage{staffPage: s.newStaffPage(c, u), Upcoming: up, Past: past, now: now}
+	if s.requestsEnabled() {
+		ids, err := s.myTopics(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			open, err := s.cfg.Staff.RequestStore.Requests(ctx, booking.RequestSearch{TopicIDs: ids, States: []booking.RequestState{booking.RequestOpen}})
+			if err != nil {
+				return err
+			}
+			p.OpenRequests = len(open)
+		}
+	}
+	return s.render(c, http.StatusOK, "staff_bookings", p)
 }
 
 // staffNoShow marks one of the librarian's past bookings as a no-show, or
@@ -112,6 +129,7 @@ func (s *Server) staffSaveProfile(c *gin.Context) error {
 		InPerson:         c.PostForm("in_person") == "1",
 		Online:           c.PostForm("online") == "1",
 		NotifyNewBooking: c.PostForm("notify_new_booking") == "1",
+		NotifyRequests:   c.PostForm("notify_requests") == "1",
 		MeetingURL:       strings.TrimSpace(c.PostForm("meeting_url")),
 	}
 	langs, err := parseLanguages(page.Languages)

@@ -221,7 +221,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget"}
+var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget", "request", "request_offers"}
 
 // render executes a page into a buffer first, so that a template error
 // gives a clean error page instead of half a page.

@@ -14,6 +14,7 @@ import (
 type staffOptions struct {
 	retention, jobInterval, syncLogRetention string
 	privacyController, privacyContact        string
+	responseDays                             int
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -27,6 +28,9 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 		"the data controller the privacy page names, such as \"Universitetet i Oslo\"; empty says \"the library\" (env VEILEDER_PRIVACY_CONTROLLER)")
 	fs.StringVar(&o.privacyContact, "privacy-contact", envOr("VEILEDER_PRIVACY_CONTACT", ""),
 		"an e-mail or web address for privacy questions (the data protection officer), shown on the privacy page (env VEILEDER_PRIVACY_CONTACT)")
+	days, _ := strconv.Atoi(envOr("VEILEDER_REQUEST_RESPONSE_DAYS", "2"))
+	fs.IntVar(&o.responseDays, "request-response-days", days,
+		"the response target of a request, in working days (Monday to Friday): a request still unanswered after it is overdue (env VEILEDER_REQUEST_RESPONSE_DAYS)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -42,11 +46,15 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 	if err != nil || syncLog < 24*time.Hour {
 		return fmt.Errorf("sync log retention %q: want at least one day (1d) or a duration (24h)", o.syncLogRetention)
 	}
+	if o.responseDays < 1 || o.responseDays > 30 {
+		return fmt.Errorf("request response days %d: want 1 to 30 working days", o.responseDays)
+	}
 	cfg.Retention, cfg.JobInterval, cfg.SyncLogRetention = r, every, syncLog
 	if c := strings.TrimSpace(o.privacyContact); c != "" && !strings.Contains(c, "@") && !strings.HasPrefix(c, "https://") && !strings.HasPrefix(c, "http://") {
 		return fmt.Errorf("privacy contact %q: want an e-mail address or an http(s) address", o.privacyContact)
 	}
 	cfg.PrivacyController, cfg.PrivacyContact = strings.TrimSpace(o.privacyController), strings.TrimSpace(o.privacyContact)
+	cfg.RequestResponseDays = o.responseDays
 	return nil
 }
 
