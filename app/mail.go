@@ -82,6 +82,7 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 		BaseURL:      cfg.BaseURL,
 		Location:     svc.Location(),
 		ManageURL:    svc.ManageURL,
+		WaitlistURLs: svc.WaitlistURLs,
 		PollInterval: mc.PollInterval,
 		Now:          now,
 		Logger:       log,
@@ -99,9 +100,9 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 	return sender, reminders, nil
 }
 
-// Start runs the background work, the e-mail sender, the reminder job and
-// the external calendars' refresh, until ctx is done or Close is called.
-// Calling it again does nothing.
+// Start runs the background work, the e-mail sender, the reminder job,
+// the external calendars' refresh and the waitlist's matching, until ctx
+// is done or Close is called. Calling it again does nothing.
 func (a *App) Start(ctx context.Context) {
 	a.bgMu.Lock()
 	defer a.bgMu.Unlock()
@@ -112,6 +113,7 @@ func (a *App) Start(ctx context.Context) {
 	a.bg.Go(func() { a.Mailer.Run(ctx) })
 	a.bg.Go(func() { a.Reminders.Run(ctx) })
 	a.bg.Go(func() { a.External.Run(ctx) }) // app/external.go
+	a.bg.Go(func() { a.runWaitlist(ctx) })  // app/waitlist.go
 }
 
 // stopBackground stops what Start started and waits for it: a message

@@ -77,3 +77,12 @@ func Hours(lang string, d time.Duration) string {
 	}
 	return strings.Replace(h, ".", ",", 1) + " t"
 }
+
+// WeekdayName is a weekday's name as a label: "Mandag", "Monday".
+func WeekdayName(lang string, d time.Weekday) string {
+	if lang == EN {
+		return d.String()
+	}
+	n := weekdaysNB[d%7]
+	return strings.ToUpper(n[:1]) + n[1:]
+}

@@ -136,6 +136,8 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 		return s.composeExternal(ctx, m) // external.go
 	case booking.MessageITIP:
 		return s.composeITIP(m) // itip.go
+	case booking.MessageWaitlistOffer:
+		return s.composeWaitlistOffer(ctx, m) // waitlist.go
 	}
 	if m.BookingID == 0 {
 		return nil, "the booking is gone", nil

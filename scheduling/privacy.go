@@ -33,6 +33,12 @@ type PrivacyStore interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 	// OutboxOf lists the messages queued about a booking.
 	OutboxOf(ctx context.Context, bookingID int64) ([]booking.SentMessage, error)
+	// WaitlistEntriesByEmail lists an address's waitlist entries, in any
+	// case, with the offers made to each.
+	WaitlistEntriesByEmail(ctx context.Context, email string) ([]booking.WaitlistEntry, [][]booking.WaitlistOffer, error)
+	// DeleteWaitlistEntries deletes every entry of email, or with email
+	// empty the entries that ended before cutoff, with their offers.
+	DeleteWaitlistEntries(ctx context.Context, email string, cutoff time.Time) (int, error)
 }
 
 // outboxScrubber is the store transaction's way to clear delivery errors,
@@ -117,6 +123,16 @@ func (p *Privacy) RunRetention(ctx context.Context, retention time.Duration, hol
 	}
 	if done > 0 {
 		p.svc.log.Info("scheduling: retention anonymised bookings", "count", done, "cutoff", cutoff)
+	}
+	// A waitlist entry that ended (booked, left, expired) is of no use
+	// after the retention period either; what it became, a booking, has
+	// its own. It holds nothing the statistics count.
+	n, err := p.store.DeleteWaitlistEntries(ctx, "", cutoff)
+	if err != nil {
+		return done, fmt.Errorf("scheduling: retention: %w", err)
+	}
+	if n > 0 {
+		p.svc.log.Info("scheduling: retention deleted waitlist entries", "count", n, "cutoff", cutoff)
 	}
 	return done, nil
 }
@@ -361,8 +377,8 @@ func (p *Privacy) DeleteOwnData(ctx context.Context, token string) error {
 // Erase removes everything about one e-mail address (GDPR Art. 17): each
 // of its bookings still to come is cancelled (the event leaves the
 // librarian's calendar; no message is sent to an address being erased)
-// and every booking is anonymised. It returns how many bookings it
-// anonymised.
+// and every booking is anonymised; its waitlist entries are deleted. It
+// returns how many bookings it anonymised.
 func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 	ids, err := p.store.BookingIDsByEmail(ctx, email)
 	if err != nil {
@@ -384,7 +400,13 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 		}
 		n++
 	}
-	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n)
+	// Deleting the address's waitlist entries frees any time offered to
+	// them.
+	w, err := p.store.DeleteWaitlistEntries(ctx, email, time.Time{})
+	if err != nil {
+		return n, fmt.Errorf("scheduling: erase: %w", err)
+	}
+	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n, "waitlist_entries", w)
 	return n, nil
 }
 
@@ -433,6 +455,27 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			}
 		}
 		out.Bookings = append(out.Bookings, e)
+	}
+	entries, offers, err := p.store.WaitlistEntriesByEmail(ctx, email)
+	if err != nil {
+		return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+	}
+	out.Waitlist = []booking.ExportedWaitlistEntry{}
+	for i, w := range entries {
+		t, err := p.svc.store.TopicByID(ctx, w.TopicID)
+		if err != nil && !errors.Is(err, booking.ErrNotFound) {
+			return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+		}
+		x := booking.ExportedWaitlistEntry{
+			ID: w.ID, Topic: t.NameEN, Name: w.Name, Email: w.Email, Mode: string(w.Mode), Language: w.Language,
+			Weekdays: w.Weekdays, TimesOfDay: w.TimesOfDay, LibrarianID: w.LibrarianID, Locale: w.Locale,
+			Status: w.Status, Created: w.CreatedAt, Expires: w.ExpiresAt, Offers: []booking.ExportedOffer{},
+		}
+		for _, o := range offers[i] {
+			x.Offers = append(x.Offers, booking.ExportedOffer{Start: o.Start, End: o.End, Status: o.Status,
+				Offered: o.OfferedAt, Expires: o.ExpiresAt, BookingID: o.BookingID})
+		}
+		out.Waitlist = append(out.Waitlist, x)
 	}
 	return out, nil
 }

@@ -27,6 +27,8 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 		booking.MessageCancelled, booking.MessageLibrarianNew:
 	case booking.MessageLibrarianInvite:
 		return t.enqueueLibrarianInvite(ctx, m) // store/external_outbox.go
+	case booking.MessageWaitlistOffer:
+		return t.enqueueWaitlistOffer(ctx, m) // store/waitlist.go
 	default:
 		return fmt.Errorf("store: enqueue: message kind %q: %w", m.Kind, booking.ErrInvalid)
 	}

@@ -96,6 +96,9 @@ type Config struct {
 	// DropIn serves the drop-in page, widget, session files and feeds
 	// (dropin.go); nil answers them with 404.
 	DropIn DropIn
+	// Waitlist, when set, serves the waitlist's pages and API, and the
+	// topic page with no free time offers it (waitlist.go).
+	Waitlist Waitlist
 }
 
 // Server holds the web front's dependencies; handlers are its methods.

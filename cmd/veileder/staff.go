@@ -12,7 +12,8 @@ import (
 
 // staffOptions are the flags of the privacy and periodic jobs.
 type staffOptions struct {
-	retention, jobInterval, syncLogRetention string
+	retention, jobInterval, syncLogRetention        string
+	waitlistHold, waitlistMaxWait, waitlistInterval string
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -22,6 +23,12 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 		"how often the retention job runs (env VEILEDER_JOB_INTERVAL)")
 	fs.StringVar(&o.syncLogRetention, "sync-log-retention", envOr("VEILEDER_SYNC_LOG_RETENTION", "90d"),
 		"how long the calendars' change log keeps an entry, as days (90d) or a Go duration; a calendar app that has not synced for longer syncs in full (env VEILEDER_SYNC_LOG_RETENTION)")
+	fs.StringVar(&o.waitlistHold, "waitlist-hold", envOr("VEILEDER_WAITLIST_HOLD", "30m"),
+		"how long a time offered to a student on the waitlist is held for them before it goes to the next (env VEILEDER_WAITLIST_HOLD)")
+	fs.StringVar(&o.waitlistMaxWait, "waitlist-max-wait", envOr("VEILEDER_WAITLIST_MAX_WAIT", ""),
+		"how long a student stays on a waitlist at most, as days (14d) or a duration; empty: the topic's booking horizon (env VEILEDER_WAITLIST_MAX_WAIT)")
+	fs.StringVar(&o.waitlistInterval, "waitlist-interval", envOr("VEILEDER_WAITLIST_INTERVAL", "1m"),
+		"how often freed and new times are offered to the waitlists (env VEILEDER_WAITLIST_INTERVAL)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -38,6 +45,21 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 		return fmt.Errorf("sync log retention %q: want at least one day (1d) or a duration (24h)", o.syncLogRetention)
 	}
 	cfg.Retention, cfg.JobInterval, cfg.SyncLogRetention = r, every, syncLog
+	hold, err := time.ParseDuration(o.waitlistHold)
+	if err != nil || hold < time.Minute {
+		return fmt.Errorf("waitlist hold %q: want a duration of at least 1m", o.waitlistHold)
+	}
+	var maxWait time.Duration
+	if strings.TrimSpace(o.waitlistMaxWait) != "" {
+		if maxWait, err = parseDays(o.waitlistMaxWait); err != nil || maxWait < time.Hour {
+			return fmt.Errorf("waitlist max wait %q: want days (14d) or a duration of at least 1h", o.waitlistMaxWait)
+		}
+	}
+	wi, err := time.ParseDuration(o.waitlistInterval)
+	if err != nil || wi < time.Second {
+		return fmt.Errorf("waitlist interval %q: want a duration of at least 1s", o.waitlistInterval)
+	}
+	cfg.Waitlist = app.WaitlistConfig{Hold: hold, MaxWait: maxWait, Interval: wi}
 	return nil
 }
 
