@@ -178,7 +178,7 @@ func (r *WaitlistRequest) Validate() error {
 	for i, p := range r.TimesOfDay {
 		p = strings.ToLower(strings.TrimSpace(p))
 		if !slices.Contains(TimesOfDay, p) {
-			return &FieldError{"times", "invalid"}
+			return &FieldError{"times_of_day", "invalid"}
 		}
 		r.TimesOfDay[i] = p
 	}

@@ -99,8 +99,8 @@ var waitlist = map[string]text{
 		nb: "Passer det ikke, trenger du ikke gjøre noe: tiden går videre, og du står fortsatt på ventelisten.",
 		en: "If it does not suit you, do nothing: the time goes on, and you stay on the waitlist.",
 	},
-	"field.weekdays.invalid": {nb: "Velg dager fra listen", en: "Choose days from the list"},
-	"field.times.invalid":    {nb: "Velg tider fra listen", en: "Choose times from the list"},
+	"field.weekdays.invalid":     {nb: "Velg dager fra listen", en: "Choose days from the list"},
+	"field.times_of_day.invalid": {nb: "Velg tider fra listen", en: "Choose times from the list"},
 	"api.already_waiting": {
 		nb: "E-postadressen står allerede på ventelisten for emnet",
 		en: "The email address is already on the waitlist for the topic",

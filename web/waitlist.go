@@ -247,7 +247,7 @@ func waitlistErrors(lang string, r booking.WaitlistRequest) []formError {
 			r.LibrarianID = 0
 		case "weekdays":
 			r.Weekdays = nil
-		case "times":
+		case "times_of_day":
 			r.TimesOfDay = nil
 		case "consent":
 			r.Consent = true
@@ -264,7 +264,7 @@ func waitlistFieldID(field string) string {
 		return "wl-" + field
 	case "weekdays":
 		return "wl-weekdays"
-	case "times":
+	case "times_of_day":
 		return "wl-times"
 	}
 	return ""

@@ -287,7 +287,7 @@ func TestAPIJoinWaitlist(t *testing.T) {
 		{"unknown field", "application/json", `{"topic":"zotero","hat":1}`, http.StatusBadRequest, "bad_request", ""},
 		{"bad e-mail", "application/json", strings.Replace(ok, "kari@example.com", "kari", 1), http.StatusUnprocessableEntity, "invalid", "email"},
 		{"no consent", "application/json", strings.Replace(ok, "true", "false", 1), http.StatusUnprocessableEntity, "required", "consent"},
-		{"bad time of day", "application/json", strings.Replace(ok, "afternoon", "night", 1), http.StatusUnprocessableEntity, "invalid", "times"},
+		{"bad time of day", "application/json", strings.Replace(ok, "afternoon", "night", 1), http.StatusUnprocessableEntity, "invalid", "times_of_day"},
 		{"bad mode", "application/json", strings.Replace(ok, "online", "pigeon", 1), http.StatusUnprocessableEntity, "invalid", "mode"},
 		{"already waiting", "application/json", strings.Replace(ok, "kari@example.com", "waiting@example.com", 1), http.StatusConflict, "already_waiting", ""},
 		{"joins", "application/json", ok, http.StatusCreated, "", ""},
