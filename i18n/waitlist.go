@@ -99,6 +99,11 @@ var waitlist = map[string]text{
 		nb: "Passer det ikke, trenger du ikke gjøre noe: tiden går videre, og du står fortsatt på ventelisten.",
 		en: "If it does not suit you, do nothing: the time goes on, and you stay on the waitlist.",
 	},
+	"privacy.waitlist.title": {nb: "Venteliste", en: "Waitlist"},
+	"privacy.waitlist": {
+		nb: "Står du på en venteliste, lagrer vi navnet ditt, e-postadressen din og hva som passer deg (møteform, språk, dager, tid på dagen, eventuelt en bibliotekar), for å tilby deg ledige tider. Du kan melde deg av fra lenken i e-posten. Opplysningene slettes 90 dager etter at du er ute av listen.",
+		en: "If you are on a waitlist, we keep your name, your email address and what suits you (way of meeting, language, days, time of day, perhaps a librarian), to offer you free times. You can leave from the link in the email. Your details are deleted 90 days after you leave the list.",
+	},
 	"field.weekdays.invalid":     {nb: "Velg dager fra listen", en: "Choose days from the list"},
 	"field.times_of_day.invalid": {nb: "Velg tider fra listen", en: "Choose times from the list"},
 	"api.already_waiting": {

@@ -92,4 +92,7 @@ type Tx interface {
 	// EndWaitlistEntry takes a waiting entry out of the queue and
 	// withdraws its open offer.
 	EndWaitlistEntry(ctx context.Context, id int64, status booking.WaitlistStatus, now time.Time) error
+	// EndWaitlistOf ends the address's waiting entry for a topic, as
+	// booked.
+	EndWaitlistOf(ctx context.Context, email string, topicID int64, now time.Time) error
 }

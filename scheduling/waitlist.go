@@ -279,7 +279,7 @@ func (w *Waitlist) Accept(ctx context.Context, token string) (booking.View, stri
 		if !cur.Holds(now) || ce.Status != booking.WaitlistWaiting {
 			return ErrOfferGone
 		}
-		booked, err = s.bookInTx(ctx, tx, bookArgs{q: q, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, svc: svc, b: b})
+		booked, err = s.bookInTx(ctx, tx, bookArgs{q: q, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, svc: svc, b: b, offer: true})
 		if err != nil {
 			return err
 		}

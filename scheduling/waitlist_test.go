@@ -366,10 +366,15 @@ func TestWaitlistLeaveAndLimits(t *testing.T) {
 		if !ok {
 			t.Fatal("the second has no offer")
 		}
-		// The student meanwhile booked as many times as allowed elsewhere.
+		// The student meanwhile booked as many times as allowed in
+		// another topic.
+		if err := s.AddCompetence(w.ctx, w.ingrid.ID, "jus", booking.LevelPrimary, nil); err != nil {
+			t.Fatal(err)
+		}
 		w.weekly(w.ingrid, "tue", ";BYDAY=TU")
 		for i, at := range []string{"2026-03-24 09:00", "2026-03-24 10:00"} {
 			r := request(w.local(at), "second@student.example")
+			r.TopicSlug = "jus"
 			if _, _, err := w.svc.Book(w.ctx, r); err != nil {
 				t.Fatalf("booking %d: %v", i, err)
 			}
@@ -384,6 +389,32 @@ func TestWaitlistLeaveAndLimits(t *testing.T) {
 		bs, err := s.BookingsOfLibrarian(w.ctx, w.ingrid.ID, w.at.Add(-time.Hour), w.at.Add(time.Hour))
 		if err != nil || len(bs) != 0 {
 			t.Errorf("bookings at the offered time: %+v, %v", bs, err)
+		}
+	})
+}
+
+// TestBookingEndsTheWait: a student who books a time of the topic the
+// normal way leaves its waitlist, and the time held for them is freed.
+func TestBookingEndsTheWait(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		w := newWaitlistFixture(t, s)
+		e, leave := w.join("Dora")
+		if n := w.match("a"); n != 1 {
+			t.Fatalf("offers: %d, want 1", n)
+		}
+		w.weekly(w.ingrid, "tue", ";BYDAY=TU")
+		if _, _, err := w.svc.Book(w.ctx, request(w.local("2026-03-24 09:00"), "DORA@student.example")); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := w.wl.Entry(w.ctx, leave)
+		if err != nil || got.Status != booking.WaitlistBooked {
+			t.Errorf("entry after a booking of the topic: %+v, %v", got, err)
+		}
+		if _, _, ok := w.openOffer(e); ok {
+			t.Error("the offer still holds its time")
+		}
+		if got := w.slots(); len(got) == 0 || got[0] != "03-23 09:00 CET" {
+			t.Errorf("slots after the wait ended: %v, want the held time free again first", got)
 		}
 	})
 }

@@ -111,6 +111,15 @@ const MaxWaitlistEntries = 5
 func (s *Store) InsertWaitlistEntry(ctx context.Context, e booking.WaitlistEntry) (booking.WaitlistEntry, error) {
 	var out booking.WaitlistEntry
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		// An entry whose time ran out no longer counts, even before the
+		// job marks it (the index waitlist_entries_one_wait would).
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`
+			UPDATE waitlist_entries SET status = 'expired', ended_at = ?
+			WHERE lower(email) = lower(?) AND status = 'waiting' AND expires_at <= ?
+			  AND NOT EXISTS (SELECT 1 FROM waitlist_offers o WHERE o.entry_id = waitlist_entries.id AND o.status = 'open')`),
+			e.CreatedAt.Unix(), e.Email, e.CreatedAt.Unix()); err != nil {
+			return dbErr(err)
+		}
 		var n []int64
 		err := tx.SelectContext(ctx, &n, tx.Rebind(`
 			SELECT topic_id FROM waitlist_entries
@@ -316,6 +325,23 @@ func (t *Tx) EndWaitlistEntry(ctx context.Context, id int64, status booking.Wait
 	if _, err := t.tx.ExecContext(ctx, t.tx.Rebind(`
 		UPDATE waitlist_offers SET status = 'withdrawn' WHERE entry_id = ? AND status = 'open'`), id); err != nil {
 		return fmt.Errorf("store: withdraw offers of waitlist entry %d: %w", id, dbErr(err))
+	}
+	return nil
+}
+
+// EndWaitlistOf takes the address's waiting entry for the topic, if any,
+// out of the queue as booked, and withdraws its open offer: a student who
+// booked a time of the topic no longer waits for one.
+func (t *Tx) EndWaitlistOf(ctx context.Context, email string, topicID int64, now time.Time) error {
+	var ids []int64
+	if err := t.tx.SelectContext(ctx, &ids, t.tx.Rebind(`
+		SELECT id FROM waitlist_entries WHERE lower(email) = lower(?) AND topic_id = ? AND status = 'waiting'`), email, topicID); err != nil {
+		return fmt.Errorf("store: waitlist of a booking's address: %w", dbErr(err))
+	}
+	for _, id := range ids {
+		if err := t.EndWaitlistEntry(ctx, id, booking.WaitlistBooked, now); err != nil {
+			return err
+		}
 	}
 	return nil
 }

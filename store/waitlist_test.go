@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,6 +125,43 @@ func TestWaitlistRows(t *testing.T) {
 			if m.WaitlistOfferID != 0 {
 				t.Errorf("the outbox still names offer %d", m.WaitlistOfferID)
 			}
+		}
+	})
+}
+
+// Two requests at once for the same address and topic: one joins, the
+// other is told the address waits already.
+func TestWaitlistJoinRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		topic := createTopic(t, s, "zotero")
+		t0 := time.Date(2030, 1, 7, 8, 0, 0, 0, time.UTC)
+		const n = 6
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, errs[i] = s.InsertWaitlistEntry(context.Background(), booking.WaitlistEntry{
+					TopicID: topic.ID, Name: "Kari", Email: "kari@example.org", Locale: "nb",
+					UID: fmt.Sprintf("u%d", i), TokenHash: fmt.Sprintf("h%d", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, booking.ErrConflict):
+				t.Errorf("a losing join: %v, want ErrConflict", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("joins that succeeded: %d, want 1 (%v)", ok, errs)
+		}
+		// Once the first entry's time is over, the address may join again.
+		if _, err := s.InsertWaitlistEntry(t.Context(), booking.WaitlistEntry{TopicID: topic.ID, Name: "Kari", Email: "kari@example.org",
+			UID: "later", TokenHash: "later", CreatedAt: t0.Add(2 * time.Hour), ExpiresAt: t0.Add(3 * time.Hour)}); err != nil {
+			t.Errorf("joining after the first entry expired: %v", err)
 		}
 	})
 }

@@ -26,6 +26,8 @@ CREATE TABLE waitlist_entries (
 ) STRICT;
 CREATE INDEX waitlist_entries_queue ON waitlist_entries (topic_id, created_at, id) WHERE status = 'waiting';
 CREATE INDEX waitlist_entries_email ON waitlist_entries (lower(email));
+-- One wait per address and topic, whatever two requests at once do.
+CREATE UNIQUE INDEX waitlist_entries_one_wait ON waitlist_entries (topic_id, lower(email)) WHERE status = 'waiting';
 
 CREATE TABLE waitlist_offers (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
