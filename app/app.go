@@ -82,6 +82,8 @@ type Config struct {
 	SyncLogRetention time.Duration
 	// External configures the external calendars (app/external.go).
 	External ExternalConfig
+	// Waitlist configures the waitlist (app/waitlist.go).
+	Waitlist WaitlistConfig
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -110,6 +112,9 @@ type App struct {
 	// (app/staff.go); Metrics is served at /metrics.
 	Privacy *scheduling.Privacy
 	Metrics *ops.Metrics
+	// Waitlist offers freed times to the students waiting, once Start
+	// runs its job (app/waitlist.go).
+	Waitlist *scheduling.Waitlist
 	// External refreshes the external calendars once Start runs it;
 	// Links serves the private bookings links (app/external.go).
 	External *external.Service
@@ -207,6 +212,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	})
 	privacy := svc.Privacy(st)
 	requests := svc.Requests(st, cfg.RequestResponseDays)
+	waitlist := svc.Waitlist(st, scheduling.WaitlistConfig{Hold: cfg.Waitlist.Hold, MaxWait: cfg.Waitlist.MaxWait})
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -239,17 +245,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			RequestStore: st,
 			Offered:      svc,
 		},
-		Ready:   st.Ping,
-		Metrics: metrics.Handler(),
-		Observe: metrics.ObserveHTTP,
-		DropIn:  dropin,
+		Ready:    st.Ping,
+		Metrics:  metrics.Handler(),
+		Observe:  metrics.ObserveHTTP,
+		DropIn:   dropin,
+		Waitlist: waitlist,
 	})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
 	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
-		Privacy: privacy, Metrics: metrics, External: ext, Links: links, cfg: cfg}
+		Privacy: privacy, Metrics: metrics, External: ext, Links: links, Waitlist: waitlist, cfg: cfg}
 	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), withBookingsLinks(links, front))))
 	return a, nil
 }

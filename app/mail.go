@@ -83,6 +83,7 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 		Location:     svc.Location(),
 		ManageURL:    svc.ManageURL,
 		RequestURL:   svc.Requests(st, 0).URL,
+		WaitlistURLs: svc.WaitlistURLs,
 		PollInterval: mc.PollInterval,
 		Now:          now,
 		Logger:       log,
@@ -100,9 +101,9 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 	return sender, reminders, nil
 }
 
-// Start runs the background work, the e-mail sender, the reminder job and
-// the external calendars' refresh, until ctx is done or Close is called.
-// Calling it again does nothing.
+// Start runs the background work, the e-mail sender, the reminder job,
+// the external calendars' refresh and the waitlist's matching, until ctx
+// is done or Close is called. Calling it again does nothing.
 func (a *App) Start(ctx context.Context) {
 	a.bgMu.Lock()
 	defer a.bgMu.Unlock()
@@ -113,6 +114,7 @@ func (a *App) Start(ctx context.Context) {
 	a.bg.Go(func() { a.Mailer.Run(ctx) })
 	a.bg.Go(func() { a.Reminders.Run(ctx) })
 	a.bg.Go(func() { a.External.Run(ctx) }) // app/external.go
+	a.bg.Go(func() { a.runWaitlist(ctx) })  // app/waitlist.go
 }
 
 // stopBackground stops what Start started and waits for it: a message

@@ -303,6 +303,10 @@ const (
 	// times offered for their request, with the link to book one.
 	MessageRequestNew   MessageKind = "request-new"
 	MessageRequestOffer MessageKind = "request-offer"
+	// MessageWaitlistOffer offers a student on a waitlist a time held for
+	// them, with the link that books it; it refers to its offer
+	// (WaitlistOfferID), not a booking.
+	MessageWaitlistOffer MessageKind = "waitlist-offer"
 )
 
 // Message is an outbox entry: a notification to send about a booking. It
@@ -320,6 +324,8 @@ type Message struct {
 	// ExternalCalendarID names the external calendar a message without a
 	// booking is about (MessageExternalFailing).
 	ExternalCalendarID int64
+	// WaitlistOfferID names the offer a MessageWaitlistOffer is about.
+	WaitlistOfferID int64
 	// Recipient and Payload are a MessageITIP's attendee address and
 	// iTIP object (text/calendar with METHOD); empty for other kinds.
 	Recipient string

@@ -71,6 +71,9 @@ type DataExport struct {
 	Created  time.Time         `json:"created"`
 	Bookings []ExportedBooking `json:"bookings"`
 	Requests []ExportedRequest `json:"requests"`
+	// Waitlist are the address's waitlist entries with the times offered
+	// to them.
+	Waitlist []ExportedWaitlistEntry `json:"waitlist"`
 }
 
 // ExportedRequest is one request in a DataExport.
@@ -88,6 +91,34 @@ type ExportedRequest struct {
 	CloseReason string       `json:"close_reason,omitempty"`
 	Created     time.Time    `json:"created"`
 	Updated     time.Time    `json:"updated"`
+}
+
+// ExportedWaitlistEntry is one waitlist entry in a DataExport.
+type ExportedWaitlistEntry struct {
+	ID          int64           `json:"id"`
+	Topic       string          `json:"topic"`
+	Name        string          `json:"name"`
+	Email       string          `json:"email"`
+	Mode        string          `json:"mode"`
+	Language    string          `json:"language"`
+	Weekdays    []time.Weekday  `json:"weekdays"`
+	TimesOfDay  []string        `json:"times_of_day"`
+	LibrarianID int64           `json:"librarian_id,omitempty"`
+	Locale      string          `json:"locale"`
+	Status      WaitlistStatus  `json:"status"`
+	Created     time.Time       `json:"created"`
+	Expires     time.Time       `json:"expires"`
+	Offers      []ExportedOffer `json:"offers"`
+}
+
+// ExportedOffer is one time offered to a waitlist entry.
+type ExportedOffer struct {
+	Start     time.Time   `json:"start"`
+	End       time.Time   `json:"end"`
+	Status    OfferStatus `json:"status"`
+	Offered   time.Time   `json:"offered"`
+	Expires   time.Time   `json:"expires"`
+	BookingID int64       `json:"booking_id,omitempty"`
 }
 
 // ExportedBooking is one booking in a DataExport.

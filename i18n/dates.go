@@ -87,3 +87,12 @@ func Decimal(lang string, v float64, prec int) string {
 	}
 	return strings.Replace(s, ".", ",", 1)
 }
+
+// WeekdayName is a weekday's name as a label: "Mandag", "Monday".
+func WeekdayName(lang string, d time.Weekday) string {
+	if lang == EN {
+		return d.String()
+	}
+	n := weekdaysNB[d%7]
+	return strings.ToUpper(n[:1]) + n[1:]
+}

@@ -35,6 +35,7 @@ import (
 // Store is what the sender needs from the outbox and the bookings.
 type Store interface {
 	ExternalStore // external.go
+	WaitlistStore // waitlist.go
 	// ClaimMessages leases up to limit due, pending messages until
 	// now+lease, counting an attempt for each, oldest first.
 	ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]booking.Message, error)
@@ -101,6 +102,10 @@ type Config struct {
 	// RequestURL makes the student's link to a request's offered times,
 	// "" when it cannot (request.go).
 	RequestURL func(booking.HelpRequest) string
+	// WaitlistURLs makes the links of a waitlist offer's e-mail: the
+	// offer's page and the "leave the waitlist" page; an offer without
+	// the first is not sent.
+	WaitlistURLs func(booking.OfferView) (offer, leave string)
 	// Timeout bounds one message's SMTP conversation, from dialling to
 	// the server's answer to the data; a timeout in SMTPURL wins, and
 	// zero means DefaultTimeout.

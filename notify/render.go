@@ -138,6 +138,8 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 		return s.composeITIP(m) // itip.go
 	case booking.MessageRequestNew, booking.MessageRequestOffer:
 		return s.composeRequest(ctx, m) // request.go
+	case booking.MessageWaitlistOffer:
+		return s.composeWaitlistOffer(ctx, m) // waitlist.go
 	}
 	if m.BookingID == 0 {
 		return nil, "the booking is gone", nil

@@ -185,6 +185,8 @@ type bookArgs struct {
 	topic booking.Topic
 	svc   booking.Service
 	b     booking.Booking
+	// offer says the booking is a waitlist offer being accepted.
+	offer bool
 }
 
 // bookInTx stores the booking and its event inside the transaction that
@@ -235,6 +237,13 @@ func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Book
 	}
 	if err := queueInvite(ctx, tx, b, a.q.Now); err != nil {
 		return booking.Booking{}, err
+	}
+	// A student who booked a time of the topic, however, waits for none;
+	// an accepted offer settles its own entry (waitlist.go).
+	if !a.offer {
+		if err := tx.EndWaitlistOf(ctx, b.StudentEmail, b.TopicID, b.CreatedAt); err != nil {
+			return booking.Booking{}, err
+		}
 	}
 	return b, nil
 }

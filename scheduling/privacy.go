@@ -40,6 +40,12 @@ type PrivacyStore interface {
 	// case; EraseRequests clears them, closing those still waiting.
 	RequestsByEmail(ctx context.Context, email string) ([]booking.HelpRequest, error)
 	EraseRequests(ctx context.Context, email string, by int64, reason string, now time.Time) (int, error)
+	// WaitlistEntriesByEmail lists an address's waitlist entries, in any
+	// case, with the offers made to each.
+	WaitlistEntriesByEmail(ctx context.Context, email string) ([]booking.WaitlistEntry, [][]booking.WaitlistOffer, error)
+	// DeleteWaitlistEntries deletes every entry of email, or with email
+	// empty the entries that ended before cutoff, with their offers.
+	DeleteWaitlistEntries(ctx context.Context, email string, cutoff time.Time) (int, error)
 }
 
 // outboxScrubber is the store transaction's way to clear delivery errors,
@@ -133,6 +139,16 @@ func (p *Privacy) RunRetention(ctx context.Context, retention time.Duration, hol
 	}
 	if n > 0 {
 		p.svc.log.Info("scheduling: retention anonymised requests", "count", n, "cutoff", cutoff)
+	}
+	// A waitlist entry that ended (booked, left, expired) is of no use
+	// after the retention period either; what it became, a booking, has
+	// its own. It holds nothing the statistics count.
+	w, err := p.store.DeleteWaitlistEntries(ctx, "", cutoff)
+	if err != nil {
+		return done, fmt.Errorf("scheduling: retention: %w", err)
+	}
+	if w > 0 {
+		p.svc.log.Info("scheduling: retention deleted waitlist entries", "count", w, "cutoff", cutoff)
 	}
 	return done, nil
 }
@@ -377,8 +393,8 @@ func (p *Privacy) DeleteOwnData(ctx context.Context, token string) error {
 // Erase removes everything about one e-mail address (GDPR Art. 17): each
 // of its bookings still to come is cancelled (the event leaves the
 // librarian's calendar; no message is sent to an address being erased)
-// and every booking is anonymised. It returns how many bookings it
-// anonymised.
+// and every booking is anonymised; its waitlist entries are deleted. It
+// returns how many bookings it anonymised.
 func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 	ids, err := p.store.BookingIDsByEmail(ctx, email)
 	if err != nil {
@@ -405,7 +421,13 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("scheduling: erase: %w", err)
 	}
-	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n, "requests", r)
+	// Deleting the address's waitlist entries frees any time offered to
+	// them.
+	w, err := p.store.DeleteWaitlistEntries(ctx, email, time.Time{})
+	if err != nil {
+		return n, fmt.Errorf("scheduling: erase: %w", err)
+	}
+	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n, "requests", r, "waitlist_entries", w)
 	return n, nil
 }
 
@@ -469,6 +491,27 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			}
 		}
 		out.Bookings = append(out.Bookings, e)
+	}
+	entries, offers, err := p.store.WaitlistEntriesByEmail(ctx, email)
+	if err != nil {
+		return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+	}
+	out.Waitlist = []booking.ExportedWaitlistEntry{}
+	for i, w := range entries {
+		t, err := p.svc.store.TopicByID(ctx, w.TopicID)
+		if err != nil && !errors.Is(err, booking.ErrNotFound) {
+			return booking.DataExport{}, fmt.Errorf("scheduling: export: %w", err)
+		}
+		x := booking.ExportedWaitlistEntry{
+			ID: w.ID, Topic: t.NameEN, Name: w.Name, Email: w.Email, Mode: string(w.Mode), Language: w.Language,
+			Weekdays: w.Weekdays, TimesOfDay: w.TimesOfDay, LibrarianID: w.LibrarianID, Locale: w.Locale,
+			Status: w.Status, Created: w.CreatedAt, Expires: w.ExpiresAt, Offers: []booking.ExportedOffer{},
+		}
+		for _, o := range offers[i] {
+			x.Offers = append(x.Offers, booking.ExportedOffer{Start: o.Start, End: o.End, Status: o.Status,
+				Offered: o.OfferedAt, Expires: o.ExpiresAt, BookingID: o.BookingID})
+		}
+		out.Waitlist = append(out.Waitlist, x)
 	}
 	return out, nil
 }

@@ -26,6 +26,12 @@ type readRange struct {
 	// moving is the booking being moved, if any: its own time and event
 	// do not block its new time.
 	moving booking.Booking
+	// now is the moment waitlist holds are judged at: a hold that expired
+	// by then no longer blocks its time.
+	now time.Time
+	// hold is the waitlist offer being accepted, if any: its own hold
+	// does not block the booking it becomes.
+	hold int64
 }
 
 // rangeFor is the read range of a search at now for slots starting in
@@ -42,7 +48,7 @@ func (s *Service) rangeFor(r booking.Rules, now, from, to time.Time) readRange {
 		hi = lo
 	}
 	lo, hi = lo.Add(-r.Buffer).UTC(), hi.Add(r.Buffer).UTC()
-	return readRange{lo: lo, hi: hi, weekLo: weekStart(lo, s.loc), weekHi: weekStart(hi, s.loc).AddDate(0, 0, 7)}
+	return readRange{lo: lo, hi: hi, weekLo: weekStart(lo, s.loc), weekHi: weekStart(hi, s.loc).AddDate(0, 0, 7), now: now}
 }
 
 // weekStart is local midnight of the Monday of t's ISO week in loc, in
@@ -108,6 +114,18 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 	for _, b := range bs {
 		if b.Active() && (rg.moving.ID == 0 || b.ID != rg.moving.ID) {
 			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: b.Start, End: b.End})
+		}
+	}
+	// A time held for a student on the waitlist counts as a booking (its
+	// buffers, the per-day limit, the weekly load): nobody else may book
+	// it while the offer stands (waitlist.go).
+	hs, err := rd.HoldsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi, rg.now)
+	if err != nil {
+		return d, fmt.Errorf("waitlist holds of librarian %d: %w", lib.ID, err)
+	}
+	for _, h := range hs {
+		if h.ID != rg.hold {
+			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: h.Start, End: h.End})
 		}
 	}
 	return d, nil

@@ -49,6 +49,9 @@ type Reader interface {
 	// calendars (as their last good fetch left them) that overlap
 	// [start, end).
 	ExternalEvents(ctx context.Context, userID int64, start, end time.Time) ([]booking.ExternalEvent, error)
+	// HoldsOfLibrarian lists a librarian's open waitlist offers that still
+	// hold their time at now and overlap [start, end).
+	HoldsOfLibrarian(ctx context.Context, librarianID int64, start, end, now time.Time) ([]booking.WaitlistOffer, error)
 }
 
 // Tx is a transaction's view of the store.
@@ -75,4 +78,21 @@ type Tx interface {
 	// LockLibrarian locks a second librarian's schedule, as the Tx
 	// function's lockLibrarianID locks the first; ids in ascending order.
 	LockLibrarian(ctx context.Context, userID int64) error
+
+	// The waitlist (waitlist.go). WaitlistEntry and WaitlistOffer read a
+	// row and, on PostgreSQL, lock it until the transaction ends.
+	WaitlistEntry(ctx context.Context, id int64) (booking.WaitlistEntry, error)
+	WaitlistOffer(ctx context.Context, id int64) (booking.WaitlistOffer, error)
+	// InsertWaitlistOffer stores an open offer; booking.ErrConflict when
+	// the entry has one already.
+	InsertWaitlistOffer(ctx context.Context, o booking.WaitlistOffer) (booking.WaitlistOffer, error)
+	// SetWaitlistOffer settles an open offer; booking.ErrConflict when it
+	// is not open.
+	SetWaitlistOffer(ctx context.Context, id int64, status booking.OfferStatus, bookingID int64) error
+	// EndWaitlistEntry takes a waiting entry out of the queue and
+	// withdraws its open offer.
+	EndWaitlistEntry(ctx context.Context, id int64, status booking.WaitlistStatus, now time.Time) error
+	// EndWaitlistOf ends the address's waiting entry for a topic, as
+	// booked.
+	EndWaitlistOf(ctx context.Context, email string, topicID int64, now time.Time) error
 }

@@ -31,6 +31,8 @@ func (t *Tx) Enqueue(ctx context.Context, m booking.Message) error {
 		return t.enqueueLibrarianRelease(ctx, m) // store/external_outbox.go
 	case booking.MessageRequestNew, booking.MessageRequestOffer:
 		return t.enqueueRequest(ctx, m) // store/requests.go
+	case booking.MessageWaitlistOffer:
+		return t.enqueueWaitlistOffer(ctx, m) // store/waitlist.go
 	default:
 		return fmt.Errorf("store: enqueue: message kind %q: %w", m.Kind, booking.ErrInvalid)
 	}

@@ -35,7 +35,9 @@ type outboxRow struct {
 	CreatedAt int64         `db:"created_at"`
 	Attempts  int           `db:"attempts"`
 	// External is the external calendar of a message about one.
-	External  sql.NullInt64 `db:"external_calendar_id"`
+	External sql.NullInt64 `db:"external_calendar_id"`
+	// Offer is the waitlist offer of a message about one.
+	Offer     sql.NullInt64 `db:"waitlist_offer_id"`
 	Recipient string        `db:"recipient"`
 	Payload   string        `db:"payload"`
 	// Request and User are a request's message's request and librarian.
@@ -53,6 +55,7 @@ func (r outboxRow) message() booking.Message {
 		CreatedAt: fromUnix(r.CreatedAt),
 
 		ExternalCalendarID: r.External.Int64,
+		WaitlistOfferID:    r.Offer.Int64,
 		Recipient:          r.Recipient,
 		Payload:            []byte(r.Payload),
 		RequestID:          r.Request.Int64,
@@ -101,7 +104,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, lease time.Dur
 			ORDER BY send_after, id
 			LIMIT ?
 			` + lock + `)
-		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload, request_id, user_id`
+		RETURNING id, kind, booking_id, sequence, send_after, created_at, attempts, external_calendar_id, recipient, payload, request_id, user_id, waitlist_offer_id`
 	var rows []outboxRow
 	err := s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
 		n := now.Unix()

@@ -42,6 +42,19 @@ func (s *Server) routes() {
 		e.POST("/requests/:token", noStore, limitBody, csrf, h(s.bookRequestOffer))
 	}
 
+	// The waitlist (waitlist.go): joining from a topic with no free time,
+	// an entry's page that leaves it, and an offer's page whose one
+	// button books the time held for the student.
+	if s.cfg.Waitlist != nil {
+		e.GET("/waitlist/:slug", h(s.waitlistFormPage))
+		forms.POST("/waitlist/:slug", h(s.joinWaitlist))
+		wl := e.Group("/waitlist", noStore)
+		wl.GET("/leave/:token", h(s.waitlistEntry))
+		wl.POST("/leave/:token", limitBody, csrf, h(s.leaveWaitlist))
+		wl.GET("/offer/:token", h(s.waitlistOffer))
+		wl.POST("/offer/:token", limitBody, csrf, h(s.acceptOffer))
+	}
+
 	manage := e.Group("/booking/:token", noStore)
 	manage.GET("", h(s.manage))
 	manage.GET("/ics", h(s.ics))
@@ -75,6 +88,9 @@ func (s *Server) routes() {
 	api.GET("/bookings/:token", noStore, h(s.apiBooking))
 	api.DELETE("/bookings/:token", noStore, h(s.apiCancel))
 	api.POST("/bookings/:token/move", noStore, h(s.apiMove))
+	if s.cfg.Waitlist != nil {
+		api.POST("/waitlist", noStore, h(s.apiJoinWaitlist))
+	}
 	if s.staffEnabled() && s.tokensEnabled() {
 		// A staff member's bearer token (staff_api_tokens.go), not a
 		// cookie: no cross-site request can carry it.

@@ -30,6 +30,9 @@ type topicPage struct {
 	Taken bool
 	// Librarians are the ones free this week, for the choice of one.
 	Librarians []librarianChoice
+	// Nothing, when set, says that no time is free in the whole horizon,
+	// and what to do instead (waitlist.go).
+	Nothing *nothingFits
 }
 
 type slotDay struct {
@@ -127,6 +130,17 @@ func (s *Server) renderTopic(c *gin.Context, status int, t booking.Topic, f filt
 			URL:       (&url.URL{Path: "/book/" + t.Slug, RawQuery: bf.values(q).Encode()}).String(),
 			Librarian: m.Name, Place: m.DisplayPlace(), Languages: m.languageNames(p.Lang), Why: m.why(p.Lang, t),
 		})
+	}
+	if len(p.Days) == 0 {
+		empty, err := s.horizonEmpty(c, t, f)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if p.Nothing, err = s.nothingFits(c, p.page, t); err != nil {
+				return err
+			}
+		}
 	}
 	return s.render(c, status, "topic", p)
 }

@@ -99,6 +99,9 @@ type Config struct {
 	// Privacy is what the privacy notice says about who is responsible
 	// and how long data is kept (privacy.go).
 	Privacy PrivacyNotice
+	// Waitlist, when set, serves the waitlist's pages and API, and the
+	// topic page with no free time offers it (waitlist.go).
+	Waitlist Waitlist
 }
 
 // Server holds the web front's dependencies; handlers are its methods.

@@ -12,9 +12,10 @@ import (
 
 // staffOptions are the flags of the privacy and periodic jobs.
 type staffOptions struct {
-	retention, jobInterval, syncLogRetention string
-	privacyController, privacyContact        string
-	responseDays                             int
+	retention, jobInterval, syncLogRetention        string
+	privacyController, privacyContact               string
+	waitlistHold, waitlistMaxWait, waitlistInterval string
+	responseDays                                    int
 }
 
 func (o *staffOptions) register(fs *flag.FlagSet) {
@@ -31,6 +32,12 @@ func (o *staffOptions) register(fs *flag.FlagSet) {
 	days, _ := strconv.Atoi(envOr("VEILEDER_REQUEST_RESPONSE_DAYS", "2"))
 	fs.IntVar(&o.responseDays, "request-response-days", days,
 		"the response target of a request, in working days (Monday to Friday): a request still unanswered after it is overdue (env VEILEDER_REQUEST_RESPONSE_DAYS)")
+	fs.StringVar(&o.waitlistHold, "waitlist-hold", envOr("VEILEDER_WAITLIST_HOLD", "30m"),
+		"how long a time offered to a student on the waitlist is held for them before it goes to the next (env VEILEDER_WAITLIST_HOLD)")
+	fs.StringVar(&o.waitlistMaxWait, "waitlist-max-wait", envOr("VEILEDER_WAITLIST_MAX_WAIT", ""),
+		"how long a student stays on a waitlist at most, as days (14d) or a duration; empty: the topic's booking horizon (env VEILEDER_WAITLIST_MAX_WAIT)")
+	fs.StringVar(&o.waitlistInterval, "waitlist-interval", envOr("VEILEDER_WAITLIST_INTERVAL", "1m"),
+		"how often freed and new times are offered to the waitlists (env VEILEDER_WAITLIST_INTERVAL)")
 }
 
 func (o *staffOptions) apply(cfg *app.Config) error {
@@ -55,6 +62,21 @@ func (o *staffOptions) apply(cfg *app.Config) error {
 	}
 	cfg.PrivacyController, cfg.PrivacyContact = strings.TrimSpace(o.privacyController), strings.TrimSpace(o.privacyContact)
 	cfg.RequestResponseDays = o.responseDays
+	hold, err := time.ParseDuration(o.waitlistHold)
+	if err != nil || hold < time.Minute {
+		return fmt.Errorf("waitlist hold %q: want a duration of at least 1m", o.waitlistHold)
+	}
+	var maxWait time.Duration
+	if strings.TrimSpace(o.waitlistMaxWait) != "" {
+		if maxWait, err = parseDays(o.waitlistMaxWait); err != nil || maxWait < time.Hour {
+			return fmt.Errorf("waitlist max wait %q: want days (14d) or a duration of at least 1h", o.waitlistMaxWait)
+		}
+	}
+	wi, err := time.ParseDuration(o.waitlistInterval)
+	if err != nil || wi < time.Second {
+		return fmt.Errorf("waitlist interval %q: want a duration of at least 1s", o.waitlistInterval)
+	}
+	cfg.Waitlist = app.WaitlistConfig{Hold: hold, MaxWait: maxWait, Interval: wi}
 	return nil
 }
 
