@@ -50,8 +50,13 @@ var site = map[string]text{
 	"home.filters":   {nb: "Språk, møteform og bibliotek", en: "Language, how to meet and library"},
 	"home.submit":    {nb: "Vis ledige tider", en: "Show free times"},
 
-	"topic.title": {nb: "Ledige tider: %s", en: "Free times: %s"},
-	"topic.back":  {nb: "Velg et annet tema", en: "Choose another topic"},
+	"topic.title":         {nb: "Ledige tider: %s", en: "Free times: %s"},
+	"topic.general.title": {nb: "Hjelp meg å velge: ledige tider", en: "Help me choose: free times"},
+	"topic.general.lead": {
+		nb: "Velg en tid som passer deg. På neste side skriver du hva du trenger hjelp til, så møter du en bibliotekar som kan hjelpe deg med det.",
+		en: "Pick a time that suits you. On the next page you tell us what you need help with, and you meet a librarian who can help you with it.",
+	},
+	"topic.back": {nb: "Velg et annet tema", en: "Choose another topic"},
 	"topic.taken": {
 		nb: "Noen bestilte akkurat den tiden. Velg en annen tid.",
 		en: "Someone just booked that time. Please choose another.",
@@ -109,6 +114,26 @@ var site = map[string]text{
 	"field.question.hint": {
 		nb: "Skriv gjerne litt om oppgaven din, så kan bibliotekaren forberede seg. Høyst %d tegn.",
 		en: "Tell us a little about your assignment so the librarian can prepare. At most %d characters.",
+	},
+	"field.question.general": {nb: "Hva trenger du hjelp til?", en: "What do you need help with?"},
+	"field.question.general.hint": {
+		nb: "Beskriv oppgaven eller problemet med noen setninger: faget, hva du skal skrive eller finne, og hva du har prøvd. Bibliotekaren leser det før møtet. Høyst %d tegn.",
+		en: "Describe your assignment or problem in a few sentences: the subject, what you are writing or looking for, and what you have tried. The librarian reads it before the meeting. At most %d characters.",
+	},
+	"field.question.required": {
+		nb: "Skriv hva du trenger hjelp til, så vet bibliotekaren hva møtet gjelder",
+		en: "Tell us what you need help with, so that the librarian knows what the meeting is about",
+	},
+	"book.general.need": {nb: "Hva du trenger", en: "What you need"},
+	"book.general.you":  {nb: "Om deg", en: "About you"},
+	"booking.question":  {nb: "Spørsmålet ditt", en: "Your question"},
+	"booking.general.new": {
+		nb: "Vi har gitt beskrivelsen din til %s, som forbereder seg til møtet.",
+		en: "We have passed your description on to %s, who will prepare for the meeting.",
+	},
+	"booking.general.new.anyone": {
+		nb: "Vi har gitt beskrivelsen din til bibliotekaren, som forbereder seg til møtet.",
+		en: "We have passed your description on to the librarian, who will prepare for the meeting.",
 	},
 	"field.level":          {nb: "Studienivå (valgfritt)", en: "Study level (optional)"},
 	"field.programme":      {nb: "Studieprogram (valgfritt)", en: "Study programme (optional)"},

@@ -48,6 +48,12 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	case err != nil:
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
+	if topic.General && r.Question == "" && r.BookedBy == 0 {
+		// "Help me choose" says nothing of the need but the student's own
+		// words, which the librarian prepares from. At the desk the staff
+		// member's inquiry holds it.
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", &booking.FieldError{Field: "question", Code: "required"})
+	}
 	rules, err := s.Rules(ctx, topic)
 	if err != nil {
 		return booking.View{}, "", err

@@ -102,7 +102,7 @@ func (s *Server) book(c *gin.Context) error {
 		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
 		return s.renderBook(c, http.StatusBadRequest, t, form, []formError{{Message: T(lang, "book.refused")}})
 	}
-	if errs := form.validate(lang); len(errs) > 0 {
+	if errs := form.validate(lang, t); len(errs) > 0 {
 		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
 	}
 	switch limit, wait := s.attempt(c, form.Email); limit {
@@ -180,8 +180,10 @@ func readBookForm(c *gin.Context) (bookForm, bool) {
 }
 
 // validate checks every field, so that the student sees all problems at
-// once; the service checks again and has the last word.
-func (f *bookForm) validate(lang string) []formError {
+// once; the service checks again and has the last word. The general
+// topic ("help me choose") needs the question: it is how the librarian
+// knows what the meeting is about.
+func (f *bookForm) validate(lang string, t booking.Topic) []formError {
 	var errs []formError
 	add := func(field, code string) {
 		errs = append(errs, formError{Field: fieldID(field), Message: fieldMessage(lang, field, code)})
@@ -199,7 +201,10 @@ func (f *bookForm) validate(lang string) []formError {
 	case len(email) > booking.MaxEmailLen || !validEmail(email):
 		add("email", "invalid")
 	}
-	if utf8.RuneCountInString(strings.TrimSpace(f.Question)) > booking.MaxQuestionLen {
+	switch question := strings.TrimSpace(f.Question); {
+	case question == "" && t.General:
+		add("question", "required")
+	case utf8.RuneCountInString(question) > booking.MaxQuestionLen:
 		add("question", "too_long")
 	}
 	if f.Level != "" && !slices.Contains(booking.StudyLevels, f.Level) {

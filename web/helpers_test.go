@@ -163,6 +163,7 @@ func (f *fakeBooker) Book(_ context.Context, r booking.Request) (booking.View, s
 			ID: int64(f.next), TopicID: t.ID, Start: r.Start.UTC(), End: r.Start.Add(45 * time.Minute).UTC(),
 			Online: r.Mode == booking.ModeOnline, Location: "Room 101", StudentName: r.StudentName,
 			StudentEmail: r.StudentEmail, Language: r.Language, Status: booking.StatusConfirmed,
+			Question: strings.TrimSpace(r.Question),
 		},
 		Topic: t, LibrarianName: "Kari Nordmann",
 	}
