@@ -54,6 +54,14 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		// member's inquiry holds it.
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", &booking.FieldError{Field: "question", Code: "required"})
 	}
+	questions, err := s.store.AskedQuestions(ctx, topic)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	answers, err := booking.Answers(questions, r.Answers)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
 	rules, err := s.Rules(ctx, topic)
 	if err != nil {
 		return booking.View{}, "", err
@@ -123,6 +131,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			Question:     r.Question,
 			Programme:    r.Programme,
 			StudyLevel:   strings.ToLower(strings.TrimSpace(r.StudyLevel)),
+			Answers:      answers,
 			Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
 			Locale:       normLocale(r.Locale),
 			Status:       booking.StatusConfirmed,
