@@ -26,7 +26,7 @@ func TestIntakeQuestions(t *testing.T) {
 			t.Fatalf("AskedQuestions without any: %v, %v", qs, err)
 		}
 		faculty, err := s.AddQuestion(ctx, booking.Question{ServiceID: svc.ID, Kind: booking.QuestionChoice, Required: true,
-			LabelNB: " Fakultet ", LabelEN: "Faculty", Options: []booking.Option{{"Jus", "Law"}, {"Medisin", "Medicine"}}})
+			LabelNB: " Fakultet ", LabelEN: "Faculty", Options: []booking.Option{{NB: "Jus", EN: "Law"}, {NB: "Medisin", EN: "Medicine"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
