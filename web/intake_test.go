@@ -1,6 +1,8 @@
 package web
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,5 +107,54 @@ func TestIntakeQuestionsOnTheForm(t *testing.T) {
 	got := e.booker.last.Answers
 	if got[11] != "2" || got[12] != " HIS4090 " || got[14] != "yes" {
 		t.Errorf("answers sent to the service: %v", got)
+	}
+}
+
+func TestAPIIntakeQuestions(t *testing.T) {
+	e := newEnv(t)
+	e.booker.cat.Questions = zoteroQuestions()
+	res := e.get(t, e.client(t), "/api/topics")
+	var topics struct{ Topics []apiTopic }
+	if err := json.Unmarshal([]byte(res.body), &topics); err != nil {
+		t.Fatal(err)
+	}
+	if qs := topics.Topics[0].Questions; len(qs) != 4 || qs[0].ID != 11 || qs[0].Kind != "choice" || !qs[0].Required ||
+		len(qs[0].Options) != 2 || qs[0].Options[1].Value != "2" || qs[0].Options[1].Label.EN != "Medicine" || qs[1].MaxLen != 200 {
+		t.Errorf("zotero's questions: %+v", qs)
+	}
+	if qs := topics.Topics[1].Questions; qs == nil || len(qs) != 0 {
+		t.Errorf("a topic without questions: %#v, want []", qs)
+	}
+
+	const head = `{"topic":"zotero","start":"2026-03-10T08:00:00Z","language":"nb","mode":"in-person","name":"Ola","email":"ola@example.com","consent":true`
+	for _, tc := range []struct {
+		name, answers     string
+		status            int
+		code, field       string
+		wantSentToService map[int64]string
+	}{
+		{"required missing", `{"11":"2","14":true}`, http.StatusUnprocessableEntity, "required", "q12", nil},
+		{"not an option", `{"11":"Astrologi","12":"HIS4090","14":true}`, http.StatusUnprocessableEntity, "invalid", "q11", nil},
+		{"not a question id", `{"elleve":"x"}`, http.StatusUnprocessableEntity, "invalid", "answers", nil},
+		{"an object", `{"12":{"x":1}}`, http.StatusUnprocessableEntity, "invalid", "q12", nil},
+		{"complete", `{"11":"Medicine","12":"HIS4090","14":false}`, http.StatusCreated, "", "",
+			map[int64]string{11: "Medicine", 12: "HIS4090", 14: "no"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := e.postJSON(t, "/api/bookings", head+`,"answers":`+tc.answers+`}`)
+			if res.status != tc.status {
+				t.Fatalf("status = %d, want %d: %s", res.status, tc.status, res.body)
+			}
+			if tc.code != "" {
+				var got apiErrorJSON
+				if err := json.Unmarshal([]byte(res.body), &got); err != nil || got.Error.Code != tc.code || got.Error.Field != tc.field {
+					t.Errorf("error = %s, want code %q field %q", res.body, tc.code, tc.field)
+				}
+				return
+			}
+			if got := e.booker.last.Answers; !maps.Equal(got, tc.wantSentToService) {
+				t.Errorf("answers sent = %v, want %v", got, tc.wantSentToService)
+			}
+		})
 	}
 }
