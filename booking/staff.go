@@ -10,8 +10,29 @@ type StaffBooking struct {
 	TopicNameNB   string
 	TopicNameEN   string
 	LibrarianName string
-	// NoShow marks a meeting the student did not come to.
-	NoShow bool
+	// NoShow marks a meeting the student did not come to, Held one the
+	// librarian says took place; at most one is set.
+	NoShow, Held bool
+}
+
+// Attendance is the librarian's mark on a meeting that has begun.
+type Attendance string
+
+const (
+	AttendanceUnknown Attendance = ""
+	AttendanceHeld    Attendance = "held"
+	AttendanceNoShow  Attendance = "no-show"
+)
+
+// Attendance is the booking's mark.
+func (b StaffBooking) Attendance() Attendance {
+	switch {
+	case b.NoShow:
+		return AttendanceNoShow
+	case b.Held:
+		return AttendanceHeld
+	}
+	return AttendanceUnknown
 }
 
 // BookingSearch selects bookings for the staff pages. Zero fields do not

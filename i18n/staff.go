@@ -74,8 +74,8 @@ var staff = map[string]text{
 	"staff.bookings.upcoming": {nb: "Kommende møter", en: "Upcoming meetings"},
 	"staff.bookings.past":     {nb: "Tidligere møter (siste 30 dager)", en: "Past meetings (last 30 days)"},
 	"staff.bookings.past.hint": {
-		nb: "Marker et møte studenten ikke kom til. Det telles i statistikken, uten personopplysninger.",
-		en: "Mark a meeting the student did not come to. It counts in the statistics, without personal data.",
+		nb: "Marker om møtet ble holdt eller om studenten ikke kom. Det telles i statistikken, uten personopplysninger.",
+		en: "Mark whether the meeting took place or the student did not come. It counts in the statistics, without personal data.",
 	},
 	"staff.bookings.none": {nb: "Ingen kommende møter.", en: "No upcoming meetings."},
 	"staff.bookings.none.past": {
@@ -84,6 +84,10 @@ var staff = map[string]text{
 	},
 	"staff.bookings.student":           {nb: "Student", en: "Student"},
 	"staff.bookings.noshow":            {nb: "Møtte ikke", en: "No-show"},
+	"staff.bookings.attendance":        {nb: "Ble møtet holdt?", en: "Did the meeting take place?"},
+	"staff.bookings.held.mark":         {nb: "Holdt", en: "Held"},
+	"staff.bookings.held.clear":        {nb: "Angre «holdt»", en: "Undo held"},
+	"staff.status.held":                {nb: "Holdt", en: "Held"},
 	"staff.bookings.noshow.mark":       {nb: "Marker som ikke møtt", en: "Mark as no-show"},
 	"staff.bookings.noshow.clear":      {nb: "Angre «ikke møtt»", en: "Undo no-show"},
 	"staff.bookings.anonymised":        {nb: "(personopplysninger slettet)", en: "(personal data deleted)"},

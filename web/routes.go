@@ -104,6 +104,7 @@ func (s *Server) routes() {
 		lib := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleLibrarian))
 		lib.GET("/bookings", h(s.staffBookings))
 		lib.POST("/bookings/:id/no-show", csrf, h(s.staffNoShow))
+		lib.POST("/bookings/:id/attendance", csrf, h(s.staffAttendance))
 		lib.GET("/bookings/:id/cancel", h(s.staffCancelConfirm))
 		lib.POST("/bookings/:id/cancel", csrf, h(s.staffCancel))
 		lib.GET("/bookings/:id/move", h(s.staffMoveForm))

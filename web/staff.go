@@ -57,6 +57,7 @@ type StaffStore interface {
 	StaffBookings(ctx context.Context, f booking.BookingSearch) ([]booking.StaffBooking, error)
 	StaffBooking(ctx context.Context, id int64) (booking.StaffBooking, error)
 	SetNoShow(ctx context.Context, bookingID, librarianID int64, noShow bool) error
+	SetAttendance(ctx context.Context, bookingID, librarianID int64, a booking.Attendance) error
 	CreateAppPassword(ctx context.Context, userID int64, label string) (plain string, id int64, err error)
 	AppPasswords(ctx context.Context, userID int64) ([]booking.AppPassword, error)
 	RevokeAppPassword(ctx context.Context, userID, id int64) error
