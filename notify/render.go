@@ -84,6 +84,8 @@ type mailData struct {
 	Question                  string
 	Programme, StudyLevel     string
 	Language                  string // the meeting language, written out
+	// Answers are the answers to the library's own questions.
+	Answers []mailAnswer
 
 	Topic                    string
 	Librarian, LibrarianMail string
@@ -112,6 +114,10 @@ type mailData struct {
 	Summary      string
 	CalendarText string
 }
+
+// mailAnswer is one intake question and its answer, in the message's
+// language.
+type mailAnswer struct{ Label, Value string }
 
 // outgoing is a composed message.
 type outgoing struct {
@@ -281,6 +287,13 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		BaseURL:     s.baseURL,
 		UID:         b.EventUID,
 		Sequence:    b.Sequence,
+	}
+	for _, a := range b.Answers {
+		v := a.Text(lang)
+		if a.Kind != booking.QuestionLongText {
+			v = oneLine(v)
+		}
+		d.Answers = append(d.Answers, mailAnswer{Label: oneLine(a.Label(lang)), Value: strings.TrimSpace(v)})
 	}
 	if b.Online && recurrence.IsWebURL(d.Location) {
 		d.MeetingURL = d.Location
