@@ -95,28 +95,37 @@ type DataExport struct {
 
 // ExportedBooking is one booking in a DataExport.
 type ExportedBooking struct {
-	ID          int64     `json:"id"`
-	Topic       string    `json:"topic"`
-	Librarian   string    `json:"librarian"`
-	Start       time.Time `json:"start"`
-	End         time.Time `json:"end"`
-	Online      bool      `json:"online"`
-	Location    string    `json:"location"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email"`
-	Question    string    `json:"question"`
-	Programme   string    `json:"programme"`
-	StudyLevel  string    `json:"study_level"`
-	Language    string    `json:"language"`
-	Locale      string    `json:"locale"`
-	Status      Status    `json:"status"`
-	CancelledBy Party     `json:"cancelled_by,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	ID         int64     `json:"id"`
+	Topic      string    `json:"topic"`
+	Librarian  string    `json:"librarian"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Online     bool      `json:"online"`
+	Location   string    `json:"location"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Question   string    `json:"question"`
+	Programme  string    `json:"programme"`
+	StudyLevel string    `json:"study_level"`
+	// Answers are the answers to the library's own questions, in the
+	// student's language.
+	Answers     []ExportedAnswer `json:"answers"`
+	Language    string           `json:"language"`
+	Locale      string           `json:"locale"`
+	Status      Status           `json:"status"`
+	CancelledBy Party            `json:"cancelled_by,omitempty"`
+	Created     time.Time        `json:"created"`
+	Updated     time.Time        `json:"updated"`
 	// CalendarEvent is the booking's event in the librarian's calendar,
 	// as iCalendar text, while it exists.
 	CalendarEvent string        `json:"calendar_event,omitempty"`
 	Messages      []SentMessage `json:"messages"`
+}
+
+// ExportedAnswer is one intake question and the student's answer.
+type ExportedAnswer struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
 }
 
 // Profile is how a librarian guides: in which languages, at which campus

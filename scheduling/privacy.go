@@ -154,6 +154,7 @@ func (p *Privacy) Anonymise(ctx context.Context, id int64) error {
 			return err
 		}
 		cur.StudentName, cur.StudentEmail, cur.Question, cur.Programme = "", "", "", ""
+		cur.Answers = nil // the store deletes them with the anonymised booking
 		cur.TokenHash = ""
 		cur.Anonymised = true
 		cur.UpdatedAt = s.now()
@@ -264,7 +265,14 @@ func scrubEvent(data []byte, b booking.Booking, topic booking.Topic, now time.Ti
 		summary += ": " + oneLine(topic.NameNB)
 	}
 	var needles []string
-	for _, v := range []string{b.StudentEmail, b.StudentName, b.Question, b.Programme} {
+	texts := []string{b.StudentEmail, b.StudentName, b.Question, b.Programme}
+	for _, a := range b.Answers {
+		// Free text may name the student; a choice's option does not.
+		if a.Kind == booking.QuestionText || a.Kind == booking.QuestionLongText {
+			texts = append(texts, a.Value)
+		}
+	}
+	for _, v := range texts {
 		v = strings.ToLower(strings.TrimSpace(v))
 		if len([]rune(v)) >= 3 {
 			needles = append(needles, v)
@@ -415,7 +423,10 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			Name: b.StudentName, Email: b.StudentEmail, Question: b.Question, Programme: b.Programme,
 			StudyLevel: b.StudyLevel, Language: b.Language, Locale: b.Locale,
 			Status: b.Status, CancelledBy: b.CancelledBy, Created: b.CreatedAt, Updated: b.UpdatedAt,
-			Messages: msgs,
+			Messages: msgs, Answers: []booking.ExportedAnswer{},
+		}
+		for _, a := range b.Answers {
+			e.Answers = append(e.Answers, booking.ExportedAnswer{Question: a.Label(b.Locale), Answer: a.Text(b.Locale)})
 		}
 		if cal, err := p.svc.store.CalendarBySlug(ctx, b.LibrarianID, "bookings"); err == nil && b.EventName != "" {
 			err := p.svc.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {
