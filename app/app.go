@@ -216,6 +216,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			DropInTags: dropin,
 			External:   externalPages{svc: ext, st: st, links: links},
 			Hours:      svc,
+			Questions:  st,
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 			Desk:       st,
 			DeskSlots:  svc,

@@ -160,6 +160,14 @@ func (s *Server) routes() {
 		admin.POST("/services", csrf, h(s.adminCreateService))
 		admin.GET("/services/:slug", h(s.adminService))
 		admin.POST("/services/:slug", csrf, h(s.adminUpdateService))
+		if s.cfg.Staff.Questions != nil {
+			admin.POST("/services/:slug/questions", csrf, h(s.adminAddServiceQuestion))
+			admin.POST("/topics/:id/questions", csrf, h(s.adminAddTopicQuestion))
+			admin.GET("/questions/:id", h(s.adminQuestion))
+			admin.POST("/questions/:id", csrf, h(s.adminUpdateQuestion))
+			admin.POST("/questions/:id/delete", csrf, h(s.adminDeleteQuestion))
+			admin.POST("/questions/:id/up", csrf, h(s.adminQuestionUp))
+		}
 		admin.GET("/bookings", h(s.adminBookings))
 		admin.POST("/bookings/:id/cancel", csrf, h(s.adminCancelBooking))
 		admin.GET("/stats", h(s.adminStats))

@@ -118,6 +118,9 @@ type StaffConfig struct {
 	// Hours, when set, adds the weekly guidance hours page
 	// (staff_hours.go).
 	Hours HoursService
+	// Questions, when set, adds the intake questions to the admin's
+	// service and topic pages (admin_questions.go).
+	Questions QuestionStore
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration
