@@ -68,7 +68,9 @@ type questionsSection struct {
 func (p staffPage) QuestionLabel(q booking.Question) string { return q.Label(p.Lang) }
 
 // KindName names a question kind in the page's language.
-func (p staffPage) KindName(k booking.QuestionKind) string { return p.T("staff.questions.kind." + string(k)) }
+func (p staffPage) KindName(k booking.QuestionKind) string {
+	return p.T("staff.questions.kind." + string(k))
+}
 
 func (s *Server) questionsSection(ctx context.Context, serviceID, topicID int64, add string) (questionsSection, error) {
 	qs, err := s.cfg.Staff.Questions.QuestionsOf(ctx, serviceID, topicID)
