@@ -58,8 +58,26 @@ func TestIntakeQuestionsEndToEnd(t *testing.T) {
 				t.Fatalf("booking with the answer: got %d %v", status, out)
 			}
 
+			// The desk's hand-over asks the same question.
+			desk := s.signedIn(t, "desk1")
+			r = desk.get("/staff/desk/book?topic=zotero")
+			if !strings.Contains(r.body, `<label for="q`+id[1]+`">Faculty</label>`) {
+				t.Fatalf("hand-over lacks the question:\n%s", r.body)
+			}
+			start := regexp.MustCompile(`name="start" value="([^"]+)"`).FindStringSubmatch(r.body)
+			form := url.Values{"topic": {"zotero"}, "start": {start[1]}, "name": {"Per Student"}, "email": {"per@student.example.org"},
+				"locale": {"nb"}, "consent": {"yes"}}
+			if r := desk.post("/staff/desk/book", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Choose an answer to “Faculty”") ||
+				!strings.Contains(r.body, `value="Per Student"`) {
+				t.Errorf("hand-over without the answer: got %d:\n%s", r.status, r.body)
+			}
+			form.Set("q"+id[1], "1")
+			if r := desk.post("/staff/desk/book", form); r.status != http.StatusSeeOther {
+				t.Errorf("hand-over with the answer: got %d:\n%s", r.status, r.body)
+			}
+
 			lib := s.signedIn(t, "lib1")
-			if r := lib.get("/staff/bookings"); !strings.Contains(r.body, "<dt>Faculty</dt><dd>Medicine</dd>") {
+			if r := lib.get("/staff/bookings"); !strings.Contains(r.body, "<dt>Faculty</dt><dd>Medicine</dd>") || !strings.Contains(r.body, "<dt>Faculty</dt><dd>Law</dd>") {
 				t.Errorf("My bookings lacks the answer:\n%s", r.body)
 			}
 			pw := regexp.MustCompile(`class="secret">([a-z0-9-]+)<`).FindStringSubmatch(lib.post("/staff/app-passwords", url.Values{"label": {"test"}}).body)
@@ -67,10 +85,16 @@ func TestIntakeQuestionsEndToEnd(t *testing.T) {
 				t.Fatal("no app password")
 			}
 			bs, err := s.app.Store.StaffBookings(t.Context(), booking.BookingSearch{LibrarianID: s.users["lib1"].ID})
-			if err != nil || len(bs) != 1 {
+			if err != nil || len(bs) != 2 {
 				t.Fatalf("bookings: %v, %v", bs, err)
 			}
-			req, _ := http.NewRequest(http.MethodGet, s.base+"/dav/calendars/lib1/bookings/"+bs[0].EventName, nil)
+			var own string
+			for _, b := range bs {
+				if b.BookedBy == 0 {
+					own = b.EventName
+				}
+			}
+			req, _ := http.NewRequest(http.MethodGet, s.base+"/dav/calendars/lib1/bookings/"+own, nil)
 			req.SetBasicAuth("lib1", pw[1])
 			res, err := http.DefaultClient.Do(req)
 			if err != nil {

@@ -64,9 +64,6 @@ type questionsSection struct {
 	MaxQuestions       int
 }
 
-// QuestionLabel is a question in the page's language.
-func (p staffPage) QuestionLabel(q booking.Question) string { return q.Label(p.Lang) }
-
 // KindName names a question kind in the page's language.
 func (p staffPage) KindName(k booking.QuestionKind) string {
 	return p.T("staff.questions.kind." + string(k))

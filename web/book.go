@@ -46,20 +46,20 @@ type bookPage struct {
 }
 
 // QuestionLabel is q in the page's language.
-func (p bookPage) QuestionLabel(q booking.Question) string { return q.Label(p.Lang) }
+func (p page) QuestionLabel(q booking.Question) string { return q.Label(p.Lang) }
 
 // OptionText is a choice's option in the page's language.
-func (p bookPage) OptionText(o booking.Option) string { return o.Text(p.Lang) }
+func (p page) OptionText(o booking.Option) string { return o.Text(p.Lang) }
 
 // Answer is what the student gave for q.
 func (p bookPage) Answer(q booking.Question) string { return p.Form.Answers[q.ID] }
 
 // OptionValue is the form value of a choice's i-th option (0-based): its
 // number, which booking.Answers reads.
-func (p bookPage) OptionValue(i int) string { return strconv.Itoa(i + 1) }
+func (p page) OptionValue(i int) string { return strconv.Itoa(i + 1) }
 
 // AnswerLimit is how long an answer to q may be.
-func (p bookPage) AnswerLimit(q booking.Question) int {
+func (p page) AnswerLimit(q booking.Question) int {
 	if q.Kind == booking.QuestionLongText {
 		return booking.MaxLongAnswerLen
 	}
