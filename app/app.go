@@ -96,6 +96,9 @@ type App struct {
 	// once Start runs them (app/mail.go).
 	Mailer    *notify.Sender
 	Reminders *notify.ReminderJob
+	// FollowUps queues the e-mails after each meeting; nil when
+	// MailConfig.NoFollowUp turns them off.
+	FollowUps *notify.FollowUpJob
 	// Privacy runs the retention job and the GDPR requests
 	// (app/staff.go); Metrics is served at /metrics.
 	Privacy *scheduling.Privacy
@@ -178,6 +181,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	followUps, err := newFollowUps(cfg, st, now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	dropin, err := feeds.New(feeds.Config{
 		Store: st, Location: loc, BaseURL: cfg.BaseURL, Now: now,
 		Logger: cfg.Logger.With("component", "feeds"),
@@ -207,6 +215,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		TrustedProxies: cfg.TrustedProxies,
 		BookingLimit:   cfg.BookingLimit,
 		EmailLimit:     cfg.EmailLimit,
+		FollowUp:       svc,
 		Staff: web.StaffConfig{
 			Store:      st,
 			Service:    svc,
@@ -232,7 +241,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
-	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
+	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders, FollowUps: followUps,
 		Privacy: privacy, Metrics: metrics, External: ext, Links: links, cfg: cfg}
 	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), withBookingsLinks(links, front))))
 	return a, nil

@@ -120,6 +120,15 @@ type ExportedBooking struct {
 	// as iCalendar text, while it exists.
 	CalendarEvent string        `json:"calendar_event,omitempty"`
 	Messages      []SentMessage `json:"messages"`
+	// Feedback is the student's rating of the meeting, if they gave one.
+	Feedback *ExportedFeedback `json:"feedback,omitempty"`
+}
+
+// ExportedFeedback is a rating in a data export.
+type ExportedFeedback struct {
+	Rating  int       `json:"rating"`
+	Comment string    `json:"comment"`
+	Created time.Time `json:"created"`
 }
 
 // ExportedAnswer is one intake question and the student's answer.

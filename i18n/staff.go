@@ -22,8 +22,15 @@ var staff = map[string]text{
 	"staff.role.coordinator": {nb: "koordinator", en: "coordinator"},
 	"staff.role.admin":       {nb: "administrator", en: "administrator"},
 
-	"staff.done.saved":     {nb: "Endringene er lagret.", en: "Your changes are saved."},
-	"staff.done.questions": {nb: "Spørsmålene er lagret.", en: "The questions are saved."},
+	"staff.done.saved":           {nb: "Endringene er lagret.", en: "Your changes are saved."},
+	"staff.stats.rating.topic":   {nb: "Vurderinger etter møtet, per tema", en: "Ratings after the meeting, by topic"},
+	"staff.stats.rating.service": {nb: "Vurderinger etter møtet, per tjeneste", en: "Ratings after the meeting, by service"},
+	"staff.stats.comments":       {nb: "Kommentarer fra studentene (uten navn)", en: "Students’ comments (without names)"},
+	"staff.stats.col.ratings":    {nb: "Vurderinger", en: "Ratings"},
+	"staff.stats.col.average":    {nb: "Snitt (1–5)", en: "Average (1–5)"},
+	"staff.stats.col.rating":     {nb: "Vurdering", en: "Rating"},
+	"staff.stats.col.comment":    {nb: "Kommentar", en: "Comment"},
+	"staff.done.questions":       {nb: "Spørsmålene er lagret.", en: "The questions are saved."},
 
 	"staff.questions.title": {nb: "Spørsmål i bestillingsskjemaet", en: "Questions on the booking form"},
 	"staff.questions.hint": {

@@ -44,6 +44,15 @@ func (s *Server) routes() {
 		manage.POST("/delete-data", limitBody, csrf, h(s.deleteData))
 	}
 
+	// After the meeting (followup.go): links from the follow-up e-mails.
+	if s.cfg.FollowUp != nil {
+		fu := e.Group("", noStore)
+		fu.GET("/feedback/:token", h(s.feedbackForm))
+		fu.POST("/feedback/:token", limitBody, csrf, h(s.feedback))
+		fu.GET("/attendance/:token", h(s.attendanceForm))
+		fu.POST("/attendance/:token", limitBody, csrf, h(s.attendance))
+	}
+
 	// Drop-in sessions (dropin.go): the page, the widget for other sites'
 	// <iframe>, one session's calendar file, and the subscription feeds,
 	// which the feeds package answers itself (conditional GET, CORS).

@@ -78,6 +78,8 @@ type StaffStore interface {
 	SetTopicActive(ctx context.Context, topicID int64, active bool) error
 	SetTopicOrder(ctx context.Context, topicID int64, order int) error
 	Statistics(ctx context.Context, from, to time.Time, loc *time.Location) (booking.Stats, error)
+	// FeedbackStats are the ratings given in [from, to), without names.
+	FeedbackStats(ctx context.Context, from, to time.Time) (booking.FeedbackStats, error)
 }
 
 // StaffService is what the staff pages need from the scheduling service.
