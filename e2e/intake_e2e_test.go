@@ -134,11 +134,14 @@ func TestE2EIntakeQuestions(t *testing.T) {
 	} {
 		e2eStep(t, admin, "question "+q.en,
 			chromedp.SendKeys(chromedp.ID("label_nb"), q.nb), chromedp.SendKeys(chromedp.ID("label_en"), q.en),
-			chromedp.SetValue(chromedp.ID("kind"), q.kind), chromedp.SetValue(chromedp.ID("options"), q.options))
+			chromedp.SetValue(chromedp.ID("kind"), q.kind))
+		if q.options != "" {
+			e2eStep(t, admin, "options", chromedp.SetValue(chromedp.ID("options"), q.options))
+		}
 		if q.kind != "text" {
 			e2eStep(t, admin, "required", chromedp.Click(chromedp.ID("required")))
 		}
-		e2eNavigate(t, admin, "add "+q.en, http.StatusOK, chromedp.Click(chromedp.CSS(`section form button[type="submit"]`)))
+		e2eNavigate(t, admin, "add "+q.en, http.StatusOK, chromedp.Click(chromedp.CSS(`section form[action$="/questions"] button[type="submit"]`)))
 	}
 	if got := staffText(t, admin, "ol.questions"); !strings.Contains(got, "Faculty") || !strings.Contains(got, "Course code") {
 		t.Fatalf("service page lists %q", got)
