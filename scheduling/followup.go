@@ -118,5 +118,8 @@ func (s *Service) MarkAttendance(ctx context.Context, token string, a booking.At
 	if err != nil {
 		return err
 	}
+	if !v.Active() || s.now().Before(v.Start) {
+		return fmt.Errorf("scheduling: attendance of booking %d: the meeting has not begun: %w", v.ID, booking.ErrInvalid)
+	}
 	return s.store.SetAttendance(ctx, v.ID, v.LibrarianID, a)
 }
