@@ -277,6 +277,18 @@ func TestE2EFollowUpRating(t *testing.T) {
 				}
 				axeCheck(t, tab, axeJS, run.lang+" "+size.name+" /feedback thanks")
 
+				// The librarian's link from their follow-up: held.
+				e2eNavigate(t, tab, "the attendance link", http.StatusOK, chromedp.Navigate(site.app.Scheduling.AttendanceURL(b)))
+				if got, want := staffText(t, tab, "h1"), web.T(run.lang, "attendance.title"); got != want {
+					t.Errorf("attendance page: %q, want %q", got, want)
+				}
+				axeCheck(t, tab, axeJS, run.lang+" "+size.name+" /attendance")
+				e2eNavigate(t, tab, "held", http.StatusOK, chromedp.Click(chromedp.CSS(`button[value="held"]`)))
+				axeCheck(t, tab, axeJS, run.lang+" "+size.name+" /attendance done")
+				if sb, err := site.app.Store.StaffBooking(context.Background(), b.ID); err != nil || !sb.Held {
+					t.Errorf("after the link: held %v, %v", sb.Held, err)
+				}
+
 				// The statistics, in the admin's language.
 				admin := e2eTab(t, browser, staffAcceptLanguage[run.lang], false)
 				e2eStep(t, admin, "window size", chromedp.EmulateViewport(size.w, size.h))
