@@ -288,6 +288,19 @@ func TestE2EFollowUpRating(t *testing.T) {
 				if sb, err := site.app.Store.StaffBooking(context.Background(), b.ID); err != nil || !sb.Held {
 					t.Errorf("after the link: held %v, %v", sb.Held, err)
 				}
+				// The librarian's bookings page shows the mark, with its undo.
+				librarian, err := site.app.Store.UserByID(context.Background(), b.LibrarianID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lib := e2eTab(t, browser, staffAcceptLanguage[run.lang], false)
+				e2eStep(t, lib, "window size", chromedp.EmulateViewport(size.w, size.h))
+				site.staffSignIn(t, lib, librarian.Username)
+				if got := staffText(t, lib, "form.attendance"); !strings.Contains(got, web.T(run.lang, "staff.status.held")) {
+					t.Errorf("bookings page attendance: %q", got)
+				}
+				axeCheck(t, lib, axeJS, run.lang+" "+size.name+" /staff/bookings with a held meeting")
+				e2eScreenshot(t, lib, "staff-bookings-"+run.lang+"-"+size.name+".png")
 
 				// The statistics, in the admin's language.
 				admin := e2eTab(t, browser, staffAcceptLanguage[run.lang], false)
