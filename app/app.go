@@ -108,6 +108,9 @@ type App struct {
 	// once Start runs them (app/mail.go).
 	Mailer    *notify.Sender
 	Reminders *notify.ReminderJob
+	// FollowUps queues the e-mails after each meeting; nil when
+	// MailConfig.NoFollowUp turns them off.
+	FollowUps *notify.FollowUpJob
 	// Privacy runs the retention job and the GDPR requests
 	// (app/staff.go); Metrics is served at /metrics.
 	Privacy *scheduling.Privacy
@@ -193,6 +196,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	followUps, err := newFollowUps(cfg, st, now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	dropin, err := feeds.New(feeds.Config{
 		Store: st, Location: loc, BaseURL: cfg.BaseURL, Now: now,
 		Logger: cfg.Logger.With("component", "feeds"),
@@ -225,6 +233,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		BookingLimit:   cfg.BookingLimit,
 		EmailLimit:     cfg.EmailLimit,
 		Privacy:        web.PrivacyNotice{Controller: cfg.PrivacyController, Contact: cfg.PrivacyContact, Retention: cfg.Retention},
+		FollowUp:       svc,
 		Staff: web.StaffConfig{
 			Store:      st,
 			Service:    svc,
@@ -234,6 +243,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			DropInTags: dropin,
 			External:   externalPages{svc: ext, st: st, links: links},
 			Hours:      svc,
+			Questions:  st,
 			DeviceKey:  derivedKey(key, "veileder device cookie"),
 			Desk:       st,
 			DeskSlots:  svc,
@@ -255,7 +265,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("app: web: %w", err)
 	}
-	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders,
+	a := &App{Store: st, CalDAV: dav, Scheduling: svc, Location: loc, Mailer: mailer, Reminders: reminders, FollowUps: followUps,
 		Privacy: privacy, Metrics: metrics, External: ext, Links: links, Waitlist: waitlist, cfg: cfg}
 	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), withBookingsLinks(links, front))))
 	return a, nil

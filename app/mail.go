@@ -28,6 +28,12 @@ type MailConfig struct {
 	// ReminderBefore is how long before a meeting the student is
 	// reminded; zero means notify.DefaultReminderBefore (24 h).
 	ReminderBefore time.Duration
+	// NoFollowUp turns off the e-mails after each meeting (the student's
+	// rating, the librarian's held / no-show); they are on by default.
+	NoFollowUp bool
+	// FollowUpAfter is how long after a meeting's end they go out; zero
+	// means notify.DefaultFollowUpAfter.
+	FollowUpAfter time.Duration
 	// PollInterval is how often the outbox is looked at; zero means
 	// notify.DefaultPollInterval.
 	PollInterval time.Duration
@@ -75,19 +81,21 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 	}
 	log := cfg.Logger.With("component", "notify")
 	sender, err := notify.New(notify.Config{
-		Store:        st,
-		SMTPURL:      mc.SMTPURL,
-		From:         mc.From,
-		Dir:          dir,
-		BaseURL:      cfg.BaseURL,
-		Location:     svc.Location(),
-		ManageURL:    svc.ManageURL,
-		RequestURL:   svc.Requests(st, 0).URL,
-		WaitlistURLs: svc.WaitlistURLs,
-		PollInterval: mc.PollInterval,
-		Now:          now,
-		Logger:       log,
-		Metrics:      metrics,
+		Store:         st,
+		SMTPURL:       mc.SMTPURL,
+		From:          mc.From,
+		Dir:           dir,
+		BaseURL:       cfg.BaseURL,
+		Location:      svc.Location(),
+		ManageURL:     svc.ManageURL,
+		RequestURL:    svc.Requests(st, 0).URL,
+		WaitlistURLs:  svc.WaitlistURLs,
+		FeedbackURL:   svc.FeedbackURL,
+		AttendanceURL: svc.AttendanceURL,
+		PollInterval:  mc.PollInterval,
+		Now:           now,
+		Logger:        log,
+		Metrics:       metrics,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("app: %w", err)
@@ -99,6 +107,21 @@ func newMail(cfg Config, st *store.Store, svc *scheduling.Service, now func() ti
 		return nil, nil, fmt.Errorf("app: %w", err)
 	}
 	return sender, reminders, nil
+}
+
+// newFollowUps builds the job that queues the e-mails after each
+// meeting; nil when they are turned off.
+func newFollowUps(cfg Config, st *store.Store, now func() time.Time) (*notify.FollowUpJob, error) {
+	if cfg.Mail.NoFollowUp {
+		return nil, nil
+	}
+	j, err := notify.NewFollowUpJob(notify.FollowUpConfig{
+		Store: st, After: cfg.Mail.FollowUpAfter, Now: now, Logger: cfg.Logger.With("component", "notify"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	return j, nil
 }
 
 // Start runs the background work, the e-mail sender, the reminder job,
@@ -113,6 +136,9 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.bgStop = context.WithCancel(ctx)
 	a.bg.Go(func() { a.Mailer.Run(ctx) })
 	a.bg.Go(func() { a.Reminders.Run(ctx) })
+	if a.FollowUps != nil {
+		a.bg.Go(func() { a.FollowUps.Run(ctx) })
+	}
 	a.bg.Go(func() { a.External.Run(ctx) }) // app/external.go
 	a.bg.Go(func() { a.runWaitlist(ctx) })  // app/waitlist.go
 }

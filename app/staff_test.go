@@ -309,6 +309,7 @@ var stRoutes = []stRoute{
 	{"GET", "/staff", nil, booking.RoleDesk},
 	{"GET", "/staff/bookings", nil, booking.RoleLibrarian},
 	{"POST", "/staff/bookings/999999/no-show", url.Values{"no_show": {"1"}}, booking.RoleLibrarian},
+	{"POST", "/staff/bookings/999999/attendance", url.Values{"attendance": {"held"}}, booking.RoleLibrarian},
 	{"GET", "/staff/bookings/999999/cancel", nil, booking.RoleLibrarian},
 	{"POST", "/staff/bookings/999999/cancel", nil, booking.RoleLibrarian},
 	{"GET", "/staff/bookings/999999/move", nil, booking.RoleLibrarian},
@@ -392,6 +393,12 @@ var stRoutes = []stRoute{
 	{"POST", "/admin/services", url.Values{"slug": {""}}, booking.RoleAdmin},
 	{"GET", "/admin/services/nosuch", nil, booking.RoleAdmin},
 	{"POST", "/admin/services/nosuch", nil, booking.RoleAdmin},
+	{"POST", "/admin/services/nosuch/questions", url.Values{"kind": {"text"}, "label_nb": {"x"}}, booking.RoleAdmin},
+	{"POST", "/admin/topics/999999/questions", url.Values{"kind": {"text"}, "label_nb": {"x"}}, booking.RoleAdmin},
+	{"GET", "/admin/questions/999999", nil, booking.RoleAdmin},
+	{"POST", "/admin/questions/999999", url.Values{"kind": {"text"}, "label_nb": {"x"}}, booking.RoleAdmin},
+	{"POST", "/admin/questions/999999/delete", nil, booking.RoleAdmin},
+	{"POST", "/admin/questions/999999/up", nil, booking.RoleAdmin},
 	{"GET", "/admin/bookings", nil, booking.RoleAdmin},
 	{"POST", "/admin/bookings/999999/cancel", nil, booking.RoleAdmin},
 	{"GET", "/admin/stats", nil, booking.RoleAdmin},
@@ -701,6 +708,22 @@ func TestLibrarianPages(t *testing.T) {
 			}
 			if b, err := s.app.Store.StaffBooking(t.Context(), id); err != nil || !b.NoShow {
 				t.Errorf("booking after no-show: got %+v, %v", b, err)
+			}
+			// "Held" replaces the no-show mark; an unknown mark is refused.
+			if r := lib.post(fmt.Sprintf("/staff/bookings/%d/attendance", id), url.Values{"attendance": {"held"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("held: got %d:\n%s", r.status, r.body)
+			}
+			if b, err := s.app.Store.StaffBooking(t.Context(), id); err != nil || !b.Held || b.NoShow {
+				t.Errorf("booking after held: got %+v, %v", b, err)
+			}
+			if r := lib.post(fmt.Sprintf("/staff/bookings/%d/attendance", id), url.Values{"attendance": {"maybe"}}); r.status != http.StatusBadRequest {
+				t.Errorf("attendance maybe: got %d, want 400", r.status)
+			}
+			if r := coord.post(fmt.Sprintf("/staff/bookings/%d/attendance", id), url.Values{"attendance": {"no-show"}}); r.status != http.StatusNotFound {
+				t.Errorf("attendance of another librarian's booking: got %d, want 404", r.status)
+			}
+			if r := lib.get("/staff/bookings"); !strings.Contains(r.body, `name="attendance" value=""`) {
+				t.Errorf("bookings page lacks the undo of the held mark:\n%s", r.body)
 			}
 		})
 	}

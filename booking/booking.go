@@ -46,6 +46,9 @@ type Booking struct {
 	StudyLevel   string // bachelor, master, phd, staff, other
 	Language     string // the meeting language, "nb" or "en"
 	Locale       string // the language of the student's messages, "nb" or "en"
+	// Answers are the student's answers to the library's own questions
+	// (intake.go), in the form's order; personal data like the question.
+	Answers []Answer
 
 	Status      Status
 	CancelledBy Party
@@ -90,6 +93,9 @@ type Request struct {
 	StudyLevel   string
 	Locale       string
 	Consent      bool
+	// Answers are the answers to the topic's intake questions by
+	// question ID, as typed (see Answers).
+	Answers map[int64]string
 	// BookedBy and InquiryID mark a booking made at the desk for the
 	// student by that staff member, from that inquiry of theirs (0: none).
 	BookedBy  int64
@@ -252,6 +258,29 @@ func ApplyEventChange(b Booking, ch EventChange, now time.Time) (Booking, Change
 type Catalog struct {
 	Services []Service
 	Topics   []Topic
+	// Questions are every service's and topic's intake questions.
+	Questions []Question
+}
+
+// QuestionsFor are the intake questions the form for t asks
+// (AskedQuestions): none means the default questions.
+func (c Catalog) QuestionsFor(t Topic) []Question {
+	var serviceID int64
+	for _, s := range c.Services {
+		if s.Slug == t.ServiceSlug {
+			serviceID = s.ID
+		}
+	}
+	var own, svc []Question
+	for _, q := range c.Questions {
+		switch {
+		case q.TopicID != 0 && q.TopicID == t.ID:
+			own = append(own, q)
+		case q.ServiceID != 0 && q.ServiceID == serviceID:
+			svc = append(svc, q)
+		}
+	}
+	return AskedQuestions(own, svc)
 }
 
 // SlotSearch is a student's slot search as the web front and the API send

@@ -10,8 +10,29 @@ type StaffBooking struct {
 	TopicNameNB   string
 	TopicNameEN   string
 	LibrarianName string
-	// NoShow marks a meeting the student did not come to.
-	NoShow bool
+	// NoShow marks a meeting the student did not come to, Held one the
+	// librarian says took place; at most one is set.
+	NoShow, Held bool
+}
+
+// Attendance is the librarian's mark on a meeting that has begun.
+type Attendance string
+
+const (
+	AttendanceUnknown Attendance = ""
+	AttendanceHeld    Attendance = "held"
+	AttendanceNoShow  Attendance = "no-show"
+)
+
+// Attendance is the booking's mark.
+func (b StaffBooking) Attendance() Attendance {
+	switch {
+	case b.NoShow:
+		return AttendanceNoShow
+	case b.Held:
+		return AttendanceHeld
+	}
+	return AttendanceUnknown
 }
 
 // BookingSearch selects bookings for the staff pages. Zero fields do not
@@ -123,28 +144,46 @@ type ExportedOffer struct {
 
 // ExportedBooking is one booking in a DataExport.
 type ExportedBooking struct {
-	ID          int64     `json:"id"`
-	Topic       string    `json:"topic"`
-	Librarian   string    `json:"librarian"`
-	Start       time.Time `json:"start"`
-	End         time.Time `json:"end"`
-	Online      bool      `json:"online"`
-	Location    string    `json:"location"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email"`
-	Question    string    `json:"question"`
-	Programme   string    `json:"programme"`
-	StudyLevel  string    `json:"study_level"`
-	Language    string    `json:"language"`
-	Locale      string    `json:"locale"`
-	Status      Status    `json:"status"`
-	CancelledBy Party     `json:"cancelled_by,omitempty"`
-	Created     time.Time `json:"created"`
-	Updated     time.Time `json:"updated"`
+	ID         int64     `json:"id"`
+	Topic      string    `json:"topic"`
+	Librarian  string    `json:"librarian"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Online     bool      `json:"online"`
+	Location   string    `json:"location"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Question   string    `json:"question"`
+	Programme  string    `json:"programme"`
+	StudyLevel string    `json:"study_level"`
+	// Answers are the answers to the library's own questions, in the
+	// student's language.
+	Answers     []ExportedAnswer `json:"answers"`
+	Language    string           `json:"language"`
+	Locale      string           `json:"locale"`
+	Status      Status           `json:"status"`
+	CancelledBy Party            `json:"cancelled_by,omitempty"`
+	Created     time.Time        `json:"created"`
+	Updated     time.Time        `json:"updated"`
 	// CalendarEvent is the booking's event in the librarian's calendar,
 	// as iCalendar text, while it exists.
 	CalendarEvent string        `json:"calendar_event,omitempty"`
 	Messages      []SentMessage `json:"messages"`
+	// Feedback is the student's rating of the meeting, if they gave one.
+	Feedback *ExportedFeedback `json:"feedback,omitempty"`
+}
+
+// ExportedFeedback is a rating in a data export.
+type ExportedFeedback struct {
+	Rating  int       `json:"rating"`
+	Comment string    `json:"comment"`
+	Created time.Time `json:"created"`
+}
+
+// ExportedAnswer is one intake question and the student's answer.
+type ExportedAnswer struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
 }
 
 // Profile is how a librarian guides: in which languages, at which campus

@@ -438,6 +438,8 @@ type fixture struct {
 	librarian booking.User
 	topic     booking.Topic
 	n         int
+	// answers go with every booking book makes.
+	answers []booking.Answer
 }
 
 // newFixture makes a librarian whose name needs quoting in a CN, who has
@@ -472,7 +474,7 @@ func (f *fixture) book(t *testing.T, start time.Time, locale, email string, queu
 		Question: "Hvordan bruker jeg Zotero med Word?\nOg med LaTeX?", Programme: "Master i historie", StudyLevel: "master",
 		Language: "nb", Locale: locale, Status: booking.StatusConfirmed,
 		EventUID: fmt.Sprintf("%032x@veileder", f.n), EventName: fmt.Sprintf("%032x.ics", f.n),
-		TokenHash: fmt.Sprintf("hash-%d", f.n),
+		TokenHash: fmt.Sprintf("hash-%d", f.n), Answers: f.answers,
 	}
 	err := f.s.Tx(t.Context(), b.LibrarianID, func(ctx context.Context, tx *store.Tx) error {
 		var err error

@@ -20,15 +20,21 @@ func TestLibrarianNewLanguage(t *testing.T) {
 		langs                []string
 		wantLang, wantSubj   string
 		wantText, wantNoText string
+		// The answers to the library's questions, in the note's language.
+		wantAnswers string
 	}{
-		{[]string{"nb", "en"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked"},
-		{[]string{"nn"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked"},
-		{[]string{"en"}, "en", "New booking", "has booked guidance with you", "har booket"},
-		{[]string{"de", "en"}, "en", "New booking", "has booked guidance with you", "har booket"},
+		{[]string{"nb", "en"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked", "Fakultet: Jus\nHva har du prøvd?: Oria\nGoogle Scholar"},
+		{[]string{"nn"}, "nb", "Ny booking", "har booket veiledning hos deg", "has booked", "Fakultet: Jus"},
+		{[]string{"en"}, "en", "New booking", "has booked guidance with you", "har booket", "Faculty: Law\nWhat have you tried?: Oria\nGoogle Scholar"},
+		{[]string{"de", "en"}, "en", "New booking", "has booked guidance with you", "har booket", "Faculty: Law"},
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		srv := startSMTP(t, serverOptions{})
 		f := newFixture(t, s)
+		f.answers = []booking.Answer{
+			{QuestionID: 1, Kind: booking.QuestionChoice, LabelNB: "Fakultet", LabelEN: "Faculty", Value: "Jus", ValueEN: "Law"},
+			{QuestionID: 2, Kind: booking.QuestionLongText, LabelNB: "Hva har du prøvd?", LabelEN: "What have you tried?", Value: "Oria\nGoogle Scholar"},
+		}
 		base := time.Now().UTC().Truncate(time.Second)
 		c := newClock(base)
 		sender := newSender(t, s, srv, c, nil)
@@ -56,6 +62,12 @@ func TestLibrarianNewLanguage(t *testing.T) {
 					}
 					if !strings.Contains(m.Subject, tt.wantSubj) {
 						t.Errorf("Subject: got %q, want it to hold %q", m.Subject, tt.wantSubj)
+					}
+					if !strings.Contains(strings.ReplaceAll(m.Text, "\r\n", "\n"), tt.wantAnswers) {
+						t.Errorf("text: got\n%s\nwant the answers %q", m.Text, tt.wantAnswers)
+					}
+					if label, _, _ := strings.Cut(tt.wantAnswers, ":"); !strings.Contains(m.HTML, label) {
+						t.Errorf("HTML lacks the answers:\n%s", m.HTML)
 					}
 					if !strings.Contains(m.Text, tt.wantText) || strings.Contains(m.Text, tt.wantNoText) {
 						t.Errorf("text: got\n%s\nwant %q in it and not %q", m.Text, tt.wantText, tt.wantNoText)

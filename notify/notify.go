@@ -106,6 +106,11 @@ type Config struct {
 	// offer's page and the "leave the waitlist" page; an offer without
 	// the first is not sent.
 	WaitlistURLs func(booking.OfferView) (offer, leave string)
+	// FeedbackURL and AttendanceURL make the follow-up e-mails' links:
+	// the student's rating page and the librarian's held / no-show page
+	// of a booking; "" (or nil) when there is none, and then the
+	// follow-up is not sent.
+	FeedbackURL, AttendanceURL func(booking.Booking) string
 	// Timeout bounds one message's SMTP conversation, from dialling to
 	// the server's answer to the data; a timeout in SMTPURL wins, and
 	// zero means DefaultTimeout.

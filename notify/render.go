@@ -10,6 +10,7 @@ import (
 	"net/mail"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -28,6 +29,18 @@ var templateFS embed.FS
 var kinds = []booking.MessageKind{
 	booking.MessageConfirmation, booking.MessageReminder, booking.MessageMoved,
 	booking.MessageCancelled, booking.MessageLibrarianNew,
+	booking.MessageFollowUp, booking.MessageLibrarianFollowUp,
+}
+
+// toLibrarian are the kinds sent to the librarian rather than the
+// student, in the librarian's language, with no calendar part.
+func toLibrarian(k booking.MessageKind) bool {
+	return k == booking.MessageLibrarianNew || k == booking.MessageLibrarianFollowUp
+}
+
+// withInvitation are the kinds that carry the meeting as an iTIP object.
+func withInvitation(k booking.MessageKind) bool {
+	return k != booking.MessageFollowUp && !toLibrarian(k)
 }
 
 // templates holds, per language, the subject and plain text of each kind
@@ -84,6 +97,8 @@ type mailData struct {
 	Question                  string
 	Programme, StudyLevel     string
 	Language                  string // the meeting language, written out
+	// Answers are the answers to the library's own questions.
+	Answers []mailAnswer
 
 	Topic                    string
 	Librarian, LibrarianMail string
@@ -102,9 +117,13 @@ type mailData struct {
 	// AtDesk says that library staff booked for the student at the desk.
 	AtDesk bool
 
-	ManageURL  string // the student's manage page, "" when unknown
-	AnotherURL string // the topic's page, to book another time
-	BaseURL    string
+	ManageURL string // the student's manage page, "" when unknown
+	// Ratings are the follow-up's one-click rating links, 1 to 5;
+	// AttendanceURL the librarian's held / no-show page.
+	Ratings       []ratingLink
+	AttendanceURL string
+	AnotherURL    string // the topic's page, to book another time
+	BaseURL       string
 
 	// For the invitation.
 	UID          string
@@ -112,6 +131,16 @@ type mailData struct {
 	Summary      string
 	CalendarText string
 }
+
+// ratingLink is one rating of the follow-up e-mail and its link.
+type ratingLink struct {
+	N   int
+	URL string
+}
+
+// mailAnswer is one intake question and its answer, in the message's
+// language.
+type mailAnswer struct{ Label, Value string }
 
 // outgoing is a composed message.
 type outgoing struct {
@@ -185,13 +214,29 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 		if v.LibrarianMail == "" {
 			return nil, "the librarian has no e-mail address", nil
 		}
+	case booking.MessageFollowUp:
+		switch {
+		case !b.Active():
+			return nil, "the booking was cancelled", nil
+		case s.cfg.FeedbackURL == nil || s.cfg.FeedbackURL(b) == "":
+			return nil, "there is no rating link without a token key", nil
+		}
+	case booking.MessageLibrarianFollowUp:
+		switch {
+		case !b.Active():
+			return nil, "the booking was cancelled", nil
+		case v.LibrarianMail == "":
+			return nil, "the librarian has no e-mail address", nil
+		case s.cfg.AttendanceURL == nil || s.cfg.AttendanceURL(b) == "":
+			return nil, "there is no attendance link without a token key", nil
+		}
 	default:
 		return nil, "", permanentError{fmt.Errorf("unknown message kind %q", m.Kind)}
 	}
 
 	lang := "nb"
 	switch {
-	case m.Kind == booking.MessageLibrarianNew:
+	case toLibrarian(m.Kind):
 		lang = librarianLang(v.LibrarianLanguages)
 	case b.Locale == "en":
 		lang = "en"
@@ -215,7 +260,7 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 	msg := out.msg
 	msg.FromMailAddress(s.from)
 	toName, toAddr, replyName, replyAddr := b.StudentName, b.StudentEmail, v.LibrarianName, v.LibrarianMail
-	if m.Kind == booking.MessageLibrarianNew {
+	if toLibrarian(m.Kind) {
 		toName, toAddr, replyName, replyAddr = v.LibrarianName, v.LibrarianMail, b.StudentName, b.StudentEmail
 	}
 	if a, err := mail.ParseAddress(toAddr); err != nil || a.Address != toAddr {
@@ -244,7 +289,7 @@ func (s *Sender) compose(ctx context.Context, m booking.Message) (*outgoing, str
 	msg.SetGenHeader(gomail.HeaderContentLang, lang)
 	msg.SetBodyString(gomail.TypeTextPlain, text.String())
 	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
-	if m.Kind != booking.MessageLibrarianNew {
+	if withInvitation(m.Kind) {
 		cal, method := invitation(d, s.from.Address, now)
 		ct := gomail.ContentType("text/calendar; method=" + method)
 		// RFC 6047 §2.4: the iTIP object as a text/calendar alternative
@@ -286,11 +331,28 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		UID:         b.EventUID,
 		Sequence:    b.Sequence,
 	}
+	for _, a := range b.Answers {
+		v := a.Text(lang)
+		if a.Kind != booking.QuestionLongText {
+			v = oneLine(v)
+		}
+		d.Answers = append(d.Answers, mailAnswer{Label: oneLine(a.Label(lang)), Value: strings.TrimSpace(v)})
+	}
 	if b.Online && recurrence.IsWebURL(d.Location) {
 		d.MeetingURL = d.Location
 	}
 	if s.cfg.ManageURL != nil {
 		d.ManageURL = s.cfg.ManageURL(b)
+	}
+	if s.cfg.FeedbackURL != nil && kind == booking.MessageFollowUp {
+		if u := s.cfg.FeedbackURL(b); u != "" {
+			for n := booking.MinRating; n <= booking.MaxRating; n++ {
+				d.Ratings = append(d.Ratings, ratingLink{N: n, URL: u + "?rating=" + strconv.Itoa(n)})
+			}
+		}
+	}
+	if s.cfg.AttendanceURL != nil && kind == booking.MessageLibrarianFollowUp {
+		d.AttendanceURL = s.cfg.AttendanceURL(b)
 	}
 	if v.Topic.Slug != "" {
 		d.AnotherURL = s.baseURL + "/topics/" + url.PathEscape(v.Topic.Slug)

@@ -48,6 +48,20 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	case err != nil:
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
+	if topic.General && r.Question == "" && r.BookedBy == 0 {
+		// "Help me choose" says nothing of the need but the student's own
+		// words, which the librarian prepares from. At the desk the staff
+		// member's inquiry holds it.
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", &booking.FieldError{Field: "question", Code: "required"})
+	}
+	questions, err := s.store.AskedQuestions(ctx, topic)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
+	answers, err := booking.Answers(questions, r.Answers)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+	}
 	rules, err := s.Rules(ctx, topic)
 	if err != nil {
 		return booking.View{}, "", err
@@ -117,6 +131,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			Question:     r.Question,
 			Programme:    r.Programme,
 			StudyLevel:   strings.ToLower(strings.TrimSpace(r.StudyLevel)),
+			Answers:      answers,
 			Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
 			Locale:       normLocale(r.Locale),
 			Status:       booking.StatusConfirmed,

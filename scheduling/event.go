@@ -117,6 +117,19 @@ func librarianDescription(b booking.Booking) string {
 	}
 	line("event.programme", oneLine(b.Programme))
 	line("event.level", oneLine(i18n.StudyLevel(i18n.NB, b.StudyLevel)))
+	for _, a := range b.Answers {
+		// The library's own questions, as the student was asked them; a
+		// long answer keeps its lines under its question.
+		if a.Kind == booking.QuestionLongText {
+			if v := multiLine(a.Text(i18n.NB)); v != "" {
+				sb.WriteString(oneLine(a.Label(i18n.NB)) + ":\n" + v + "\n")
+			}
+			continue
+		}
+		if v := oneLine(a.Text(i18n.NB)); v != "" {
+			fmt.Fprintf(&sb, "%s: %s\n", oneLine(a.Label(i18n.NB)), v)
+		}
+	}
 	line("event.language", oneLine(i18n.LanguageName(i18n.NB, b.Language)))
 	if b.Online {
 		line("event.online", oneLine(b.Location))

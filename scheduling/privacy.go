@@ -54,6 +54,13 @@ type outboxScrubber interface {
 	ScrubOutbox(ctx context.Context, bookingID int64) error
 }
 
+// feedbackUnlinker is the store transaction's way to keep a rating as
+// statistics only: no longer tied to the booking, and, when the student's
+// data is erased at their request, without its comment.
+type feedbackUnlinker interface {
+	UnlinkFeedback(ctx context.Context, bookingID int64, dropComment bool) error
+}
+
 // Privacy removes students' personal data: after the retention period,
 // at the student's request from the manage link, and at an admin's for
 // one e-mail address.
@@ -161,7 +168,11 @@ func (p *Privacy) RunRetention(ctx context.Context, retention time.Duration, hol
 // statistics count (topic, times, status, who cancelled, no-show, study
 // level, language) is kept. Anonymising an anonymised booking does
 // nothing.
-func (p *Privacy) Anonymise(ctx context.Context, id int64) error {
+func (p *Privacy) Anonymise(ctx context.Context, id int64) error { return p.anonymise(ctx, id, false) }
+
+// anonymise is Anonymise; erase also drops the comment of the booking's
+// rating, which is the student's own text (the rating stays, unlinked).
+func (p *Privacy) anonymise(ctx context.Context, id int64, erase bool) error {
 	s := p.svc
 	b, err := s.bookingByID(ctx, id)
 	if err != nil {
@@ -186,6 +197,7 @@ func (p *Privacy) Anonymise(ctx context.Context, id int64) error {
 			return err
 		}
 		cur.StudentName, cur.StudentEmail, cur.Question, cur.Programme = "", "", "", ""
+		cur.Answers = nil // the store deletes them with the anonymised booking
 		cur.TokenHash = ""
 		cur.Anonymised = true
 		cur.UpdatedAt = s.now()
@@ -194,6 +206,11 @@ func (p *Privacy) Anonymise(ctx context.Context, id int64) error {
 		}
 		if sc, ok := tx.(outboxScrubber); ok {
 			if err := sc.ScrubOutbox(ctx, id); err != nil {
+				return err
+			}
+		}
+		if fu, ok := tx.(feedbackUnlinker); ok {
+			if err := fu.UnlinkFeedback(ctx, id, erase); err != nil {
 				return err
 			}
 		}
@@ -296,7 +313,14 @@ func scrubEvent(data []byte, b booking.Booking, topic booking.Topic, now time.Ti
 		summary += ": " + oneLine(topic.NameNB)
 	}
 	var needles []string
-	for _, v := range []string{b.StudentEmail, b.StudentName, b.Question, b.Programme} {
+	texts := []string{b.StudentEmail, b.StudentName, b.Question, b.Programme}
+	for _, a := range b.Answers {
+		// Free text may name the student; a choice's option does not.
+		if a.Kind == booking.QuestionText || a.Kind == booking.QuestionLongText {
+			texts = append(texts, a.Value)
+		}
+	}
+	for _, v := range texts {
 		v = strings.ToLower(strings.TrimSpace(v))
 		if len([]rune(v)) >= 3 {
 			needles = append(needles, v)
@@ -387,7 +411,7 @@ func (p *Privacy) DeleteOwnData(ctx context.Context, token string) error {
 	if b.Active() && p.svc.now().Before(b.End) {
 		return fmt.Errorf("scheduling: delete data of booking %d: the meeting is still to come: %w", b.ID, booking.ErrInvalid)
 	}
-	return p.Anonymise(ctx, b.ID)
+	return p.anonymise(ctx, b.ID, true)
 }
 
 // Erase removes everything about one e-mail address (GDPR Art. 17): each
@@ -411,7 +435,7 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 				return n, err
 			}
 		}
-		if err := p.Anonymise(ctx, id); err != nil {
+		if err := p.anonymise(ctx, id, true); err != nil {
 			return n, err
 		}
 		n++
@@ -473,7 +497,16 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			Name: b.StudentName, Email: b.StudentEmail, Question: b.Question, Programme: b.Programme,
 			StudyLevel: b.StudyLevel, Language: b.Language, Locale: b.Locale,
 			Status: b.Status, CancelledBy: b.CancelledBy, Created: b.CreatedAt, Updated: b.UpdatedAt,
-			Messages: msgs,
+			Messages: msgs, Answers: []booking.ExportedAnswer{},
+		}
+		switch f, err := p.svc.store.FeedbackOf(ctx, id); {
+		case err == nil:
+			e.Feedback = &booking.ExportedFeedback{Rating: f.Rating, Comment: f.Comment, Created: f.CreatedAt}
+		case !errors.Is(err, booking.ErrNotFound):
+			return booking.DataExport{}, err
+		}
+		for _, a := range b.Answers {
+			e.Answers = append(e.Answers, booking.ExportedAnswer{Question: a.Label(b.Locale), Answer: a.Text(b.Locale)})
 		}
 		if cal, err := p.svc.store.CalendarBySlug(ctx, b.LibrarianID, "bookings"); err == nil && b.EventName != "" {
 			err := p.svc.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {

@@ -143,7 +143,11 @@ func (s *Service) Catalog(ctx context.Context) (booking.Catalog, error) {
 	if err != nil {
 		return booking.Catalog{}, fmt.Errorf("scheduling: catalog: %w", err)
 	}
-	return booking.Catalog{Services: services, Topics: topics}, nil
+	questions, err := s.store.IntakeQuestions(ctx)
+	if err != nil {
+		return booking.Catalog{}, fmt.Errorf("scheduling: catalog: %w", err)
+	}
+	return booking.Catalog{Services: services, Topics: topics, Questions: questions}, nil
 }
 
 // Rules returns the rules in force for a topic: the defaults under its

@@ -24,6 +24,16 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
 	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
+	// IntakeQuestions lists every service's and topic's own questions;
+	// AskedQuestions those a booking of the topic answers.
+	IntakeQuestions(ctx context.Context) ([]booking.Question, error)
+	AskedQuestions(ctx context.Context, t booking.Topic) ([]booking.Question, error)
+	// InsertFeedback stores a rating (booking.ErrConflict when the
+	// booking has one); FeedbackOf reads it (booking.ErrNotFound).
+	InsertFeedback(ctx context.Context, f booking.Feedback) error
+	FeedbackOf(ctx context.Context, bookingID int64) (booking.Feedback, error)
+	// SetAttendance marks a meeting that has begun held or a no-show.
+	SetAttendance(ctx context.Context, bookingID, librarianID int64, a booking.Attendance) error
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 

@@ -192,7 +192,12 @@ func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Book
 			return booking.Booking{}, err
 		}
 	}
-	return stored.booking(), nil
+	if err := insertAnswers(ctx, t.tx, stored.ID, b.Answers); err != nil {
+		return booking.Booking{}, err
+	}
+	out := stored.booking()
+	out.Answers = b.Answers
+	return out, nil
 }
 
 // UpdateBooking stores every field of the booking b.ID but its topic and
@@ -227,6 +232,12 @@ func (t *Tx) UpdateBooking(ctx context.Context, b booking.Booking) error {
 	if err != nil {
 		return fmt.Errorf("store: update booking %d: %w", b.ID, dbErr(err))
 	}
+	// The answers never change but with the student's other data: an
+	// anonymised booking has none. (Other updates leave them alone, so a
+	// booking read without them cannot lose them.)
+	if b.Anonymised {
+		return deleteAnswers(ctx, t.tx, b.ID)
+	}
 	return nil
 }
 
@@ -248,7 +259,7 @@ func bookingByID(ctx context.Context, q querier, id int64) (booking.Booking, err
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("store: booking %d: %w", id, dbErr(err))
 	}
-	return row.booking(), nil
+	return withAnswers(ctx, q, row.booking())
 }
 
 // BookingByEvent finds the booking whose event has this UID in the
@@ -265,7 +276,7 @@ func (t *Tx) BookingByEvent(ctx context.Context, librarianID int64, eventUID str
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("store: booking of event %q of librarian %d: %w", eventUID, librarianID, dbErr(err))
 	}
-	return row.booking(), nil
+	return withAnswers(ctx, t.tx, row.booking())
 }
 
 // BookingByTokenHash finds the booking of a manage link by the SHA-256 of
@@ -286,7 +297,7 @@ func (s *Store) BookingByTokenHash(ctx context.Context, tokenHash string) (booki
 		// reads the log and the database.
 		return booking.Booking{}, fmt.Errorf("store: booking by token: %w", dbErr(err))
 	}
-	return row.booking(), nil
+	return withAnswers(ctx, s.db, row.booking())
 }
 
 // BookingsOfLibrarian lists a librarian's confirmed bookings that overlap

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -76,20 +77,20 @@ func TestBookings(t *testing.T) {
 		}
 
 		byToken, err := s.BookingByTokenHash(ctx, "t1")
-		if err != nil || byToken != b1 {
+		if err != nil || !reflect.DeepEqual(byToken, b1) {
 			t.Errorf("BookingByTokenHash: got %+v, %v; want %+v", byToken, err, b1)
 		}
 		byID, err := s.BookingByID(ctx, b1.ID)
-		if err != nil || byID != b1 {
+		if err != nil || !reflect.DeepEqual(byID, b1) {
 			t.Errorf("BookingByID: got %+v, %v; want %+v", byID, err, b1)
 		}
 		err = s.Tx(ctx, 0, func(ctx context.Context, tx *store.Tx) error {
 			got, err := tx.BookingByID(ctx, b1.ID)
-			if err != nil || got != b1 {
+			if err != nil || !reflect.DeepEqual(got, b1) {
 				t.Errorf("Tx.BookingByID: got %+v, %v; want %+v", got, err, b1)
 			}
 			got, err = tx.BookingByEvent(ctx, ola.ID, "uid-t1")
-			if err != nil || got != b1 {
+			if err != nil || !reflect.DeepEqual(got, b1) {
 				t.Errorf("Tx.BookingByEvent: got %+v, %v; want %+v", got, err, b1)
 			}
 			_, err = tx.BookingByEvent(ctx, kari.ID, "uid-t1")
@@ -116,7 +117,7 @@ func TestBookings(t *testing.T) {
 		moved.UpdatedAt = b1.UpdatedAt.Add(time.Minute)
 		checkErr(t, "UpdateBooking", update(t, s, moved), nil)
 		got, err := s.BookingByID(ctx, b1.ID)
-		if err != nil || got != moved {
+		if err != nil || !reflect.DeepEqual(got, moved) {
 			t.Errorf("BookingByID after UpdateBooking: got %+v, %v; want %+v", got, err, moved)
 		}
 		checkErr(t, "UpdateBooking unknown", update(t, s, booking.Booking{ID: 9999, LibrarianID: ola.ID, Start: moved.Start, End: moved.End, Status: booking.StatusConfirmed}), booking.ErrNotFound)
@@ -396,7 +397,7 @@ func TestTxReads(t *testing.T) {
 				t.Errorf("Tx.ObjectsOverlapping after the event: got %+v, %v; want none", objs, err)
 			}
 			list, err := tx.BookingsOfLibrarian(ctx, ola.ID, b.Start, b.End)
-			if err != nil || len(list) != 1 || list[0] != b {
+			if err != nil || len(list) != 1 || !reflect.DeepEqual(list[0], b) {
 				t.Errorf("Tx.BookingsOfLibrarian: got %+v, %v; want %+v", list, err, b)
 			}
 			return nil

@@ -17,6 +17,7 @@ type staffBookingRow struct {
 	LibrarianUser string `db:"librarian_username"`
 	LibrarianName string `db:"librarian_name"`
 	NoShow        bool   `db:"no_show"`
+	Held          bool   `db:"held"`
 }
 
 func (r staffBookingRow) staffBooking() booking.StaffBooking {
@@ -31,6 +32,7 @@ func (r staffBookingRow) staffBooking() booking.StaffBooking {
 		TopicNameEN:   r.TopicNameEN,
 		LibrarianName: name,
 		NoShow:        r.NoShow,
+		Held:          r.Held,
 	}
 }
 
@@ -39,7 +41,7 @@ const staffBookingSelect = `
 	SELECT b.id, b.topic_id, b.librarian_id, b.start_at, b.end_at, b.online, b.location,
 	       b.student_name, b.student_email, b.question, b.programme, b.study_level, b.language, b.locale,
 	       b.status, b.cancelled_by, b.sequence, b.event_uid, b.event_name, b.token_hash,
-	       b.created_at, b.updated_at, b.anonymised, b.booked_by, b.inquiry_id, b.no_show,
+	       b.created_at, b.updated_at, b.anonymised, b.booked_by, b.inquiry_id, b.no_show, b.held,
 	       t.slug AS topic_slug, t.name_nb AS topic_name_nb, t.name_en AS topic_name_en,
 	       u.username AS librarian_username, u.display_name AS librarian_name
 	FROM bookings b
@@ -90,9 +92,19 @@ func (s *Store) StaffBookings(ctx context.Context, f booking.BookingSearch) ([]b
 	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
 		return nil, fmt.Errorf("store: staff bookings: %w", dbErr(err))
 	}
+	ids := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	answers, err := answersOf(ctx, s.db, ids...)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]booking.StaffBooking, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, r.staffBooking())
+		b := r.staffBooking()
+		b.Answers = answers[b.ID]
+		out = append(out, b)
 	}
 	return out, nil
 }
@@ -105,7 +117,10 @@ func (s *Store) StaffBooking(ctx context.Context, id int64) (booking.StaffBookin
 	if err := s.db.GetContext(ctx, &row, s.db.Rebind(staffBookingSelect+` WHERE b.id = ?`), id); err != nil {
 		return booking.StaffBooking{}, fmt.Errorf("store: staff booking %d: %w", id, dbErr(err))
 	}
-	return row.staffBooking(), nil
+	b := row.staffBooking()
+	var err error
+	b.Booking, err = withAnswers(ctx, s.db, b.Booking)
+	return b, err
 }
 
 // likeEscape escapes LIKE's wildcards with a backslash.
@@ -114,32 +129,45 @@ func likeEscape(s string) string {
 }
 
 // SetNoShow marks a confirmed booking whose meeting has begun as one the
-// student did not come to, or clears the mark. With librarianID not zero
-// only that librarian's booking is changed. booking.ErrNotFound when there
-// is no such booking (of the librarian); booking.ErrInvalid when it is
-// cancelled or has not begun.
+// student did not come to, or clears the mark (SetAttendance).
 func (s *Store) SetNoShow(ctx context.Context, bookingID, librarianID int64, noShow bool) error {
+	a := booking.AttendanceUnknown
+	if noShow {
+		a = booking.AttendanceNoShow
+	}
+	return s.SetAttendance(ctx, bookingID, librarianID, a)
+}
+
+// SetAttendance marks a confirmed booking whose meeting has begun as held
+// or as a no-show (one excludes the other), or clears both marks. With
+// librarianID not zero only that librarian's booking is changed.
+// booking.ErrNotFound when there is no such booking (of the librarian);
+// booking.ErrInvalid when it is cancelled or has not begun.
+func (s *Store) SetAttendance(ctx context.Context, bookingID, librarianID int64, a booking.Attendance) error {
 	b, err := s.StaffBooking(ctx, bookingID)
 	if err != nil {
-		return fmt.Errorf("store: set no-show of booking %d: %w", bookingID, err)
+		return fmt.Errorf("store: set attendance of booking %d: %w", bookingID, err)
 	}
 	switch {
+	case a != booking.AttendanceUnknown && a != booking.AttendanceHeld && a != booking.AttendanceNoShow:
+		return fmt.Errorf("store: set attendance of booking %d to %q: %w", bookingID, a, booking.ErrInvalid)
 	case librarianID != 0 && b.LibrarianID != librarianID:
-		return fmt.Errorf("store: set no-show of booking %d: not librarian %d's: %w", bookingID, librarianID, booking.ErrNotFound)
+		return fmt.Errorf("store: set attendance of booking %d: not librarian %d's: %w", bookingID, librarianID, booking.ErrNotFound)
 	case !b.Active():
-		return fmt.Errorf("store: set no-show of booking %d: cancelled: %w", bookingID, booking.ErrInvalid)
+		return fmt.Errorf("store: set attendance of booking %d: cancelled: %w", bookingID, booking.ErrInvalid)
 	case s.now().Before(b.Start):
-		return fmt.Errorf("store: set no-show of booking %d: the meeting has not begun: %w", bookingID, booking.ErrInvalid)
+		return fmt.Errorf("store: set attendance of booking %d: the meeting has not begun: %w", bookingID, booking.ErrInvalid)
 	}
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
 	res, err := s.db.ExecContext(ctx, s.db.Rebind(`
-		UPDATE bookings SET no_show = ? WHERE id = ? AND status = 'confirmed'`), noShow, bookingID)
+		UPDATE bookings SET no_show = ?, held = ? WHERE id = ? AND status = 'confirmed'`),
+		a == booking.AttendanceNoShow, a == booking.AttendanceHeld, bookingID)
 	if err == nil {
 		err = oneRow(res)
 	}
 	if err != nil {
-		return fmt.Errorf("store: set no-show of booking %d: %w", bookingID, dbErr(err))
+		return fmt.Errorf("store: set attendance of booking %d: %w", bookingID, dbErr(err))
 	}
 	return nil
 }

@@ -83,6 +83,7 @@ func (s *Server) adminCreateService(c *gin.Context) error {
 type servicePage struct {
 	staffPage
 	Form serviceForm
+	questionsSection
 }
 
 func (s *Server) adminService(c *gin.Context) error {
@@ -92,7 +93,13 @@ func (s *Server) adminService(c *gin.Context) error {
 	}
 	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
 		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules), MeetingURLTemplate: svc.MeetingURLTemplate}
-	return s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
+	p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f}
+	if s.cfg.Staff.Questions != nil {
+		if p.questionsSection, err = s.questionsSection(c.Request.Context(), svc.ID, 0, "/admin/services/"+svc.Slug+"/questions"); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, "admin_service", p)
 }
 
 func (s *Server) adminUpdateService(c *gin.Context) error {

@@ -31,6 +31,8 @@ type statTable struct {
 	ChartCol int
 	Values   []int
 	Note     string
+	// NoChart leaves the chart out: a list (the comments) is no count.
+	NoChart bool
 }
 
 // bar is one bar of a chart, laid out in SVG user units.
@@ -145,8 +147,12 @@ func (s *Server) adminStats(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	fb, err := s.cfg.Staff.Store.FeedbackStats(c.Request.Context(), from, to)
+	if err != nil {
+		return err
+	}
 	p.Stats = st
-	p.Tables = statTables(p.Lang, st)
+	p.Tables = append(statTables(p.Lang, st), ratingTables(p.Lang, fb)...)
 	p.Median = i18n.Hours(p.Lang, st.LeadMedian)
 	return s.render(c, http.StatusOK, "admin_stats", p)
 }
@@ -161,8 +167,12 @@ func (s *Server) adminStatsCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	fb, err := s.cfg.Staff.Store.FeedbackStats(c.Request.Context(), from, to)
+	if err != nil {
+		return err
+	}
 	id := strings.TrimSuffix(c.Param("table"), ".csv")
-	for _, t := range statTables(s.lang(c), st) {
+	for _, t := range append(statTables(s.lang(c), st), ratingTables(s.lang(c), fb)...) {
 		if t.ID != id {
 			continue
 		}
@@ -273,4 +283,44 @@ func (t statTable) ChartLabel(row []string) string {
 		return row[0] + " " + row[1]
 	}
 	return row[0]
+}
+
+// ratingTables are the students' ratings after their meetings, per topic
+// and per service (how many, the average, and how many gave each rating),
+// and the comments with their topic and rating, never with a name.
+func ratingTables(lang string, fb booking.FeedbackStats) []statTable {
+	tr := func(key string, args ...any) string { return T(lang, key, args...) }
+	rated := func(id, title, first string, rows []booking.RatingRow) statTable {
+		t := statTable{ID: id, Title: tr(title), ChartCol: 2,
+			Columns: []string{tr(first), tr("staff.stats.col.ratings"), tr("staff.stats.col.average"),
+				"5", "4", "3", "2", "1"}}
+		for _, r := range rows {
+			row := []string{r.Name(lang), strconv.Itoa(r.Count), decimal(lang, r.Average())}
+			for n := booking.MaxRating; n >= booking.MinRating; n-- {
+				row = append(row, strconv.Itoa(r.Stars[n-booking.MinRating]))
+			}
+			t.Rows = append(t.Rows, row)
+			t.Values = append(t.Values, r.Count)
+		}
+		return t
+	}
+	comments := statTable{ID: "comments", Title: tr("staff.stats.comments"), NoChart: true,
+		Columns: []string{tr("staff.stats.col.topic"), tr("staff.stats.col.rating"), tr("staff.stats.col.comment")}}
+	for _, c := range fb.Comments {
+		comments.Rows = append(comments.Rows, []string{booking.InLang(lang, c.TopicNB, c.TopicEN), strconv.Itoa(c.Rating), c.Comment})
+	}
+	return []statTable{
+		rated("rating-topic", "staff.stats.rating.topic", "staff.stats.col.topic", fb.ByTopic),
+		rated("rating-service", "staff.stats.rating.service", "staff.stats.col.service", fb.ByService),
+		comments,
+	}
+}
+
+// decimal writes x with one decimal, with the language's separator.
+func decimal(lang string, x float64) string {
+	s := strconv.FormatFloat(x, 'f', 1, 64)
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

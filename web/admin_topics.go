@@ -106,6 +106,7 @@ type adminTopicPage struct {
 	ID       int64
 	Services []booking.Service
 	Form     topicForm
+	questionsSection
 }
 
 func (s *Server) adminTopic(c *gin.Context) error {
@@ -135,6 +136,12 @@ func (s *Server) renderAdminTopic(c *gin.Context, status int, id int64, f topicF
 	}
 	p := adminTopicPage{staffPage: s.newStaffPage(c, me(c)), ID: id, Services: services, Form: f}
 	p.Errors = errs
+	if s.cfg.Staff.Questions != nil {
+		if p.questionsSection, err = s.questionsSection(c.Request.Context(), 0, id, "/admin/topics/"+strconv.FormatInt(id, 10)+"/questions"); err != nil {
+			return err
+		}
+		p.QuestionsInherited = len(p.Questions) == 0
+	}
 	return s.render(c, status, "admin_topic", p)
 }
 

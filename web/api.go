@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -49,6 +50,68 @@ type apiTopic struct {
 	Name        texts  `json:"name"`
 	Description texts  `json:"description"`
 	General     bool   `json:"general"`
+	// Questions are the library's questions a booking of the topic
+	// answers ("answers" of POST /api/bookings); empty means the default
+	// ones, programme and study_level.
+	Questions []apiQuestion `json:"questions"`
+}
+
+// apiQuestion is an intake question. A choice is answered with an
+// option's value (its number) or its text; yes/no with true or false.
+type apiQuestion struct {
+	ID       int64       `json:"id"`
+	Kind     string      `json:"kind"`
+	Required bool        `json:"required"`
+	Label    texts       `json:"label"`
+	MaxLen   int         `json:"max_length,omitempty"`
+	Options  []apiOption `json:"options,omitempty"`
+}
+
+type apiOption struct {
+	Value string `json:"value"`
+	Label texts  `json:"label"`
+}
+
+func toAPIQuestions(qs []booking.Question) []apiQuestion {
+	out := make([]apiQuestion, 0, len(qs))
+	for _, q := range qs {
+		aq := apiQuestion{ID: q.ID, Kind: string(q.Kind), Required: q.Required, Label: texts{q.LabelNB, q.LabelEN}}
+		switch q.Kind {
+		case booking.QuestionText:
+			aq.MaxLen = booking.MaxShortAnswerLen
+		case booking.QuestionLongText:
+			aq.MaxLen = booking.MaxLongAnswerLen
+		}
+		for i, o := range q.Options {
+			aq.Options = append(aq.Options, apiOption{Value: strconv.Itoa(i + 1), Label: texts{o.NB, o.EN}})
+		}
+		out = append(out, aq)
+	}
+	return out
+}
+
+// apiAnswers reads the "answers" object of POST /api/bookings: question
+// IDs to strings, numbers or booleans.
+func apiAnswers(raw map[string]any) (map[int64]string, error) {
+	out := make(map[int64]string, len(raw))
+	for k, v := range raw {
+		id, err := strconv.ParseInt(k, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, errAPI(http.StatusUnprocessableEntity, "invalid", "answers")
+		}
+		switch v := v.(type) {
+		case string:
+			out[id] = v
+		case bool:
+			out[id] = map[bool]string{true: "yes", false: "no"}[v]
+		case float64:
+			out[id] = strconv.FormatFloat(v, 'f', -1, 64)
+		case nil:
+		default:
+			return nil, errAPI(http.StatusUnprocessableEntity, "invalid", "q"+k)
+		}
+	}
+	return out, nil
 }
 
 type apiSlot struct {
@@ -99,6 +162,8 @@ type apiRequest struct {
 	Consent    bool      `json:"consent"`
 	// LibrarianID asks for one librarian; 0 is no preference.
 	LibrarianID int64 `json:"librarian_id"`
+	// Answers answer the topic's questions (GET /api/topics), by ID.
+	Answers map[string]any `json:"answers"`
 }
 
 func (s *Server) apiTopics(c *gin.Context) error {
@@ -119,6 +184,7 @@ func (s *Server) apiTopics(c *gin.Context) error {
 		out.Topics = append(out.Topics, apiTopic{
 			Slug: t.Slug, Service: t.ServiceSlug, Name: texts{t.NameNB, t.NameEN},
 			Description: texts{t.DescriptionNB, t.DescriptionEN}, General: t.General,
+			Questions: toAPIQuestions(cat.QuestionsFor(t)),
 		})
 	}
 	c.JSON(http.StatusOK, out)
@@ -203,7 +269,12 @@ func (s *Server) apiBook(c *gin.Context) error {
 	} else if !isLang(locale) {
 		return errAPI(http.StatusUnprocessableEntity, "invalid", "locale")
 	}
+	answers, err := apiAnswers(body.Answers)
+	if err != nil {
+		return err
+	}
 	req := booking.Request{
+		Answers:   answers,
 		TopicSlug: body.Topic, Start: body.Start, Language: body.Language, Mode: mode, Campus: body.Campus,
 		StudentName: body.Name, StudentEmail: body.Email, Question: body.Question,
 		Programme: body.Programme, StudyLevel: body.StudyLevel, Locale: locale, Consent: body.Consent,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,6 +40,30 @@ type bookPage struct {
 	// student asked for, which is gone (taken meanwhile, passed, or never
 	// a slot): the form keeps what they typed and asks them to pick one.
 	Alternatives []slotLink
+	// Questions are the library's own questions for the topic; none
+	// means the default ones (study level and programme).
+	Questions []booking.Question
+}
+
+// QuestionLabel is q in the page's language.
+func (p page) QuestionLabel(q booking.Question) string { return q.Label(p.Lang) }
+
+// OptionText is a choice's option in the page's language.
+func (p page) OptionText(o booking.Option) string { return o.Text(p.Lang) }
+
+// Answer is what the student gave for q.
+func (p bookPage) Answer(q booking.Question) string { return p.Form.Answers[q.ID] }
+
+// OptionValue is the form value of a choice's i-th option (0-based): its
+// number, which booking.Answers reads.
+func (p page) OptionValue(i int) string { return strconv.Itoa(i + 1) }
+
+// AnswerLimit is how long an answer to q may be.
+func (p page) AnswerLimit(q booking.Question) int {
+	if q.Kind == booking.QuestionLongText {
+		return booking.MaxLongAnswerLen
+	}
+	return booking.MaxShortAnswerLen
 }
 
 // maxAlternatives is how many nearby free times a form whose time is gone
@@ -57,6 +82,8 @@ type bookForm struct {
 
 	Name, Email, Question, Programme, Level, Language string
 	Consent                                           bool
+	// Answers are the answers to the intake questions, by question ID.
+	Answers map[int64]string
 }
 
 // bookForm shows the form for the slot in ?start= and ?mode=.
@@ -102,7 +129,7 @@ func (s *Server) book(c *gin.Context) error {
 		s.logger.Info("honeypot filled, booking refused", "path", c.Request.URL.Path)
 		return s.renderBook(c, http.StatusBadRequest, t, form, []formError{{Message: T(lang, "book.refused")}})
 	}
-	if errs := form.validate(lang); len(errs) > 0 {
+	if errs := form.validate(lang, t, s.questions(c, t)); len(errs) > 0 {
 		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
 	}
 	switch limit, wait := s.attempt(c, form.Email); limit {
@@ -118,7 +145,7 @@ func (s *Server) book(c *gin.Context) error {
 		TopicSlug: t.Slug, Start: form.Start, Language: form.Language, Mode: form.Mode, Campus: form.Search.Campus,
 		StudentName: form.Name, StudentEmail: form.Email, Question: form.Question,
 		Programme: form.Programme, StudyLevel: form.Level, Locale: lang, Consent: form.Consent,
-		LibrarianID: form.Search.Librarian,
+		LibrarianID: form.Search.Librarian, Answers: form.Answers,
 	})
 	// Refusals that the form can explain show it again; the rest are
 	// the error page's.
@@ -133,9 +160,95 @@ func (s *Server) book(c *gin.Context) error {
 	case errors.Is(err, booking.ErrLimitReached):
 		return s.renderBook(c, http.StatusConflict, t, form, []formError{{Message: T(lang, "book.limit")}})
 	case errors.As(err, &fe):
-		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, []formError{{Field: fieldID(fe.Field), Message: fieldMessage(lang, fe.Field, fe.Code)}})
+		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, []formError{s.fieldError(c, t, fe)})
 	}
 	return withToken(err, token)
+}
+
+// questions are the intake questions the form for t asks; the catalog was
+// read moments ago by bookTopic, and a failure here shows the defaults
+// (the service checks the answers against the stored questions anyway).
+func (s *Server) questions(c *gin.Context, t booking.Topic) []booking.Question {
+	cat, err := s.booker.Catalog(c.Request.Context())
+	if err != nil {
+		return nil
+	}
+	return cat.QuestionsFor(t)
+}
+
+// fieldError is a domain FieldError as the form shows it: an intake
+// question's names its question.
+func (s *Server) fieldError(c *gin.Context, t booking.Topic, fe *booking.FieldError) formError {
+	lang := s.lang(c)
+	for _, q := range s.questions(c, t) {
+		if q.Field() == fe.Field {
+			return answerError(lang, q, fe.Code)
+		}
+	}
+	return formError{Field: fieldID(fe.Field), Message: fieldMessage(lang, fe.Field, fe.Code)}
+}
+
+// answerError is the message for a wrong answer to q, tied to its control.
+func answerError(lang string, q booking.Question, code string) formError {
+	label := q.Label(lang)
+	switch code {
+	case "required":
+		if q.Kind == booking.QuestionChoice || q.Kind == booking.QuestionYesNo {
+			return formError{Field: answerControl(q), Message: T(lang, "intake.error.choose", label)}
+		}
+		return formError{Field: answerControl(q), Message: T(lang, "intake.error.required", label)}
+	case "too_long":
+		limit := booking.MaxShortAnswerLen
+		if q.Kind == booking.QuestionLongText {
+			limit = booking.MaxLongAnswerLen
+		}
+		return formError{Field: answerControl(q), Message: T(lang, "intake.error.too_long", label, limit)}
+	}
+	if q.Kind == booking.QuestionChoice || q.Kind == booking.QuestionYesNo {
+		return formError{Field: answerControl(q), Message: T(lang, "intake.error.choose", label)}
+	}
+	return formError{Field: answerControl(q), Message: T(lang, "intake.error.invalid", label)}
+}
+
+// answerControl is the id of q's control: a yes/no question's first radio
+// button, which the error summary links to.
+func answerControl(q booking.Question) string {
+	if q.Kind == booking.QuestionYesNo {
+		return q.Field() + "-yes"
+	}
+	return q.Field()
+}
+
+// readAnswers reads the intake answers of a posted form: every field
+// "q<ID>".
+func readAnswers(c *gin.Context) map[int64]string {
+	if err := c.Request.ParseForm(); err != nil {
+		return nil
+	}
+	out := map[int64]string{}
+	for k, v := range c.Request.PostForm {
+		id, ok := strings.CutPrefix(k, "q")
+		if !ok || len(v) == 0 {
+			continue
+		}
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 {
+			out[n] = v[0]
+		}
+	}
+	return out
+}
+
+// checkAnswers checks every answer, so that the student sees all
+// problems at once.
+func checkAnswers(lang string, qs []booking.Question, answers map[int64]string) []formError {
+	var errs []formError
+	var fe *booking.FieldError
+	for _, q := range qs {
+		if _, err := booking.Answers([]booking.Question{q}, answers); errors.As(err, &fe) {
+			errs = append(errs, answerError(lang, q, fe.Code))
+		}
+	}
+	return errs
 }
 
 // bookTopic finds the path's topic; an unknown one is a 404.
@@ -162,6 +275,7 @@ func readBookForm(c *gin.Context) (bookForm, bool) {
 		Level:     c.PostForm("level"),
 		Language:  c.PostForm("language"),
 		Consent:   c.PostForm("consent") == "yes",
+		Answers:   readAnswers(c),
 	}
 	if l := c.PostForm("search_language"); isLang(l) {
 		f.Search.Language = l
@@ -180,8 +294,10 @@ func readBookForm(c *gin.Context) (bookForm, bool) {
 }
 
 // validate checks every field, so that the student sees all problems at
-// once; the service checks again and has the last word.
-func (f *bookForm) validate(lang string) []formError {
+// once; the service checks again and has the last word. The general
+// topic ("help me choose") needs the question: it is how the librarian
+// knows what the meeting is about.
+func (f *bookForm) validate(lang string, t booking.Topic, qs []booking.Question) []formError {
 	var errs []formError
 	add := func(field, code string) {
 		errs = append(errs, formError{Field: fieldID(field), Message: fieldMessage(lang, field, code)})
@@ -199,7 +315,10 @@ func (f *bookForm) validate(lang string) []formError {
 	case len(email) > booking.MaxEmailLen || !validEmail(email):
 		add("email", "invalid")
 	}
-	if utf8.RuneCountInString(strings.TrimSpace(f.Question)) > booking.MaxQuestionLen {
+	switch question := strings.TrimSpace(f.Question); {
+	case question == "" && t.General:
+		add("question", "required")
+	case utf8.RuneCountInString(question) > booking.MaxQuestionLen:
 		add("question", "too_long")
 	}
 	if f.Level != "" && !slices.Contains(booking.StudyLevels, f.Level) {
@@ -208,6 +327,7 @@ func (f *bookForm) validate(lang string) []formError {
 	if utf8.RuneCountInString(strings.TrimSpace(f.Programme)) > booking.MaxProgrammeLen {
 		add("programme", "too_long")
 	}
+	errs = append(errs, checkAnswers(lang, qs, f.Answers)...)
 	if !isLang(f.Language) {
 		add("language", "required")
 	}
@@ -281,6 +401,7 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	}
 	p.CSRF = s.csrfToken(c)
 	p.Errors = errs
+	p.Questions = s.questions(c, t)
 	p.BackURL = s.backURL(t, form)
 	p.Alternatives = alts
 	if m.Name != "" && len(alts) == 0 {

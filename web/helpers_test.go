@@ -143,6 +143,10 @@ func (f *fakeBooker) Book(_ context.Context, r booking.Request) (booking.View, s
 	if !ok {
 		return booking.View{}, "", booking.ErrNotFound
 	}
+	answers, err := booking.Answers(f.cat.QuestionsFor(t), r.Answers)
+	if err != nil {
+		return booking.View{}, "", err
+	}
 	free := slices.ContainsFunc(f.slots, func(sl fakeSlot) bool { return sl.Start.Equal(r.Start.UTC()) })
 	switch {
 	case !free:
@@ -163,6 +167,7 @@ func (f *fakeBooker) Book(_ context.Context, r booking.Request) (booking.View, s
 			ID: int64(f.next), TopicID: t.ID, Start: r.Start.UTC(), End: r.Start.Add(45 * time.Minute).UTC(),
 			Online: r.Mode == booking.ModeOnline, Location: "Room 101", StudentName: r.StudentName,
 			StudentEmail: r.StudentEmail, Language: r.Language, Status: booking.StatusConfirmed,
+			Question: strings.TrimSpace(r.Question), Answers: answers,
 		},
 		Topic: t, LibrarianName: "Kari Nordmann",
 	}

@@ -67,6 +67,15 @@ func (s *Server) routes() {
 		manage.POST("/delete-data", limitBody, csrf, h(s.deleteData))
 	}
 
+	// After the meeting (followup.go): links from the follow-up e-mails.
+	if s.cfg.FollowUp != nil {
+		fu := e.Group("", noStore)
+		fu.GET("/feedback/:token", h(s.feedbackForm))
+		fu.POST("/feedback/:token", limitBody, csrf, h(s.feedback))
+		fu.GET("/attendance/:token", h(s.attendanceForm))
+		fu.POST("/attendance/:token", limitBody, csrf, h(s.attendance))
+	}
+
 	// Drop-in sessions (dropin.go): the page, the widget for other sites'
 	// <iframe>, one session's calendar file, and the subscription feeds,
 	// which the feeds package answers itself (conditional GET, CORS).
@@ -141,6 +150,7 @@ func (s *Server) routes() {
 		lib := e.Group("/staff", noStore, limitBody, s.requireRole(booking.RoleLibrarian))
 		lib.GET("/bookings", h(s.staffBookings))
 		lib.POST("/bookings/:id/no-show", csrf, h(s.staffNoShow))
+		lib.POST("/bookings/:id/attendance", csrf, h(s.staffAttendance))
 		lib.GET("/bookings/:id/cancel", h(s.staffCancelConfirm))
 		lib.POST("/bookings/:id/cancel", csrf, h(s.staffCancel))
 		lib.GET("/bookings/:id/move", h(s.staffMoveForm))
@@ -202,6 +212,14 @@ func (s *Server) routes() {
 		admin.POST("/services", csrf, h(s.adminCreateService))
 		admin.GET("/services/:slug", h(s.adminService))
 		admin.POST("/services/:slug", csrf, h(s.adminUpdateService))
+		if s.cfg.Staff.Questions != nil {
+			admin.POST("/services/:slug/questions", csrf, h(s.adminAddServiceQuestion))
+			admin.POST("/topics/:id/questions", csrf, h(s.adminAddTopicQuestion))
+			admin.GET("/questions/:id", h(s.adminQuestion))
+			admin.POST("/questions/:id", csrf, h(s.adminUpdateQuestion))
+			admin.POST("/questions/:id/delete", csrf, h(s.adminDeleteQuestion))
+			admin.POST("/questions/:id/up", csrf, h(s.adminQuestionUp))
+		}
 		admin.GET("/bookings", h(s.adminBookings))
 		admin.POST("/bookings/:id/cancel", csrf, h(s.adminCancelBooking))
 		admin.GET("/stats", h(s.adminStats))

@@ -57,6 +57,7 @@ type StaffStore interface {
 	StaffBookings(ctx context.Context, f booking.BookingSearch) ([]booking.StaffBooking, error)
 	StaffBooking(ctx context.Context, id int64) (booking.StaffBooking, error)
 	SetNoShow(ctx context.Context, bookingID, librarianID int64, noShow bool) error
+	SetAttendance(ctx context.Context, bookingID, librarianID int64, a booking.Attendance) error
 	CreateAppPassword(ctx context.Context, userID int64, label string) (plain string, id int64, err error)
 	AppPasswords(ctx context.Context, userID int64) ([]booking.AppPassword, error)
 	RevokeAppPassword(ctx context.Context, userID, id int64) error
@@ -77,6 +78,8 @@ type StaffStore interface {
 	SetTopicActive(ctx context.Context, topicID int64, active bool) error
 	SetTopicOrder(ctx context.Context, topicID int64, order int) error
 	Statistics(ctx context.Context, from, to time.Time, loc *time.Location) (booking.Stats, error)
+	// FeedbackStats are the ratings given in [from, to), without names.
+	FeedbackStats(ctx context.Context, from, to time.Time) (booking.FeedbackStats, error)
 }
 
 // StaffService is what the staff pages need from the scheduling service.
@@ -117,6 +120,9 @@ type StaffConfig struct {
 	// Hours, when set, adds the weekly guidance hours page
 	// (staff_hours.go).
 	Hours HoursService
+	// Questions, when set, adds the intake questions to the admin's
+	// service and topic pages (admin_questions.go).
+	Questions QuestionStore
 	// SessionTTL is how long a sign-in lasts; zero means 10 hours, a
 	// working day.
 	SessionTTL time.Duration

@@ -29,6 +29,8 @@ type deskBookForm struct {
 	Email   string
 	Locale  string
 	Consent bool
+	// Answers answer the topic's intake questions, by question ID.
+	Answers map[int64]string
 }
 
 type deskBookPage struct {
@@ -38,7 +40,13 @@ type deskBookPage struct {
 	Slots  []booking.DeskSlot
 	// Topic is the chosen topic's name.
 	Topic string
+	// Questions are the topic's intake questions, asked as on the
+	// student's own form; the default ones are left to the student.
+	Questions []booking.Question
 }
+
+// Answer is what was typed for q.
+func (p deskBookPage) Answer(q booking.Question) string { return p.Form.Answers[q.ID] }
 
 // SlotValue is a slot's value in the form: its start and its mode, so
 // that the booking is of the kind the desk chose when the same time is
@@ -77,6 +85,9 @@ func (s *Server) newDeskBookPage(c *gin.Context, f deskBookForm) (deskBookPage, 
 		p.Form.Topic = ""
 		return p, nil
 	}
+	if p.Questions, err = s.deskQuestions(c, f.Topic); err != nil {
+		return p, err
+	}
 	slots, err := s.cfg.Staff.DeskSlots.DeskSlots(ctx, booking.SlotSearch{TopicSlug: f.Topic})
 	if err != nil {
 		return p, err
@@ -87,6 +98,19 @@ func (s *Server) newDeskBookPage(c *gin.Context, f deskBookForm) (deskBookPage, 
 	}
 	p.Slots = slots
 	return p, nil
+}
+
+// deskQuestions are the intake questions of the topic with this slug.
+func (s *Server) deskQuestions(c *gin.Context, slug string) ([]booking.Question, error) {
+	cat, err := s.booker.Catalog(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	t, ok := findTopic(cat, slug)
+	if !ok {
+		return nil, nil
+	}
+	return cat.QuestionsFor(t), nil
 }
 
 // staffDeskBook shows the hand-over: the topic, from the entry when
@@ -123,7 +147,7 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 	f := deskBookForm{
 		Topic: c.PostForm("topic"), Start: c.PostForm("start"),
 		Name: strings.TrimSpace(c.PostForm("name")), Email: strings.TrimSpace(c.PostForm("email")),
-		Locale: c.PostForm("locale"), Consent: c.PostForm("consent") == "yes",
+		Locale: c.PostForm("locale"), Consent: c.PostForm("consent") == "yes", Answers: readAnswers(c),
 	}
 	if f.Locale != "en" {
 		f.Locale = "nb"
@@ -143,6 +167,11 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 	if !validEmail(f.Email) {
 		add("email", "desk.book.error.email")
 	}
+	qs, err := s.deskQuestions(c, f.Topic)
+	if err != nil {
+		return err
+	}
+	errs = append(errs, checkAnswers(lang, qs, f.Answers)...)
 	if !f.Consent {
 		add("consent", "desk.book.error.consent")
 	}
@@ -150,7 +179,7 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 		u := me(c)
 		_, _, err = s.booker.Book(c.Request.Context(), booking.Request{
 			TopicSlug: f.Topic, Start: start, Mode: mode, StudentName: f.Name, StudentEmail: f.Email,
-			Locale: f.Locale, Consent: true, BookedBy: u.ID, InquiryID: f.Inquiry,
+			Locale: f.Locale, Consent: true, BookedBy: u.ID, InquiryID: f.Inquiry, Answers: f.Answers,
 		})
 		var fe *booking.FieldError
 		switch {
@@ -166,8 +195,16 @@ func (s *Server) staffDeskBookPost(c *gin.Context) error {
 			f.Inquiry = 0
 			add("", "desk.book.error.inquiry")
 		case errors.As(err, &fe):
-			switch fe.Field {
-			case "name", "email":
+			var asked *booking.Question
+			for i := range qs {
+				if qs[i].Field() == fe.Field {
+					asked = &qs[i]
+				}
+			}
+			switch {
+			case asked != nil:
+				errs = append(errs, answerError(lang, *asked, fe.Code))
+			case fe.Field == "name", fe.Field == "email":
 				add(fe.Field, "desk.book.error."+fe.Field)
 			default:
 				add("start", "desk.book.error.start")

@@ -50,6 +50,8 @@ func (p staffPage) StatusOf(b booking.StaffBooking) string {
 	switch {
 	case b.Active() && b.NoShow:
 		return p.T("staff.status.noshow")
+	case b.Active() && b.Held:
+		return p.T("staff.status.held")
 	case b.Active():
 		return p.T("status.confirmed")
 	case b.CancelledBy != "":
@@ -102,6 +104,29 @@ func (s *Server) staffNoShow(c *gin.Context) error {
 	}
 	return done(c, "/staff/bookings", "noshow")
 }
+
+// staffAttendance marks one of the librarian's meetings that has begun
+// as held or as a no-show, or clears the mark.
+func (s *Server) staffAttendance(c *gin.Context) error {
+	id, err := s.idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	a := booking.Attendance(c.PostForm("attendance"))
+	switch a {
+	case booking.AttendanceUnknown, booking.AttendanceHeld, booking.AttendanceNoShow:
+	default:
+		return errStatus(http.StatusBadRequest)
+	}
+	if err := s.cfg.Staff.Store.SetAttendance(c.Request.Context(), id, me(c).ID, a); err != nil {
+		return err
+	}
+	return done(c, "/staff/bookings", "noshow")
+}
+
+// AnswerLabel and AnswerText show an intake answer in the page's language.
+func (p staffPage) AnswerLabel(a booking.Answer) string { return a.Label(p.Lang) }
+func (p staffPage) AnswerText(a booking.Answer) string  { return a.Text(p.Lang) }
 
 // Profile.
 

@@ -52,6 +52,9 @@ type Config struct {
 	BaseURL string
 	Logger  *slog.Logger
 	Booker  Booker
+	// FollowUp, when set, serves the pages the follow-up e-mails link to
+	// (followup.go).
+	FollowUp FollowUp
 	// Location is the library's time zone, in which times are shown;
 	// nil means Europe/Oslo.
 	Location *time.Location
@@ -300,7 +303,7 @@ func (s *Server) recover(c *gin.Context) {
 }
 
 // tokenPrefixes are the paths whose next segment is a manage token.
-var tokenPrefixes = []string{"/booking/", "/api/bookings/"}
+var tokenPrefixes = []string{"/booking/", "/api/bookings/", "/feedback/", "/attendance/"}
 
 // redactPath replaces the manage token in a path, so that logs never hold
 // the key to a student's booking.
