@@ -126,7 +126,9 @@ func TestExternalE2E(t *testing.T) {
 			t.Run("admin", func(t *testing.T) {
 				tab := e2eTab(t, browser, staffAcceptLanguage["en"], false)
 				site.staffSignIn(t, tab, "admin")
-				e2eNavigate(t, tab, "open the overview", http.StatusOK, chromedp.Click(chromedp.CSS(`nav.staff-nav a[href="/admin/external"]`)))
+				// The administration group first, whose pages then show.
+				e2eNavigate(t, tab, "open the administration", http.StatusOK, chromedp.Click(chromedp.CSS(`nav.staff-nav ul.nav-groups a[href="/admin/bookings"]`)))
+				e2eNavigate(t, tab, "open the overview", http.StatusOK, chromedp.Click(chromedp.CSS(`nav.staff-nav ul.nav-pages a[href="/admin/external"]`)))
 				if got := staffText(t, tab, "table.data tbody tr td:nth-child(1)"); got != "Lars Berg" {
 					t.Errorf("overview: got librarian %q, want Lars Berg", got)
 				}
