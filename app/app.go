@@ -72,6 +72,9 @@ type Config struct {
 	SyncLogRetention time.Duration
 	// External configures the external calendars (app/external.go).
 	External ExternalConfig
+	// SignIn configures sign-in with an OpenID Connect provider
+	// (app/signin.go); empty means none.
+	SignIn SignInConfig
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -196,6 +199,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return svc.OnBookingEvent(ctx, tx, c, before, after)
 	})
 	privacy := svc.Privacy(st)
+	signIn, err := newSignIn(cfg, st, svc, now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -222,6 +230,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 			Competence: st,
 			Tokens:     st,
 		},
+		SignIn:  signIn,
 		Ready:   st.Ping,
 		Metrics: metrics.Handler(),
 		Observe: metrics.ObserveHTTP,

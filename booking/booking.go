@@ -68,6 +68,9 @@ type Booking struct {
 	// and stay after retention, for the statistics.
 	BookedBy  int64
 	InquiryID int64
+	// StudentIdentity is the verified identity (Identity.Key) the student
+	// booked with after signing in; "" for an anonymous booking.
+	StudentIdentity string
 }
 
 // Active reports whether the booking still holds its slot.
@@ -94,6 +97,10 @@ type Request struct {
 	// LibrarianID asks for one librarian with the topic's competence; 0 is
 	// "no preference", which keeps the fair assignment.
 	LibrarianID int64
+	// StudentIdentity is the signed-in student's verified identity
+	// (Identity.Key), whose name and e-mail address the request carries;
+	// "" for an anonymous booking.
+	StudentIdentity string
 }
 
 // Field limits, shared by the web form and the API.

@@ -33,6 +33,9 @@ type PrivacyStore interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 	// OutboxOf lists the messages queued about a booking.
 	OutboxOf(ctx context.Context, bookingID int64) ([]booking.SentMessage, error)
+	// DeleteStudentSessionsByEmail signs out the students signed in with
+	// the provider under the address, in any case.
+	DeleteStudentSessionsByEmail(ctx context.Context, email string) (int64, error)
 }
 
 // outboxScrubber is the store transaction's way to clear delivery errors,
@@ -154,6 +157,9 @@ func (p *Privacy) Anonymise(ctx context.Context, id int64) error {
 			return err
 		}
 		cur.StudentName, cur.StudentEmail, cur.Question, cur.Programme = "", "", "", ""
+		// The link to the signed-in identity goes with the rest: the
+		// booking no longer shows on that student's page.
+		cur.StudentIdentity = ""
 		cur.TokenHash = ""
 		cur.Anonymised = true
 		cur.UpdatedAt = s.now()
@@ -384,6 +390,11 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 		}
 		n++
 	}
+	// A session signed in with the provider under the address holds the
+	// name and address too.
+	if _, err := p.store.DeleteStudentSessionsByEmail(ctx, email); err != nil {
+		return n, fmt.Errorf("scheduling: erase: %w", err)
+	}
 	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n)
 	return n, nil
 }
@@ -415,7 +426,7 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			Name: b.StudentName, Email: b.StudentEmail, Question: b.Question, Programme: b.Programme,
 			StudyLevel: b.StudyLevel, Language: b.Language, Locale: b.Locale,
 			Status: b.Status, CancelledBy: b.CancelledBy, Created: b.CreatedAt, Updated: b.UpdatedAt,
-			Messages: msgs,
+			SignedInAs: b.StudentIdentity, Messages: msgs,
 		}
 		if cal, err := p.svc.store.CalendarBySlug(ctx, b.LibrarianID, "bookings"); err == nil && b.EventName != "" {
 			err := p.svc.store.Tx(ctx, 0, func(ctx context.Context, tx Tx) error {

@@ -24,6 +24,9 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
 	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
+	// BookingsOfIdentity lists the bookings, not anonymised, that a
+	// signed-in student made with the verified identity.
+	BookingsOfIdentity(ctx context.Context, identity string) ([]booking.Booking, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 

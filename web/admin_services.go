@@ -83,6 +83,10 @@ func (s *Server) adminCreateService(c *gin.Context) error {
 type servicePage struct {
 	staffPage
 	Form serviceForm
+	// Provider, when sign-in is configured, offers to require it for the
+	// service's bookings (admin_signin.go); RequireSignIn is the setting.
+	Provider      string
+	RequireSignIn bool
 }
 
 func (s *Server) adminService(c *gin.Context) error {
@@ -92,7 +96,11 @@ func (s *Server) adminService(c *gin.Context) error {
 	}
 	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
 		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules), MeetingURLTemplate: svc.MeetingURLTemplate}
-	return s.render(c, http.StatusOK, "admin_service", servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f})
+	p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f, RequireSignIn: svc.RequireSignIn}
+	if s.signInEnabled() {
+		p.Provider = s.cfg.SignIn.Client.Name()
+	}
+	return s.render(c, http.StatusOK, "admin_service", p)
 }
 
 func (s *Server) adminUpdateService(c *gin.Context) error {

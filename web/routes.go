@@ -44,6 +44,19 @@ func (s *Server) routes() {
 		manage.POST("/delete-data", limitBody, csrf, h(s.deleteData))
 	}
 
+	// Sign-in with the OpenID Connect provider (signin.go): the links
+	// that go to it, its callback, and a signed-in student's bookings.
+	if s.signInEnabled() {
+		si := e.Group("", noStore)
+		si.GET("/signin/student", h(s.signInStudent))
+		si.GET("/signin/callback", h(s.signInCallback))
+		si.GET("/my-bookings", h(s.myBookings))
+		si.POST("/my-bookings/sign-out", limitBody, csrf, h(s.myBookingsSignOut))
+		if s.staffEnabled() {
+			si.GET("/signin/staff", h(s.signInStaff))
+		}
+	}
+
 	// Drop-in sessions (dropin.go): the page, the widget for other sites'
 	// <iframe>, one session's calendar file, and the subscription feeds,
 	// which the feeds package answers itself (conditional GET, CORS).
@@ -178,6 +191,13 @@ func (s *Server) routes() {
 		if s.cfg.Staff.Competence != nil {
 			admin.GET("/competence", h(s.adminCompetence))
 			admin.GET("/competence.csv", h(s.adminCompetenceCSV))
+		}
+		if s.signInEnabled() {
+			admin.GET("/signin", h(s.adminSignIn))
+			admin.POST("/signin", csrf, h(s.adminSaveSignIn))
+			admin.POST("/users/:id/identity", csrf, h(s.adminLinkIdentity))
+			admin.POST("/users/:id/identity/delete", csrf, h(s.adminUnlinkIdentity))
+			admin.POST("/services/:slug/signin", csrf, h(s.adminServiceSignIn))
 		}
 		if s.cfg.Staff.External != nil {
 			admin.GET("/external", h(s.adminExternal))

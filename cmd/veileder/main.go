@@ -172,6 +172,8 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 	lo.register(fs)
 	var eo externalOptions
 	eo.register(fs)
+	var sio signInOptions
+	sio.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -193,6 +195,9 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		return err
 	}
 	if err := eo.apply(&cfg); err != nil {
+		return err
+	}
+	if err := sio.apply(&cfg); err != nil {
 		return err
 	}
 	a, err := app.New(ctx, cfg)
