@@ -416,3 +416,24 @@ func TestSignInOtherReplica(t *testing.T) {
 }
 
 var manageLink = regexp.MustCompile(`<a href="([^"]*/booking/[^"]+)">`)
+
+// TestSignInOff checks that nothing of sign-in shows without a provider.
+func TestSignInOff(t *testing.T) {
+	s := stStart(t, "sqlite")
+	s.withCompetence(t)
+	c := s.client(t)
+	for _, path := range []string{"/staff/login", "/", "/book/zotero?mode=in-person&start=" + url.QueryEscape(c.slots()[0])} {
+		if r := c.get(path); strings.Contains(r.body, "/signin/") || strings.Contains(r.body, "/my-bookings") || strings.Contains(r.body, "Feide") {
+			t.Errorf("%s mentions sign-in without a provider:\n%s", path, r.body)
+		}
+	}
+	for _, path := range []string{"/signin/staff", "/signin/student", "/signin/callback?state=x&code=y", "/my-bookings"} {
+		if r := c.get(path); r.status != http.StatusNotFound {
+			t.Errorf("%s without a provider: got %d, want 404", path, r.status)
+		}
+	}
+	admin := s.signedIn(t, "admin")
+	if r := admin.get("/admin/signin"); r.status != http.StatusNotFound {
+		t.Errorf("/admin/signin without a provider: got %d, want 404", r.status)
+	}
+}

@@ -84,6 +84,7 @@ func Verified(v bool) *bool { return &v }
 type Provider struct {
 	*mockoidc.MockOIDC
 	down      atomic.Bool
+	tokenDown atomic.Bool
 	forge     atomic.Bool
 	forgeKey  *rsa.PrivateKey
 	forgedKid string
@@ -127,6 +128,10 @@ func (p *Provider) Queue(u *User) { p.QueueUser(u) }
 // SetDown makes every endpoint answer 503 (or serve again).
 func (p *Provider) SetDown(down bool) { p.down.Store(down) }
 
+// SetTokenDown makes only the token endpoint answer 503: the browser
+// signs in, and the code cannot be redeemed.
+func (p *Provider) SetTokenDown(down bool) { p.tokenDown.Store(down) }
+
 // SetForge makes the token endpoint sign ID tokens with a key the
 // provider does not publish, under the published key's id.
 func (p *Provider) SetForge(forge bool) { p.forge.Store(forge) }
@@ -147,7 +152,7 @@ func (p *Provider) Expire(d time.Duration) {
 // misbehave is the provider's middleware for SetDown and SetForge.
 func (p *Provider) misbehave(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p.down.Load() {
+		if p.down.Load() || (p.tokenDown.Load() && r.URL.Path == mockoidc.TokenEndpoint) {
 			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 			return
 		}
