@@ -268,6 +268,10 @@ func TestSignInStudent(t *testing.T) {
 			if err != nil || len(bs) != 1 || bs[0].StudentName != "Siri Student" || bs[0].StudentEmail != "siri@student.uio.no" {
 				t.Fatalf("bookings of the identity = %+v, %v; want one, by Siri", bs, err)
 			}
+			// The librarian sees that the student's identity was verified.
+			if r := s.signedIn(t, "lib1").get("/staff/bookings"); !strings.Contains(r.body, "Identity verified by sign-in") {
+				t.Errorf("librarian's bookings do not say the identity was verified:\n%s", r.body)
+			}
 			r = c.get("/my-bookings")
 			if r.status != http.StatusOK || !strings.Contains(r.body, "Zotero and references") || !strings.Contains(r.body, "/booking/") {
 				t.Errorf("my bookings: got %d:\n%s", r.status, r.body)
@@ -294,6 +298,9 @@ func TestSignInStudent(t *testing.T) {
 			}
 			if bs, _ := s.app.Store.BookingsOfIdentity(ctx, booking.IdentityKey(p.Issuer(), "feide-siri")); len(bs) != 0 {
 				t.Errorf("bookings of the identity after erasure: %d, want 0", len(bs))
+			}
+			if b, err := s.app.Store.BookingByID(ctx, bs[0].ID); err != nil || b.StudentIdentity != "" || !b.Anonymised {
+				t.Errorf("booking after erasure = identity %q, anonymised %v, %v; want no identity, anonymised", b.StudentIdentity, b.Anonymised, err)
 			}
 			if r := c.get("/my-bookings"); strings.Contains(r.body, "siri@student.uio.no") {
 				t.Errorf("session outlived erasure:\n%s", r.body)
@@ -416,6 +423,25 @@ func TestSignInOtherReplica(t *testing.T) {
 }
 
 var manageLink = regexp.MustCompile(`<a href="([^"]*/booking/[^"]+)">`)
+
+// TestSignInIdentityLimit: a signed-in student's attempts count per
+// identity, against the same limit as an e-mail address's.
+func TestSignInIdentityLimit(t *testing.T) {
+	p, mod := withSignIn(t)
+	s := stStartConfig(t, "sqlite", func(c *app.Config) { mod(c); c.EmailLimit = 1 })
+	s.withCompetence(t)
+	starts := s.client(t).slots()
+	c := s.client(t)
+	p.Queue(&signintest.User{Subject: "feide-per", Name: "Per", Email: "per@uio.no", EmailVerified: verified()})
+	c.through("/signin/student?return=/my-bookings")
+	for i, want := range []int{http.StatusSeeOther, http.StatusTooManyRequests} {
+		c.get("/book/zotero?mode=in-person&start=" + url.QueryEscape(starts[i]))
+		r := c.post("/book/zotero", url.Values{"start": {starts[i]}, "mode": {"in-person"}, "language": {"nb"}, "consent": {"yes"}})
+		if r.status != want {
+			t.Errorf("attempt %d: got %d, want %d:\n%s", i+1, r.status, want, r.body)
+		}
+	}
+}
 
 // TestSignInOff checks that nothing of sign-in shows without a provider.
 func TestSignInOff(t *testing.T) {

@@ -109,8 +109,9 @@ var signIn = map[string]text{
 		en: "Students must sign in with %s to book in this service; the API then takes no bookings for it.",
 	},
 
-	"error.503.title":     {nb: "Tjenesten er utilgjengelig", en: "Service unavailable"},
-	"error.503.text":      {nb: "En tjeneste vi er avhengige av svarer ikke akkurat nå. Prøv igjen om litt.", en: "A service we depend on does not answer right now. Please try again in a while."},
-	"api.unavailable":     {nb: "En tjeneste vi er avhengige av svarer ikke; prøv igjen senere", en: "A service we depend on does not answer; try again later"},
-	"api.signin_required": {nb: "Tjenesten krever innlogging; bestill i skjemaet", en: "The service needs sign-in; book on the form"},
+	"staff.bookings.verified": {nb: "Identitet bekreftet ved innlogging", en: "Identity verified by sign-in"},
+	"error.503.title":         {nb: "Tjenesten er utilgjengelig", en: "Service unavailable"},
+	"error.503.text":          {nb: "En tjeneste vi er avhengige av svarer ikke akkurat nå. Prøv igjen om litt.", en: "A service we depend on does not answer right now. Please try again in a while."},
+	"api.unavailable":         {nb: "En tjeneste vi er avhengige av svarer ikke; prøv igjen senere", en: "A service we depend on does not answer; try again later"},
+	"api.signin_required":     {nb: "Tjenesten krever innlogging; bestill i skjemaet", en: "The service needs sign-in; book on the form"},
 }
