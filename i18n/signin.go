@@ -93,6 +93,7 @@ var signIn = map[string]text{
 	"staff.signin.user.subject":          {nb: "Subjekt", en: "Subject"},
 	"staff.signin.user.since":            {nb: "Knyttet", en: "Linked"},
 	"staff.signin.user.unlink":           {nb: "Fjern knytningen", en: "Remove the link"},
+	"staff.signin.user.relink":           {nb: "Knytt til et subjekt", en: "Link to a subject"},
 	"staff.signin.user.link":             {nb: "Knytt kontoen", en: "Link the account"},
 	"staff.signin.user.subject.label":    {nb: "Subjekt hos %s", en: "Subject at %s"},
 	"staff.signin.user.subject.hint": {

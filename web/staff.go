@@ -328,6 +328,9 @@ type navItem struct {
 // page), with the navigation the user's role allows.
 func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil}
+	// The students' "My bookings" would be a second link of that name
+	// beside the librarian's own.
+	p.MyBookings = false
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
 		var items []navItem
