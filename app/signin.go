@@ -28,8 +28,9 @@ type SignInConfig struct {
 	// ExtraUserinfoURL is a second userinfo document to read (Feide's
 	// extended userinfo, for the affiliation).
 	ExtraUserinfoURL string
-	// TrustEmail takes the e-mail address as verified when the provider
-	// sends no email_verified claim (Feide sends none).
+	// TrustEmail takes the e-mail address as verified whatever
+	// email_verified says (Feide says false for every address, which come
+	// from the institution's directory).
 	TrustEmail bool
 	// DisplayName is the provider's name on buttons; empty means "Feide".
 	DisplayName string

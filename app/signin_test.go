@@ -20,8 +20,8 @@ import (
 
 // withSignIn starts an OpenID Connect provider and returns the change to
 // the service's configuration that signs in with it, as Feide is set up
-// (README): the principal from eduPersonPrincipalName, and no trust in an
-// e-mail address the provider does not say it verified.
+// (README) but for the e-mail address, which is believed only when the
+// provider says it verified it, as for a generic provider.
 func withSignIn(t *testing.T) (*signintest.Provider, func(*app.Config)) {
 	t.Helper()
 	p := signintest.Start(t)
@@ -31,7 +31,7 @@ func withSignIn(t *testing.T) (*signintest.Provider, func(*app.Config)) {
 		}
 		c.SignIn = app.SignInConfig{
 			Issuer: p.Issuer(), ClientID: p.ClientID, ClientSecret: p.ClientSecret,
-			PrincipalClaim: "eduPersonPrincipalName", AffiliationClaim: "eduPersonAffiliation",
+			PrincipalClaim: signintest.PrincipalClaim, AffiliationClaim: "eduPersonAffiliation",
 			DisplayName: "Feide",
 		}
 	}

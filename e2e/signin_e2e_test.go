@@ -24,15 +24,18 @@ import (
 // real provider (mockoidc) on a loopback port, shaped like Feide, that
 // signs the queued user in as soon as the browser arrives.
 
-// signInSite starts the demo site with sign-in through a new provider.
+// signInSite starts the demo site with sign-in through a new provider,
+// configured as the README says for Feide.
 func signInSite(t *testing.T, dialect store.Dialect) (*e2eSite, *signintest.Provider) {
 	t.Helper()
 	p := signintest.Start(t)
+	extended := p.ExtendedUserinfo(t)
 	s := startE2ESite(t, dialect, func(c *app.Config) {
 		p.Follow(c.Now)
 		c.SignIn = app.SignInConfig{
 			Issuer: p.Issuer(), ClientID: p.ClientID, ClientSecret: p.ClientSecret,
-			PrincipalClaim: "eduPersonPrincipalName", AffiliationClaim: "eduPersonAffiliation", DisplayName: "Feide",
+			PrincipalClaim: signintest.PrincipalClaim, AffiliationClaim: "eduPersonAffiliation",
+			ExtraUserinfoURL: extended, TrustEmail: true, DisplayName: "Feide",
 		}
 	})
 	return s, p
@@ -120,7 +123,7 @@ func TestSignInE2E(t *testing.T) {
 					axeCheck(t, tab, axeJS, lang+" booking form with sign-in offered")
 					name, email := "Siri Student "+lang, "siri."+lang+"@student.uio.no"
 					p.Queue(&signintest.User{Subject: "feide-siri-" + lang, Principal: "siri" + lang + "@uio.no", Name: name,
-						Email: email, EmailVerified: signintest.Verified(true), Affiliations: []string{"student"}})
+						Email: email, EmailVerified: signintest.Verified(false), Affiliations: []string{"student"}}) // as Feide sends it
 					clickSignIn(t, tab, "/book/"+e2eTopic)
 					for id, want := range map[string]string{"name": name, "email": email} {
 						v := e2eValue(t, tab, id, chromedp.Evaluate[string]("document.getElementById('"+id+"').value"))

@@ -75,9 +75,9 @@ type Config struct {
 	// extended userinfo, https://api.dataporten.no/userinfo/v1/userinfo,
 	// gives the affiliation).
 	ExtraUserinfoURL string
-	// TrustEmail takes the e-mail claim as verified when the provider
-	// says nothing of email_verified: Feide's addresses come from the
-	// institution's directory and carry no such claim.
+	// TrustEmail takes the e-mail claim as verified whatever
+	// email_verified says: Feide's addresses come from the institution's
+	// directory, and Feide sends email_verified false for every one.
 	TrustEmail bool
 	// DisplayName is the provider's name on buttons ("Feide").
 	DisplayName string
@@ -344,8 +344,9 @@ func (c *Client) identity(issuer, subject string, claims map[string]any) booking
 		id.EmailVerified = v
 	case string: // some providers send "true"
 		id.EmailVerified = v == "true"
-	case nil:
-		id.EmailVerified = c.cfg.TrustEmail
+	}
+	if c.cfg.TrustEmail && id.Email != "" {
+		id.EmailVerified = true
 	}
 	if id.Name == "" {
 		id.Name = strings.TrimSpace(str(claims["given_name"]) + " " + str(claims["family_name"]))

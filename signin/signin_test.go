@@ -26,7 +26,7 @@ func newClient(t *testing.T, st signin.States, issuer string, p *signintest.Prov
 	t.Helper()
 	cfg := signin.Config{
 		Issuer: issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: callback,
-		Claims: signin.Claims{Principal: "eduPersonPrincipalName", Affiliation: "eduPersonAffiliation"},
+		Claims: signin.Claims{Principal: signintest.PrincipalClaim, Affiliation: "eduPersonAffiliation"},
 		Store:  st,
 	}
 	if mod != nil {
@@ -93,7 +93,15 @@ func ola() *signintest.User {
 func TestFinish(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		p := signintest.Start(t)
-		c := newClient(t, st, p.Issuer(), p, func(cfg *signin.Config) { cfg.TrustEmail = true })
+		// Configured as for Feide: the affiliation from the extended
+		// userinfo, and its addresses trusted.
+		extended := p.ExtendedUserinfo(t)
+		c := newClient(t, st, p.Issuer(), p, func(cfg *signin.Config) {
+			cfg.TrustEmail = true
+			cfg.ExtraUserinfoURL = extended
+		})
+		// A generic provider's client, which believes email_verified.
+		generic := newClient(t, st, p.Issuer(), p, nil)
 		ctx := context.Background()
 
 		t.Run("feide-like identity from userinfo", func(t *testing.T) {
@@ -128,13 +136,26 @@ func TestFinish(t *testing.T) {
 		})
 
 		t.Run("e-mail not verified", func(t *testing.T) {
-			u := ola()
-			u.EmailVerified = signintest.Verified(false)
-			p.Queue(u)
-			state, code := begin(t, c)
-			id, _, err := c.Finish(ctx, state, code)
-			if err != nil || id.EmailVerified {
-				t.Errorf("finish = %+v, %v; want an identity whose e-mail is not verified", id, err)
+			for _, tc := range []struct {
+				name     string
+				verified *bool
+				c        *signin.Client
+				want     bool
+			}{
+				{"generic, false", signintest.Verified(false), generic, false},
+				{"generic, absent", nil, generic, false},
+				{"generic, true", signintest.Verified(true), generic, true},
+				// Feide sends false for every address of its directories.
+				{"trusted, false", signintest.Verified(false), c, true},
+			} {
+				u := ola()
+				u.EmailVerified = tc.verified
+				p.Queue(u)
+				state, code := begin(t, tc.c)
+				id, _, err := tc.c.Finish(ctx, state, code)
+				if err != nil || id.EmailVerified != tc.want {
+					t.Errorf("%s: finish = %+v, %v; want EmailVerified %v", tc.name, id, err, tc.want)
+				}
 			}
 		})
 

@@ -183,15 +183,18 @@ func (s *Server) signInCallback(c *gin.Context) error {
 	}
 	if err != nil {
 		s.logger.Info("sign-in refused", "purpose", login.Purpose, "err", err)
-		if login.Purpose == booking.LoginStudent {
+		if login.Purpose == booking.LoginStudent || !s.staffEnabled() {
 			return s.studentSignInFailed(c, err, login.Return)
 		}
 		return s.staffSignInFailed(c, err, login.Return)
 	}
-	if login.Purpose == booking.LoginStudent {
+	switch {
+	case login.Purpose == booking.LoginStudent:
 		return s.finishStudent(c, id, login.Return)
+	case login.Purpose == booking.LoginStaff && s.staffEnabled():
+		return s.finishStaff(c, id, login.Return)
 	}
-	return s.finishStaff(c, id, login.Return)
+	return errStatus(http.StatusNotFound)
 }
 
 // finishStaff signs in the staff account linked to the identity, linking

@@ -26,9 +26,9 @@ func (o *signInOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.redirectURL, "oidc-redirect-url", envOr("VEILEDER_OIDC_REDIRECT_URL", ""),
 		"callback registered with the provider; default <base-url>/signin/callback (env VEILEDER_OIDC_REDIRECT_URL)")
 	fs.StringVar(&o.scopes, "oidc-scopes", envOr("VEILEDER_OIDC_SCOPES", "profile,email"),
-		"comma-separated scopes asked for besides openid; Feide: profile,email,userid-feide (env VEILEDER_OIDC_SCOPES)")
+		"comma-separated scopes asked for besides openid; Feide: profile,email,userid-feide,groups-org (env VEILEDER_OIDC_SCOPES)")
 	fs.StringVar(&o.principalClaim, "oidc-claim-username", envOr("VEILEDER_OIDC_CLAIM_USERNAME", "preferred_username"),
-		"claim with the user name matched against staff accounts; Feide: eduPersonPrincipalName (env VEILEDER_OIDC_CLAIM_USERNAME)")
+		"claim with the user name matched against staff accounts; Feide: https://n.feide.no/claims/eduPersonPrincipalName (env VEILEDER_OIDC_CLAIM_USERNAME)")
 	fs.StringVar(&o.emailClaim, "oidc-claim-email", envOr("VEILEDER_OIDC_CLAIM_EMAIL", "email"),
 		"claim with the e-mail address (env VEILEDER_OIDC_CLAIM_EMAIL)")
 	fs.StringVar(&o.nameClaim, "oidc-claim-name", envOr("VEILEDER_OIDC_CLAIM_NAME", "name"),
@@ -40,7 +40,7 @@ func (o *signInOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.displayName, "oidc-display-name", envOr("VEILEDER_OIDC_DISPLAY_NAME", "Feide"),
 		"the provider's name on buttons: \"Sign in with <name>\" (env VEILEDER_OIDC_DISPLAY_NAME)")
 	fs.StringVar(&o.trustEmail, "oidc-trust-email", envOr("VEILEDER_OIDC_TRUST_EMAIL", "false"),
-		"true takes the e-mail address as verified when the provider sends no email_verified claim, as Feide does not (env VEILEDER_OIDC_TRUST_EMAIL)")
+		"true takes the e-mail address as verified whatever email_verified says; Feide says false for every address, which come from the institution's directory (env VEILEDER_OIDC_TRUST_EMAIL)")
 }
 
 func (o *signInOptions) apply(cfg *app.Config) error {

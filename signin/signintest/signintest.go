@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,6 +26,10 @@ import (
 	"github.com/oauth2-proxy/mockoidc"
 )
 
+// PrincipalClaim is where Feide's userinfo puts eduPersonPrincipalName
+// (attribute group userid-feide).
+const PrincipalClaim = "https://n.feide.no/claims/eduPersonPrincipalName"
+
 // User is a person the provider signs in.
 type User struct {
 	Subject string
@@ -33,9 +38,11 @@ type User struct {
 	Name      string
 	Email     string
 	// EmailVerified, when set, is sent as email_verified; nil sends no
-	// such claim, as Feide does not.
+	// such claim. Feide sends false, always.
 	EmailVerified *bool
-	Affiliations  []string
+	// Affiliations are eduPersonAffiliation, which Feide gives in the
+	// extended userinfo only (ExtendedUserinfo).
+	Affiliations []string
 	// Nonce, when set, replaces the login's nonce in the ID token.
 	Nonce string
 }
@@ -45,7 +52,8 @@ var _ mockoidc.User = (*User)(nil)
 // ID is the subject.
 func (u *User) ID() string { return u.Subject }
 
-// Userinfo is Feide's userinfo: everything but the subject lives here.
+// Userinfo is Feide's userinfo (/openid/userinfo): everything but the
+// subject lives here, not in the ID token.
 func (u *User) Userinfo([]string) ([]byte, error) {
 	m := map[string]any{"sub": u.Subject}
 	if u.Name != "" {
@@ -58,10 +66,7 @@ func (u *User) Userinfo([]string) ([]byte, error) {
 		m["email_verified"] = *u.EmailVerified
 	}
 	if u.Principal != "" {
-		m["eduPersonPrincipalName"] = u.Principal
-	}
-	if len(u.Affiliations) > 0 {
-		m["eduPersonAffiliation"] = u.Affiliations
+		m[PrincipalClaim] = u.Principal
 	}
 	return json.Marshal(m)
 }
@@ -91,6 +96,9 @@ type Provider struct {
 	// base is how far the provider's clock is from the real one, so that
 	// it agrees with a test's clock (Follow).
 	base time.Duration
+
+	mu    sync.Mutex
+	users map[string]*User // by subject, for the extended userinfo
 }
 
 // Start runs a provider until the test ends.
@@ -102,7 +110,7 @@ func Start(t testing.TB) *Provider {
 	}
 	// Only S256: a client that sent "plain" would be refused.
 	m.CodeChallengeMethodsSupported = []string{"S256"}
-	p := &Provider{MockOIDC: m}
+	p := &Provider{MockOIDC: m, users: map[string]*User{}}
 	p.forgeKey, err = rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatalf("signintest: key: %v", err)
@@ -123,7 +131,53 @@ func Start(t testing.TB) *Provider {
 }
 
 // Queue makes u the one who signs in at the next authorization request.
-func (p *Provider) Queue(u *User) { p.QueueUser(u) }
+func (p *Provider) Queue(u *User) {
+	p.mu.Lock()
+	p.users[u.Subject] = u
+	p.mu.Unlock()
+	p.QueueUser(u)
+}
+
+// ExtendedUserinfo serves, until the test ends, Feide's extended
+// userinfo (api.dataporten.no/userinfo/v1/userinfo) for the provider's
+// access tokens: the token is checked by the provider's own userinfo
+// endpoint, and the answer gives eduPersonAffiliation and the principal
+// name as lists, as Feide's does. It returns the address.
+func (p *Provider) ExtendedUserinfo(t testing.TB) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, p.UserinfoEndpoint(), nil)
+		req.Header.Set("Authorization", r.Header.Get("Authorization"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		var info struct {
+			Sub string `json:"sub"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&info) != nil {
+			http.Error(w, "invalid token", http.StatusUnauthorized)
+			return
+		}
+		p.mu.Lock()
+		u := p.users[info.Sub]
+		p.mu.Unlock()
+		if u == nil {
+			http.Error(w, "unknown user", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"eduPersonPrincipalName": []string{u.Principal},
+			"eduPersonAffiliation":   u.Affiliations,
+			"displayName":            u.Name,
+		})
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
 
 // SetDown makes every endpoint answer 503 (or serve again).
 func (p *Provider) SetDown(down bool) { p.down.Store(down) }
