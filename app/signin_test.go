@@ -140,16 +140,25 @@ func TestSignInStaff(t *testing.T) {
 				user   *signintest.User
 				status int
 				text   string
+				// setup makes the provider misbehave; it returns the undo.
+				setup func() func()
 			}{
 				{"no account", &signintest.User{Subject: "feide-nobody", Principal: "nobody@uio.no", Email: "nobody@uio.no", EmailVerified: verified()},
-					http.StatusForbidden, "No staff account is linked"},
+					http.StatusForbidden, "No staff account is linked", nil},
 				// Kåre's address, but the provider does not vouch for it.
 				{"e-mail not verified", &signintest.User{Subject: "feide-kare", Principal: "kare@uio.no", Email: "kare@ub.example.org", EmailVerified: signintest.Verified(false)},
-					http.StatusForbidden, "No staff account is linked"},
-				{"wrong nonce", &signintest.User{Subject: "feide-liv", Nonce: "forged"}, http.StatusUnauthorized, "could not be completed"},
+					http.StatusForbidden, "No staff account is linked", nil},
+				{"wrong nonce", &signintest.User{Subject: "feide-liv", Nonce: "forged"}, http.StatusUnauthorized, "could not be completed", nil},
+				{"expired ID token", liv, http.StatusUnauthorized, "could not be completed",
+					func() func() { p.Expire(time.Hour); return func() { p.Expire(0) } }},
+				{"wrongly signed ID token", liv, http.StatusUnauthorized, "could not be completed",
+					func() func() { p.SetForge(true); return func() { p.SetForge(false) } }},
 			}
 			for _, tc := range refusals {
 				t.Run(tc.name, func(t *testing.T) {
+					if tc.setup != nil {
+						defer tc.setup()()
+					}
 					c := s.client(t)
 					p.Queue(tc.user)
 					r := c.through("/signin/staff")
@@ -166,6 +175,21 @@ func TestSignInStaff(t *testing.T) {
 			if r := s.client(t).through("/signin/staff"); r.status != http.StatusSeeOther {
 				t.Errorf("verified e-mail address: got %d:\n%s", r.status, r.body)
 			}
+
+			t.Run("replayed callback", func(t *testing.T) {
+				c := s.client(t)
+				p.Queue(liv)
+				back := c.toProvider("/signin/staff")
+				for i, want := range []int{http.StatusSeeOther, http.StatusUnauthorized} {
+					// The browser keeps the state cookie for the replay, as
+					// an attacker with the whole request would.
+					req, _ := http.NewRequest(http.MethodGet, back, nil)
+					req.AddCookie(&http.Cookie{Name: "signin_state", Value: "staff:" + mustQuery(t, back, "state")})
+					if r := c.do(req); r.status != want {
+						t.Errorf("callback %d: got %d, want %d", i+1, r.status, want)
+					}
+				}
+			})
 
 			t.Run("state of another browser", func(t *testing.T) {
 				// Mallory begins a login; Liv's browser is sent to the
@@ -212,6 +236,15 @@ func TestSignInStaff(t *testing.T) {
 			})
 		})
 	}
+}
+
+func mustQuery(t *testing.T, raw, key string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get(key)
 }
 
 // davStatus is the status of a PROPFIND on the user's calendar home
