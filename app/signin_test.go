@@ -461,7 +461,7 @@ var manageLink = regexp.MustCompile(`<a href="([^"]*/booking/[^"]+)">`)
 // identity, against the same limit as an e-mail address's.
 func TestSignInIdentityLimit(t *testing.T) {
 	p, mod := withSignIn(t)
-	s := stStartConfig(t, "sqlite", func(c *app.Config) { mod(c); c.EmailLimit = 1 })
+	s := stStartConfig(t, "sqlite", func(c *app.Config) { mod(c); c.EmailLimit = 1; c.BookingLimit = 3 })
 	s.withCompetence(t)
 	starts := s.client(t).slots()
 	c := s.client(t)
@@ -473,6 +473,11 @@ func TestSignInIdentityLimit(t *testing.T) {
 		if r.status != want {
 			t.Errorf("attempt %d: got %d, want %d:\n%s", i+1, r.status, want, r.body)
 		}
+	}
+	// A login begun counts against the address's attempts too: it stores
+	// a row until it expires. One begun and two bookings tried use up 3.
+	if r := s.client(t).get("/signin/student"); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "Too many attempts") {
+		t.Errorf("begin over the address's limit: got %d:\n%s", r.status, r.body)
 	}
 }
 

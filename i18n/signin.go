@@ -111,6 +111,8 @@ var signIn = map[string]text{
 	},
 
 	"staff.bookings.verified": {nb: "Identitet bekreftet ved innlogging", en: "Identity verified by sign-in"},
+	"error.429.title":         {nb: "For mange forsøk", en: "Too many attempts"},
+	"error.429.text":          {nb: "Det har kommet for mange forespørsler fra adressen din. Vent litt og prøv igjen.", en: "Too many requests came from your address. Please wait a while and try again."},
 	"error.503.title":         {nb: "Tjenesten er utilgjengelig", en: "Service unavailable"},
 	"error.503.text":          {nb: "En tjeneste vi er avhengige av svarer ikke akkurat nå. Prøv igjen om litt.", en: "A service we depend on does not answer right now. Please try again in a while."},
 	"api.unavailable":         {nb: "En tjeneste vi er avhengige av svarer ikke; prøv igjen senere", en: "A service we depend on does not answer; try again later"},

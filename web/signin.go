@@ -120,8 +120,21 @@ func safeStudentReturn(ret string) bool {
 		!strings.ContainsAny(ret, "\\\r\n") && !strings.HasPrefix(ret, "//")
 }
 
+// beginAllowed counts a login begun against the client address's booking
+// attempts (Config.BookingLimit): each one stores a row until it expires.
+func (s *Server) beginAllowed(c *gin.Context) error {
+	if ok, wait := s.limiter.allow(c.ClientIP(), s.now()); !ok {
+		retryAfter(c, wait)
+		return errStatus(http.StatusTooManyRequests)
+	}
+	return nil
+}
+
 // signInStaff sends the browser to the provider for a staff login.
 func (s *Server) signInStaff(c *gin.Context) error {
+	if err := s.beginAllowed(c); err != nil {
+		return err
+	}
 	next := c.Query("next")
 	if !safeNext(next) {
 		next = ""
@@ -137,6 +150,9 @@ func (s *Server) signInStaff(c *gin.Context) error {
 
 // signInStudent sends the browser to the provider for a student login.
 func (s *Server) signInStudent(c *gin.Context) error {
+	if err := s.beginAllowed(c); err != nil {
+		return err
+	}
 	ret := c.Query("return")
 	if !safeStudentReturn(ret) {
 		ret = "/my-bookings"
