@@ -165,6 +165,9 @@ func TestSignInStaff(t *testing.T) {
 					if r.status != tc.status || !strings.Contains(r.body, tc.text) || !strings.Contains(r.body, `name="password"`) {
 						t.Errorf("got %d, want %d with %q and the password form:\n%s", r.status, tc.status, tc.text, r.body)
 					}
+					if strings.Contains(r.body, "code=") {
+						t.Errorf("the page repeats the callback's code:\n%s", r.body)
+					}
 				})
 			}
 			if _, err := s.app.Store.IdentityOf(t.Context(), s.users["coord"].ID); !errors.Is(err, booking.ErrNotFound) {

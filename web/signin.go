@@ -321,7 +321,14 @@ func (s *Server) staffSignInFailed(c *gin.Context, err error, next string) error
 }
 
 func (s *Server) renderLoginError(c *gin.Context, status int, key, next string) error {
+	// The language switch leads to the sign-in page, not back to the
+	// callback (its code) or to a new login.
+	// (The request's own address is put back for the log.)
+	self, _ := url.Parse(loginURL(next))
+	orig := c.Request.URL
+	c.Request.URL = self
 	p, err := s.newLoginPage(c, next)
+	c.Request.URL = orig
 	if err != nil {
 		return err
 	}
@@ -351,7 +358,9 @@ func (s *Server) renderSignInFailed(c *gin.Context, status int, key, ret string)
 	if !safeStudentReturn(ret) {
 		ret = "/"
 	}
-	p := signInFailedPage{page: s.newPage(c, nil), Key: key, Provider: s.cfg.SignIn.Client.Name(), Return: ret}
+	// The language switch leads to where the student came from.
+	self, _ := url.Parse(ret)
+	p := signInFailedPage{page: s.newPage(c, self), Key: key, Provider: s.cfg.SignIn.Client.Name(), Return: ret}
 	if ret != "/" {
 		p.Retry = studentSignInURL(ret)
 	}
