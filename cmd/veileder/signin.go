@@ -58,10 +58,7 @@ func (o *signInOptions) apply(cfg *app.Config) error {
 	default:
 		return fmt.Errorf("oidc trust email %q: want true or false", o.trustEmail)
 	}
-	var scopes []string
-	for _, s := range strings.FieldsFunc(o.scopes, func(r rune) bool { return r == ',' || r == ' ' }) {
-		scopes = append(scopes, s)
-	}
+	scopes := strings.FieldsFunc(o.scopes, func(r rune) bool { return r == ',' || r == ' ' })
 	cfg.SignIn = app.SignInConfig{
 		Issuer: o.issuer, ClientID: o.clientID, ClientSecret: o.clientSecret, RedirectURL: o.redirectURL,
 		Scopes: scopes, PrincipalClaim: o.principalClaim, EmailClaim: o.emailClaim, NameClaim: o.nameClaim,
