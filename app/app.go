@@ -84,6 +84,9 @@ type Config struct {
 	External ExternalConfig
 	// Waitlist configures the waitlist (app/waitlist.go).
 	Waitlist WaitlistConfig
+	// SignIn configures sign-in with an OpenID Connect provider
+	// (app/signin.go); empty means none.
+	SignIn SignInConfig
 	// Store, when set, is used as the store configuration as it is
 	// (tests use it for a private PostgreSQL schema and a cheap password
 	// hash); DatabaseURL and DataDir are then ignored.
@@ -221,6 +224,11 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	privacy := svc.Privacy(st)
 	requests := svc.Requests(st, cfg.RequestResponseDays)
 	waitlist := svc.Waitlist(st, scheduling.WaitlistConfig{Hold: cfg.Waitlist.Hold, MaxWait: cfg.Waitlist.MaxWait})
+	signIn, err := newSignIn(cfg, st, svc, now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	front, err := web.New(web.Config{
 		BaseURL:        cfg.BaseURL,
 		Logger:         cfg.Logger.With("component", "web"),
@@ -260,6 +268,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Observe:  metrics.ObserveHTTP,
 		DropIn:   dropin,
 		Waitlist: waitlist,
+		SignIn:   signIn,
 	})
 	if err != nil {
 		st.Close()

@@ -17,10 +17,10 @@ var (
 	// adapters import core packages and their own subpackages, never
 	// each other: where one needs another, the consumer declares an
 	// interface and the wiring passes the implementation in.
-	adapterPackages = []string{"caldav", "caldav/calquery", "scheduling", "feeds", "notify", "external", "web", "store"}
+	adapterPackages = []string{"caldav", "caldav/calquery", "scheduling", "feeds", "notify", "external", "web", "store", "signin"}
 	// wiring puts the adapters together and may import any of ours
 	// (store/storetest and the browser tests in e2e do so for tests).
-	wiringPackages = []string{"app", "cmd/veileder", "cmd/davbench", "demo", "store/storetest", "e2e"}
+	wiringPackages = []string{"app", "cmd/veileder", "cmd/davbench", "demo", "store/storetest", "signin/signintest", "e2e"}
 )
 
 // ownImports lists the module's packages, each with the module's packages

@@ -84,6 +84,15 @@ func (a *App) runJobsOnce(ctx context.Context, holder string) {
 	} else if n > 0 {
 		log.Debug("purged expired staff sessions", "count", n)
 	}
+	// Logins never finished and students' sessions: neither outlives its
+	// expiry, so that nothing of a sign-in stays longer than it serves.
+	if n, err := a.Store.PurgeSignIns(ctx); err != nil {
+		if ctx.Err() == nil {
+			log.Error("purge expired sign-ins", "err", err)
+		}
+	} else if n > 0 {
+		log.Debug("purged expired sign-ins", "count", n)
+	}
 }
 
 // jobHolder names this process in job leases: host, process and a random

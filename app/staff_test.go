@@ -67,6 +67,12 @@ func stStart(t *testing.T, dialect store.Dialect) *stSite {
 // stStartWith is stStart with the given mail configuration.
 func stStartWith(t *testing.T, dialect store.Dialect, mail app.MailConfig) *stSite {
 	t.Helper()
+	return stStartConfig(t, dialect, func(c *app.Config) { c.Mail = mail })
+}
+
+// stStartConfig is stStart with a change to the service's configuration.
+func stStartConfig(t *testing.T, dialect store.Dialect, mod func(*app.Config)) *stSite {
+	t.Helper()
 	loc, err := time.LoadLocation("Europe/Oslo")
 	if err != nil {
 		t.Fatal(err)
@@ -81,10 +87,14 @@ func stStartWith(t *testing.T, dialect store.Dialect, mail app.MailConfig) *stSi
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cfg := s.cfg
-	a, err := app.New(ctx, app.Config{
-		Store: &cfg, BaseURL: s.base, Now: s.now, Mail: mail,
+	acfg := app.Config{
+		Store: &cfg, BaseURL: s.base, Now: s.now,
 		Logger: slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
-	})
+	}
+	if mod != nil {
+		mod(&acfg)
+	}
+	a, err := app.New(ctx, acfg)
 	if err != nil {
 		t.Fatalf("app.New on %s: %v", dialect, err)
 	}
@@ -411,6 +421,13 @@ var stRoutes = []stRoute{
 	{"GET", "/admin/privacy", nil, booking.RoleAdmin},
 	{"POST", "/admin/privacy/export", url.Values{"email": {"nobody@example.org"}}, booking.RoleAdmin},
 	{"POST", "/admin/privacy/erase", url.Values{"email": {"nobody@example.org"}}, booking.RoleAdmin},
+	// Sign-in with the provider (app/signin_test.go starts one for the
+	// matrix): the admins' settings, links and per-service requirement.
+	{"GET", "/admin/signin", nil, booking.RoleAdmin},
+	{"POST", "/admin/signin", url.Values{}, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/identity", url.Values{"subject": {"matrix"}}, booking.RoleAdmin},
+	{"POST", "/admin/users/999999/identity/delete", nil, booking.RoleAdmin},
+	{"POST", "/admin/services/nosuch/signin", url.Values{"require_signin": {"1"}}, booking.RoleAdmin},
 }
 
 func rank(r booking.Role) int {
@@ -425,7 +442,8 @@ func rank(r booking.Role) int {
 func TestStaffAuthorization(t *testing.T) {
 	for _, d := range storetest.Dialects() {
 		t.Run(string(d), func(t *testing.T) {
-			s := stStart(t, d)
+			_, signIn := withSignIn(t)
+			s := stStartConfig(t, d, signIn)
 			s.withCompetence(t)
 			student := s.client(t)
 			token := student.book(student.slots()[0], stStudent{"Siri Student", "siri@student.example.org", "", ""})

@@ -74,6 +74,9 @@ type Booking struct {
 	// RequestID is the request the booking answered (0: none); the same
 	// transaction marks the request booked.
 	RequestID int64
+	// StudentIdentity is the verified identity (Identity.Key) the student
+	// booked with after signing in; "" for an anonymous booking.
+	StudentIdentity string
 }
 
 // Active reports whether the booking still holds its slot.
@@ -106,6 +109,10 @@ type Request struct {
 	// RequestID books a time for that request (its offered time, or the
 	// librarian's direct booking); the booking records it.
 	RequestID int64
+	// StudentIdentity is the signed-in student's verified identity
+	// (Identity.Key), whose name and e-mail address the request carries;
+	// "" for an anonymous booking.
+	StudentIdentity string
 }
 
 // Field limits, shared by the web form and the API.

@@ -27,4 +27,7 @@ var (
 	ErrSlotTaken = errors.New("slot taken")
 	// ErrLimitReached: a per-student or per-librarian limit would be exceeded.
 	ErrLimitReached = errors.New("limit reached")
+	// ErrUnavailable: a service outside Veileder that the request needs
+	// (the sign-in provider) cannot be reached now; trying later may work.
+	ErrUnavailable = errors.New("unavailable")
 )

@@ -165,6 +165,9 @@ type ExportedBooking struct {
 	CancelledBy Party            `json:"cancelled_by,omitempty"`
 	Created     time.Time        `json:"created"`
 	Updated     time.Time        `json:"updated"`
+	// SignedInAs is the verified identity (issuer and subject) the
+	// student booked with after signing in, if they did.
+	SignedInAs string `json:"signed_in_as,omitempty"`
 	// CalendarEvent is the booking's event in the librarian's calendar,
 	// as iCalendar text, while it exists.
 	CalendarEvent string        `json:"calendar_event,omitempty"`

@@ -20,6 +20,9 @@ type Service struct {
 	// librarian name none: MeetingIDPlaceholder becomes the booking's
 	// number (MeetingLink).
 	MeetingURLTemplate string
+	// RequireSignIn refuses bookings from students who have not signed
+	// in with the provider (when one is configured).
+	RequireSignIn bool
 }
 
 // Topic is what a student can ask for help with.

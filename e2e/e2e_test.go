@@ -161,6 +161,9 @@ type e2eSite struct {
 	app     *app.App
 	dialect store.Dialect
 	now     func() time.Time
+	// cfg is the configuration the site was started with, for another
+	// replica on the same database.
+	cfg app.Config
 }
 
 // e2eLog keeps the server's log, shown when the test fails.
@@ -235,7 +238,7 @@ func startE2ESite(t *testing.T, dialect store.Dialect, change ...func(*app.Confi
 	if _, err := demo.Seed(ctx, a.Store, a.Location, now()); err != nil {
 		t.Fatalf("demo.Seed: %v", err)
 	}
-	return &e2eSite{base: base, app: a, dialect: dialect, now: now}
+	return &e2eSite{base: base, app: a, dialect: dialect, now: now, cfg: acfg}
 }
 
 // e2eStudent is one student's run through the booking pages.

@@ -42,8 +42,8 @@ func (t text) in(lang string) string {
 }
 
 // areas are the parts of the catalogue; a key is in one of them.
-func areas() [10]map[string]text {
-	return [...]map[string]text{site, dropIn, staff, admin, feeds, events, desk, student, requests, waitlist}
+func areas() [11]map[string]text {
+	return [...]map[string]text{site, dropIn, staff, admin, feeds, events, desk, student, requests, waitlist, signIn}
 }
 
 // lookup finds a key in the catalogue's areas.

@@ -141,7 +141,9 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 			InquiryID:    r.InquiryID,
 			RequestID:    r.RequestID,
 			CreatedAt:    now,
-			UpdatedAt:    now,
+
+			StudentIdentity: r.StudentIdentity,
+			UpdatedAt:       now,
 		}
 		b.EventName = b.EventUID + ".ics"
 		qa := q
@@ -406,4 +408,24 @@ func meetingLanguage(asked string, lib booking.Librarian, topicID int64, locale 
 		return normLang(langs[0])
 	}
 	return locale
+}
+
+// IdentityBookings lists a signed-in student's bookings, newest first,
+// each with its manage link: the student's page of bookings. Bookings
+// made without signing in are not among them, even under the same
+// e-mail address, since an address typed into a form proves nothing.
+func (s *Service) IdentityBookings(ctx context.Context, identity string) ([]booking.IdentityBooking, error) {
+	bs, err := s.store.BookingsOfIdentity(ctx, identity)
+	if err != nil {
+		return nil, fmt.Errorf("scheduling: bookings of identity: %w", err)
+	}
+	out := make([]booking.IdentityBooking, 0, len(bs))
+	for _, b := range bs {
+		v, err := s.view(ctx, b)
+		if err != nil {
+			return nil, fmt.Errorf("scheduling: bookings of identity: %w", err)
+		}
+		out = append(out, booking.IdentityBooking{View: v, ManageURL: s.ManageURL(b)})
+	}
+	return out, nil
 }

@@ -46,6 +46,9 @@ type PrivacyStore interface {
 	// DeleteWaitlistEntries deletes every entry of email, or with email
 	// empty the entries that ended before cutoff, with their offers.
 	DeleteWaitlistEntries(ctx context.Context, email string, cutoff time.Time) (int, error)
+	// DeleteStudentSessionsByEmail signs out the students signed in with
+	// the provider under the address, in any case.
+	DeleteStudentSessionsByEmail(ctx context.Context, email string) (int64, error)
 }
 
 // outboxScrubber is the store transaction's way to clear delivery errors,
@@ -198,6 +201,9 @@ func (p *Privacy) anonymise(ctx context.Context, id int64, erase bool) error {
 		}
 		cur.StudentName, cur.StudentEmail, cur.Question, cur.Programme = "", "", "", ""
 		cur.Answers = nil // the store deletes them with the anonymised booking
+		// The link to the signed-in identity goes with the rest: the
+		// booking no longer shows on that student's page.
+		cur.StudentIdentity = ""
 		cur.TokenHash = ""
 		cur.Anonymised = true
 		cur.UpdatedAt = s.now()
@@ -451,6 +457,11 @@ func (p *Privacy) Erase(ctx context.Context, email string) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("scheduling: erase: %w", err)
 	}
+	// A session signed in with the provider under the address holds the
+	// name and address too.
+	if _, err := p.store.DeleteStudentSessionsByEmail(ctx, email); err != nil {
+		return n, fmt.Errorf("scheduling: erase: %w", err)
+	}
 	p.svc.log.Info("scheduling: erased the bookings of an e-mail address", "bookings", n, "requests", r, "waitlist_entries", w)
 	return n, nil
 }
@@ -497,7 +508,7 @@ func (p *Privacy) Export(ctx context.Context, email string) (booking.DataExport,
 			Name: b.StudentName, Email: b.StudentEmail, Question: b.Question, Programme: b.Programme,
 			StudyLevel: b.StudyLevel, Language: b.Language, Locale: b.Locale,
 			Status: b.Status, CancelledBy: b.CancelledBy, Created: b.CreatedAt, Updated: b.UpdatedAt,
-			Messages: msgs, Answers: []booking.ExportedAnswer{},
+			SignedInAs: b.StudentIdentity, Messages: msgs, Answers: []booking.ExportedAnswer{},
 		}
 		switch f, err := p.svc.store.FeedbackOf(ctx, id); {
 		case err == nil:

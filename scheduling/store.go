@@ -34,6 +34,9 @@ type Store interface {
 	FeedbackOf(ctx context.Context, bookingID int64) (booking.Feedback, error)
 	// SetAttendance marks a meeting that has begun held or a no-show.
 	SetAttendance(ctx context.Context, bookingID, librarianID int64, a booking.Attendance) error
+	// BookingsOfIdentity lists the bookings, not anonymised, that a
+	// signed-in student made with the verified identity.
+	BookingsOfIdentity(ctx context.Context, identity string) ([]booking.Booking, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 

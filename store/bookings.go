@@ -42,6 +42,7 @@ type bookingRow struct {
 	BookedBy     sql.NullInt64  `db:"booked_by"`
 	InquiryID    sql.NullInt64  `db:"inquiry_id"`
 	RequestID    sql.NullInt64  `db:"request_id"`
+	Identity     sql.NullString `db:"student_identity"`
 }
 
 // bookingColumns is the column list of every booking query, in
@@ -49,7 +50,7 @@ type bookingRow struct {
 const bookingColumns = `id, topic_id, librarian_id, start_at, end_at, online, location,
 	student_name, student_email, question, programme, study_level, language, locale,
 	status, cancelled_by, sequence, event_uid, event_name, token_hash,
-	created_at, updated_at, anonymised, booked_by, inquiry_id, request_id`
+	created_at, updated_at, anonymised, booked_by, inquiry_id, request_id, student_identity`
 
 func (r bookingRow) booking() booking.Booking {
 	return booking.Booking{
@@ -79,6 +80,8 @@ func (r bookingRow) booking() booking.Booking {
 		BookedBy:     r.BookedBy.Int64,
 		InquiryID:    r.InquiryID.Int64,
 		RequestID:    r.RequestID.Int64,
+
+		StudentIdentity: r.Identity.String,
 	}
 }
 
@@ -105,7 +108,7 @@ func bookingRowOf(b booking.Booking) (bookingRow, error) {
 		return bookingRow{}, fmt.Errorf("booking cancelled by %q: %w", b.CancelledBy, booking.ErrInvalid)
 	}
 	for _, f := range []string{b.Location, b.StudentName, b.StudentEmail, b.Question, b.Programme,
-		b.StudyLevel, b.Language, b.Locale, b.EventUID, b.EventName, b.TokenHash} {
+		b.StudyLevel, b.Language, b.Locale, b.EventUID, b.EventName, b.TokenHash, b.StudentIdentity} {
 		// PostgreSQL refuses these in TEXT; SQLite must refuse them too.
 		if !utf8.ValidString(f) || strings.ContainsRune(f, 0) {
 			return bookingRow{}, fmt.Errorf("booking field is not UTF-8 text: %w", booking.ErrInvalid)
@@ -138,6 +141,7 @@ func bookingRowOf(b booking.Booking) (bookingRow, error) {
 		BookedBy:     nullID(b.BookedBy),
 		InquiryID:    nullID(b.InquiryID),
 		RequestID:    nullID(b.RequestID),
+		Identity:     sql.NullString{String: b.StudentIdentity, Valid: b.StudentIdentity != ""},
 	}, nil
 }
 
@@ -172,13 +176,13 @@ func (t *Tx) InsertBooking(ctx context.Context, b booking.Booking) (booking.Book
 		INSERT INTO bookings (topic_id, librarian_id, start_at, end_at, online, location,
 		                      student_name, student_email, question, programme, study_level, language, locale,
 		                      status, cancelled_by, sequence, event_uid, event_name, token_hash,
-		                      created_at, updated_at, anonymised, booked_by, inquiry_id, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		                      created_at, updated_at, anonymised, booked_by, inquiry_id, request_id, student_identity)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING `+bookingColumns),
 		row.TopicID, row.LibrarianID, row.StartAt, row.EndAt, row.Online, row.Location,
 		row.StudentName, row.StudentEmail, row.Question, row.Programme, row.StudyLevel, row.Language, row.Locale,
 		row.Status, row.CancelledBy, row.Sequence, row.EventUID, row.EventName, row.TokenHash,
-		row.CreatedAt, row.UpdatedAt, row.Anonymised, row.BookedBy, row.InquiryID, row.RequestID)
+		row.CreatedAt, row.UpdatedAt, row.Anonymised, row.BookedBy, row.InquiryID, row.RequestID, row.Identity)
 	if err != nil {
 		return booking.Booking{}, fmt.Errorf("store: insert booking: %w", dbErr(err))
 	}
@@ -219,13 +223,14 @@ func (t *Tx) UpdateBooking(ctx context.Context, b booking.Booking) error {
 		SET librarian_id = ?, start_at = ?, end_at = ?, online = ?, location = ?,
 		    student_name = ?, student_email = ?, question = ?, programme = ?, study_level = ?,
 		    language = ?, locale = ?, status = ?, cancelled_by = ?, sequence = ?,
-		    event_uid = ?, event_name = ?, token_hash = ?, updated_at = ?, anonymised = ?
+		    event_uid = ?, event_name = ?, token_hash = ?, updated_at = ?, anonymised = ?,
+		    student_identity = ?
 		WHERE id = ?`),
 		row.LibrarianID, row.StartAt, row.EndAt, row.Online, row.Location,
 		row.StudentName, row.StudentEmail, row.Question, row.Programme, row.StudyLevel,
 		row.Language, row.Locale, row.Status, row.CancelledBy, row.Sequence,
 		row.EventUID, row.EventName, row.TokenHash, row.UpdatedAt, row.Anonymised,
-		row.ID)
+		row.Identity, row.ID)
 	if err == nil {
 		err = oneRow(res)
 	}

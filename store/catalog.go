@@ -142,6 +142,7 @@ type serviceRow struct {
 	DescriptionEN      string         `db:"description_en"`
 	Rules              sql.NullString `db:"rules"`
 	MeetingURLTemplate string         `db:"meeting_url_template"`
+	RequireSignIn      bool           `db:"require_signin"`
 }
 
 func (r serviceRow) service() (booking.Service, error) {
@@ -158,6 +159,7 @@ func (r serviceRow) service() (booking.Service, error) {
 		DescriptionEN:      r.DescriptionEN,
 		Rules:              rules,
 		MeetingURLTemplate: r.MeetingURLTemplate,
+		RequireSignIn:      r.RequireSignIn,
 	}, nil
 }
 
@@ -178,7 +180,7 @@ func (s *Store) CreateService(ctx context.Context, svc booking.Service) (booking
 	err = s.db.GetContext(ctx, &row, s.db.Rebind(`
 		INSERT INTO services (slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
-		RETURNING id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template`),
+		RETURNING id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template, require_signin`),
 		svc.Slug, strings.TrimSpace(svc.NameNB), strings.TrimSpace(svc.NameEN), svc.DescriptionNB, svc.DescriptionEN, rules,
 		strings.TrimSpace(svc.MeetingURLTemplate))
 	if err != nil {
@@ -210,7 +212,7 @@ func (s *Store) Services(ctx context.Context) ([]booking.Service, error) {
 	defer cancel()
 	var rows []serviceRow
 	err := s.db.SelectContext(ctx, &rows, `
-		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template
+		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template, require_signin
 		FROM services
 		ORDER BY id`)
 	if err != nil {
@@ -233,7 +235,7 @@ func (s *Store) ServiceBySlug(ctx context.Context, slug string) (booking.Service
 	defer cancel()
 	var row serviceRow
 	err := s.db.GetContext(ctx, &row, s.db.Rebind(`
-		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template
+		SELECT id, slug, name_nb, name_en, description_nb, description_en, rules, meeting_url_template, require_signin
 		FROM services
 		WHERE slug = ?`), slug)
 	if err != nil {

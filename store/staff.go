@@ -41,7 +41,7 @@ const staffBookingSelect = `
 	SELECT b.id, b.topic_id, b.librarian_id, b.start_at, b.end_at, b.online, b.location,
 	       b.student_name, b.student_email, b.question, b.programme, b.study_level, b.language, b.locale,
 	       b.status, b.cancelled_by, b.sequence, b.event_uid, b.event_name, b.token_hash,
-	       b.created_at, b.updated_at, b.anonymised, b.booked_by, b.inquiry_id, b.no_show, b.held,
+	       b.created_at, b.updated_at, b.anonymised, b.booked_by, b.inquiry_id, b.student_identity, b.no_show, b.held,
 	       t.slug AS topic_slug, t.name_nb AS topic_name_nb, t.name_en AS topic_name_en,
 	       u.username AS librarian_username, u.display_name AS librarian_name
 	FROM bookings b

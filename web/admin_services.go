@@ -84,6 +84,10 @@ type servicePage struct {
 	staffPage
 	Form serviceForm
 	questionsSection
+	// Provider, when sign-in is configured, offers to require it for the
+	// service's bookings (admin_signin.go); RequireSignIn is the setting.
+	Provider      string
+	RequireSignIn bool
 }
 
 func (s *Server) adminService(c *gin.Context) error {
@@ -93,11 +97,14 @@ func (s *Server) adminService(c *gin.Context) error {
 	}
 	f := serviceForm{Slug: svc.Slug, NameNB: svc.NameNB, NameEN: svc.NameEN, DescriptionNB: svc.DescriptionNB,
 		DescriptionEN: svc.DescriptionEN, Rules: rulesFormOf(svc.Rules), MeetingURLTemplate: svc.MeetingURLTemplate}
-	p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f}
+	p := servicePage{staffPage: s.newStaffPage(c, me(c)), Form: f, RequireSignIn: svc.RequireSignIn}
 	if s.cfg.Staff.Questions != nil {
 		if p.questionsSection, err = s.questionsSection(c.Request.Context(), svc.ID, 0, "/admin/services/"+svc.Slug+"/questions"); err != nil {
 			return err
 		}
+	}
+	if s.signInEnabled() {
+		p.Provider = s.cfg.SignIn.Client.Name()
 	}
 	return s.render(c, http.StatusOK, "admin_service", p)
 }

@@ -59,6 +59,9 @@ type userPage struct {
 	Target   booking.User
 	Roles    []booking.Role
 	Password string // a new password, shown once
+	// SignIn is the account's link to the provider, when sign-in with
+	// one is configured (admin_signin.go).
+	SignIn *identityBox
 }
 
 func (s *Server) adminCreateUser(c *gin.Context) error {
@@ -102,6 +105,13 @@ func (s *Server) adminUser(c *gin.Context) error {
 
 func (s *Server) renderUser(c *gin.Context, status int, u booking.User, password string) error {
 	p := userPage{staffPage: s.newStaffPage(c, me(c)), Target: u, Roles: roles, Password: password}
+	if s.signInEnabled() {
+		box, err := s.identityBox(c, u.ID)
+		if err != nil {
+			return err
+		}
+		p.SignIn = &box
+	}
 	if password != "" {
 		c.Header("Cache-Control", "no-store")
 	}

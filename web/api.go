@@ -285,6 +285,13 @@ func (s *Server) apiBook(c *gin.Context) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
+	// The API has no sign-in: a service that needs one is booked on the
+	// form only.
+	if need, err := s.needsSignIn(c, req.TopicSlug); err != nil {
+		return err
+	} else if need {
+		return errAPI(http.StatusForbidden, "signin_required", "")
+	}
 	if limit, wait := s.attempt(c, req.StudentEmail); limit != "" {
 		retryAfter(c, wait)
 		field := ""

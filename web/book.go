@@ -43,6 +43,19 @@ type bookPage struct {
 	// Questions are the library's own questions for the topic; none
 	// means the default ones (study level and programme).
 	Questions []booking.Question
+	// SignIn offers sign-in with the provider, when it is configured
+	// (signin.go); a signed-in student's name and address are read-only.
+	SignIn *bookSignIn
+}
+
+// bookSignIn is the booking form's sign-in box.
+type bookSignIn struct {
+	Provider string
+	URL      string
+	Signed   bool
+	// Required says the service takes bookings from signed-in students
+	// only.
+	Required bool
 }
 
 // QuestionLabel is q in the page's language.
@@ -118,6 +131,16 @@ func (s *Server) book(c *gin.Context) error {
 		return nil
 	}
 	lang := s.lang(c)
+	// A signed-in student's name and address are the provider's, whatever
+	// the form says; a service that needs sign-in takes no other booking.
+	student, signed := s.studentSession(c)
+	if signed {
+		form.Name, form.Email = student.Name, student.Email
+	} else if need, err := s.needsSignIn(c, t.Slug); err != nil {
+		return err
+	} else if need {
+		return s.renderBook(c, http.StatusForbidden, t, form, []formError{{Message: T(lang, "book.signin.required", s.cfg.SignIn.Client.Name())}})
+	}
 	// An address over its limit is refused before anything else; below
 	// it, only attempts that pass the form's own checks count, so that
 	// typos never lock a campus out.
@@ -132,7 +155,13 @@ func (s *Server) book(c *gin.Context) error {
 	if errs := form.validate(lang, t, s.questions(c, t)); len(errs) > 0 {
 		return s.renderBook(c, http.StatusUnprocessableEntity, t, form, errs)
 	}
-	switch limit, wait := s.attempt(c, form.Email); limit {
+	// A signed-in student is limited per identity: the same person with
+	// several addresses is still one person.
+	limitKey := form.Email
+	if signed {
+		limitKey = "identity " + student.Identity
+	}
+	switch limit, wait := s.attempt(c, limitKey); limit {
 	case "address":
 		retryAfter(c, wait)
 		return s.renderBook(c, http.StatusTooManyRequests, t, form, []formError{{Message: T(lang, "book.rate", minutes(wait))}})
@@ -145,7 +174,7 @@ func (s *Server) book(c *gin.Context) error {
 		TopicSlug: t.Slug, Start: form.Start, Language: form.Language, Mode: form.Mode, Campus: form.Search.Campus,
 		StudentName: form.Name, StudentEmail: form.Email, Question: form.Question,
 		Programme: form.Programme, StudyLevel: form.Level, Locale: lang, Consent: form.Consent,
-		LibrarianID: form.Search.Librarian, Answers: form.Answers,
+		LibrarianID: form.Search.Librarian, Answers: form.Answers, StudentIdentity: student.Identity,
 	})
 	// Refusals that the form can explain show it again; the rest are
 	// the error page's.
@@ -249,6 +278,28 @@ func checkAnswers(lang string, qs []booking.Question, answers map[int64]string) 
 		}
 	}
 	return errs
+}
+
+// needsSignIn says whether the topic's service takes bookings only from
+// students signed in with the provider; never when none is configured.
+func (s *Server) needsSignIn(c *gin.Context, topicSlug string) (bool, error) {
+	if !s.signInEnabled() {
+		return false, nil
+	}
+	cat, err := s.booker.Catalog(c.Request.Context())
+	if err != nil {
+		return false, err
+	}
+	t, ok := findTopic(cat, topicSlug)
+	if !ok {
+		return false, nil
+	}
+	for _, svc := range cat.Services {
+		if svc.Slug == t.ServiceSlug {
+			return svc.RequireSignIn, nil
+		}
+	}
+	return false, nil
 }
 
 // bookTopic finds the path's topic; an unknown one is a 404.
@@ -403,6 +454,19 @@ func (s *Server) renderBook(c *gin.Context, status int, t booking.Topic, form bo
 	p.Errors = errs
 	p.Questions = s.questions(c, t)
 	p.BackURL = s.backURL(t, form)
+	if s.signInEnabled() {
+		box := &bookSignIn{Provider: s.cfg.SignIn.Client.Name(), URL: studentSignInURL(self.String())}
+		if st, ok := s.studentSession(c); ok {
+			box.Signed = true
+			p.Form.Name, p.Form.Email = st.Name, st.Email
+		}
+		need, err := s.needsSignIn(c, t.Slug)
+		if err != nil {
+			return err
+		}
+		box.Required = need
+		p.SignIn = box
+	}
 	p.Alternatives = alts
 	if m.Name != "" && len(alts) == 0 {
 		p.Match, p.HasMatch = m, true

@@ -96,6 +96,9 @@ var domainErrors = []struct {
 	{booking.ErrConflict, http.StatusConflict, http.StatusConflict, "conflict"},
 	{booking.ErrPreconditionFailed, http.StatusConflict, http.StatusConflict, "conflict"},
 	{booking.ErrInvalid, http.StatusConflict, http.StatusUnprocessableEntity, "invalid"},
+	// A service we depend on (the sign-in provider) is down; the sign-in
+	// pages say so themselves, this is for anything else.
+	{booking.ErrUnavailable, http.StatusServiceUnavailable, http.StatusServiceUnavailable, "unavailable"},
 }
 
 // statusCodes are the API's codes for the statuses handlers fail with by

@@ -24,6 +24,9 @@ type page struct {
 	// DropInCurrent that it is this page.
 	DropIn        bool
 	DropInCurrent bool
+	// MyBookings says students may sign in to see their bookings
+	// (signin.go), for the footer's link.
+	MyBookings bool
 	// Errors fill the error summary at the top of the page; a FieldError
 	// is also shown at its field.
 	Errors []formError
@@ -41,7 +44,7 @@ type formError struct {
 // the language switch points at (the request's own by default).
 func (s *Server) newPage(c *gin.Context, self *url.URL) page {
 	lang := s.lang(c)
-	p := page{Lang: lang, Other: "en", loc: s.loc, DropIn: s.cfg.DropIn != nil}
+	p := page{Lang: lang, Other: "en", loc: s.loc, DropIn: s.cfg.DropIn != nil, MyBookings: s.signInEnabled()}
 	p.DropInCurrent = p.DropIn && c.Request.URL.Path == "/dropin"
 	if lang == "en" {
 		p.Other = "nb"

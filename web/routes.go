@@ -75,6 +75,18 @@ func (s *Server) routes() {
 		fu.GET("/attendance/:token", h(s.attendanceForm))
 		fu.POST("/attendance/:token", limitBody, csrf, h(s.attendance))
 	}
+	// Sign-in with the OpenID Connect provider (signin.go): the links
+	// that go to it, its callback, and a signed-in student's bookings.
+	if s.signInEnabled() {
+		si := e.Group("", noStore)
+		si.GET("/signin/student", h(s.signInStudent))
+		si.GET("/signin/callback", h(s.signInCallback))
+		si.GET("/my-bookings", h(s.myBookings))
+		si.POST("/my-bookings/sign-out", limitBody, csrf, h(s.myBookingsSignOut))
+		if s.staffEnabled() {
+			si.GET("/signin/staff", h(s.signInStaff))
+		}
+	}
 
 	// Drop-in sessions (dropin.go): the page, the widget for other sites'
 	// <iframe>, one session's calendar file, and the subscription feeds,
@@ -240,6 +252,13 @@ func (s *Server) routes() {
 			admin.GET("/competence", h(s.adminCompetence))
 			admin.GET("/competence.csv", h(s.adminCompetenceCSV))
 			admin.POST("/competence/tags", csrf, h(s.adminMapTag))
+		}
+		if s.signInEnabled() {
+			admin.GET("/signin", h(s.adminSignIn))
+			admin.POST("/signin", csrf, h(s.adminSaveSignIn))
+			admin.POST("/users/:id/identity", csrf, h(s.adminLinkIdentity))
+			admin.POST("/users/:id/identity/delete", csrf, h(s.adminUnlinkIdentity))
+			admin.POST("/services/:slug/signin", csrf, h(s.adminServiceSignIn))
 		}
 		if s.cfg.Staff.External != nil {
 			admin.GET("/external", h(s.adminExternal))

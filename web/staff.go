@@ -164,7 +164,7 @@ var staffPageNames = []string{
 	"staff_dropin", "staff_dropin_form", "staff_studentdata", "staff_desk", "staff_desk_book", "admin_competence", "staff_api_tokens",
 	"admin_users", "admin_user", "admin_topics", "admin_topic", "admin_services", "admin_service",
 	"admin_bookings", "admin_stats", "admin_privacy", "admin_outbox", "admin_dropin_tags",
-	"staff_external", "admin_external", "staff_hours", "staff_hours_form",
+	"staff_external", "admin_external", "staff_hours", "staff_hours_form", "admin_signin",
 	"staff_requests", "staff_request", "staff_request_new",
 }
 
@@ -362,6 +362,9 @@ func (g navGroup) CurrentPage() bool { return g.Current && len(g.Items) == 1 }
 // page), with the navigation the user's role allows.
 func (s *Server) newStaffPage(c *gin.Context, u booking.User) staffPage {
 	p := staffPage{page: s.newPage(c, nil), User: u, External: s.cfg.Staff.External != nil, Path: c.Request.URL.Path}
+	// The students' "My bookings" would be a second link of that name
+	// beside the librarian's own.
+	p.MyBookings = false
 	p.CSRF = s.csrfToken(c)
 	if u.ID != 0 {
 		p.Nav = s.staffNav(u, c.Request.URL.Path)
@@ -432,6 +435,9 @@ func (s *Server) staffNav(u booking.User, path string) []navGroup {
 		}
 		if s.cfg.Staff.Outbox != nil {
 			admin = append(admin, navItem{Path: "/admin/outbox", Key: "staff.nav.admin.outbox"})
+		}
+		if s.signInEnabled() {
+			admin = append(admin, navItem{Path: "/admin/signin", Key: "staff.nav.admin.signin"})
 		}
 		admin = append(admin, navItem{Path: "/admin/privacy", Key: "staff.nav.admin.privacy"})
 		groups = append(groups,
@@ -505,6 +511,32 @@ type loginPage struct {
 	Username string
 	Next     string
 	Out      bool
+	// Provider and SignInURL offer sign-in with the provider, when it is
+	// configured; PasswordsOff hides the password form.
+	Provider     string
+	SignInURL    string
+	PasswordsOff bool
+}
+
+// newLoginPage starts the sign-in page for the path next.
+func (s *Server) newLoginPage(c *gin.Context, next string) (loginPage, error) {
+	if !safeNext(next) {
+		next = ""
+	}
+	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Next: next}
+	if s.signInEnabled() {
+		p.Provider = s.cfg.SignIn.Client.Name()
+		p.SignInURL = "/signin/staff"
+		if next != "" {
+			p.SignInURL += "?" + url.Values{"next": {next}}.Encode()
+		}
+		off, err := s.localPasswordsOff(c.Request.Context())
+		if err != nil {
+			return loginPage{}, err
+		}
+		p.PasswordsOff = off
+	}
+	return p, nil
 }
 
 func (s *Server) staffLoginForm(c *gin.Context) error {
@@ -512,10 +544,11 @@ func (s *Server) staffLoginForm(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, "/staff")
 		return nil
 	}
-	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Next: c.Query("next"), Out: c.Query("out") == "1"}
-	if !safeNext(p.Next) {
-		p.Next = ""
+	p, err := s.newLoginPage(c, c.Query("next"))
+	if err != nil {
+		return err
 	}
+	p.Out = c.Query("out") == "1"
 	return s.render(c, http.StatusOK, "staff_login", p)
 }
 
@@ -531,7 +564,16 @@ func (s *Server) staffLogin(c *gin.Context) error {
 	if !safeNext(next) {
 		next = ""
 	}
-	p := loginPage{staffPage: s.newStaffPage(c, booking.User{}), Username: username, Next: next}
+	p, err := s.newLoginPage(c, next)
+	if err != nil {
+		return err
+	}
+	p.Username = username
+	if p.PasswordsOff {
+		// Turned off by an admin (admin_signin.go): the provider only.
+		p.Errors = []formError{{Message: p.T("staff.signin.passwordsoff", p.Provider)}}
+		return s.render(c, http.StatusForbidden, "staff_login", p)
+	}
 	ctx := c.Request.Context()
 	client := s.loginClient(c, username)
 	wait, err := s.loginWait(c, client)
@@ -562,6 +604,13 @@ func (s *Server) staffLogin(c *gin.Context) error {
 		s.logger.Warn("clear failed staff sign-ins", "user", username, "err", err)
 	}
 	s.setDeviceCookie(c, u.Username)
+	s.logger.Info("staff signed in", "user", u.Username, "role", u.Role)
+	return s.startStaffSession(c, u, next)
+}
+
+// startStaffSession signs u in on this browser, by password or with the
+// provider, and goes to next (the staff home when empty).
+func (s *Server) startStaffSession(c *gin.Context, u booking.User, next string) error {
 	token, err := s.cfg.Staff.Store.CreateSession(c.Request.Context(), u.ID, s.staff.cfg.SessionTTL)
 	if err != nil {
 		return err
@@ -574,7 +623,9 @@ func (s *Server) staffLogin(c *gin.Context) error {
 		}
 	}
 	s.setStaffCookie(c, token, int(s.staff.cfg.SessionTTL.Seconds()))
-	s.logger.Info("staff signed in", "user", u.Username, "role", u.Role)
+	if !safeNext(next) {
+		next = ""
+	}
 	if next == "" {
 		next = "/staff"
 	}

@@ -88,6 +88,9 @@ type Config struct {
 	// Staff configures the staff and admin pages (staff.go); they are
 	// served when Staff.Store and Staff.Service are set.
 	Staff StaffConfig
+	// SignIn configures sign-in with an OpenID Connect provider
+	// (signin.go); nothing of it is served unless it is set.
+	SignIn SignInConfig
 	// Ready reports whether the service can serve (the database answers),
 	// for /readyz; nil is always ready.
 	Ready func(context.Context) error
@@ -227,7 +230,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 }
 
 // pageNames are the templates the handlers render.
-var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget", "request", "request_offers"}
+var pageNames = []string{"home", "topic", "book", "booking", "cancel", "privacy", "error", "dropin", "dropin_widget", "request", "request_offers", "signin_failed", "my_bookings"}
 
 // render executes a page into a buffer first, so that a template error
 // gives a clean error page instead of half a page.

@@ -184,6 +184,8 @@ func serveFlagSet(name string, stderr io.Writer) (*flag.FlagSet, *options, *serv
 func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs, o, opts := serveFlagSet("veileder "+cmd, stderr)
 	mo, so, lo, eo := &opts.mo, &opts.so, &opts.lo, &opts.eo
+	var sio signInOptions
+	sio.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -205,6 +207,9 @@ func serve(ctx context.Context, cmd string, args []string, stdout, stderr io.Wri
 		return err
 	}
 	if err := eo.apply(&cfg); err != nil {
+		return err
+	}
+	if err := sio.apply(&cfg); err != nil {
 		return err
 	}
 	a, err := app.New(ctx, cfg)
