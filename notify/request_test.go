@@ -116,7 +116,7 @@ func TestRequestMessages(t *testing.T) {
 		}
 		r = take(r)
 		st := base.Add(48 * time.Hour)
-		r = offer(r, st, st.Add(2*time.Hour))
+		offer(r, st, st.Add(2*time.Hour))
 		got = next()
 		if len(got) != 1 || !strings.Contains(got[0].Subject, "Times for your guidance") || !strings.Contains(got[0].Text, "https://veileder.example.org/requests/r1") ||
 			strings.Count(got[0].Text, "\n- ") != 2 || !strings.Contains(got[0].Header.Get("Reply-To"), "kari@ub.example.org") {
