@@ -184,6 +184,12 @@ func TestRequestFlow(t *testing.T) {
 			if err != nil || b.RequestID != req.ID || b.LibrarianID != s.users["lib1"].ID || b.StudentEmail != "siri@student.example.org" {
 				t.Errorf("the booking: got %+v, %v", b, err)
 			}
+			if _, err := s.app.Mailer.SendDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if m := mailTo(t, mailDir, "siri@student.example.org"); !strings.Contains(m, "is booked, in answer to your request.") {
+				t.Errorf("the student's confirmation does not say it answers the request:\n%s", m)
+			}
 			if r := student.post("/requests/"+link[1], url.Values{"offer": {buttons[1][1]}}); r.status != http.StatusConflict || !strings.Contains(r.body, "already booked") {
 				t.Errorf("a second click: got %d:\n%s", r.status, r.body)
 			}
@@ -233,6 +239,13 @@ func TestRequestFlow(t *testing.T) {
 			pb, err := s.app.Store.BookingByID(ctx, pr.BookingID)
 			if pr.State != booking.RequestBooked || err != nil || pb.RequestID != pr.ID || pb.BookedBy != s.users["lib1"].ID {
 				t.Errorf("direct booking: request %s, booking %+v, %v", pr.State, pb, err)
+			}
+
+			if _, err := s.app.Mailer.SendDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if m := mailTo(t, mailDir, "pia@student.example.org"); !strings.Contains(m, "booked for you by the librarian, in answer to your request.") {
+				t.Errorf("Pia's confirmation does not say the librarian booked it:\n%s", m)
 			}
 
 			// Three days later the student's request is overdue, which

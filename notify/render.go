@@ -114,8 +114,12 @@ type mailData struct {
 
 	// CancelledBy is who cancelled: student, librarian, admin or system.
 	CancelledBy string
-	// AtDesk says that library staff booked for the student at the desk.
-	AtDesk bool
+	// AtDesk says that library staff booked for the student at the desk;
+	// ForRequest that the booking answers the student's request (and
+	// ByLibrarian that the librarian booked it for them).
+	AtDesk      bool
+	ForRequest  bool
+	ByLibrarian bool
 
 	ManageURL string // the student's manage page, "" when unknown
 	// Ratings are the follow-up's one-click rating links, 1 to 5;
@@ -326,7 +330,9 @@ func (s *Sender) data(v booking.View, kind booking.MessageKind, lang string) mai
 		Online:      b.Online,
 		Location:    oneLine(b.Location),
 		CancelledBy: string(b.CancelledBy),
-		AtDesk:      b.BookedBy != 0,
+		AtDesk:      b.BookedBy != 0 && b.BookedBy != b.LibrarianID,
+		ForRequest:  b.RequestID != 0,
+		ByLibrarian: b.BookedBy != 0 && b.BookedBy == b.LibrarianID,
 		BaseURL:     s.baseURL,
 		UID:         b.EventUID,
 		Sequence:    b.Sequence,
