@@ -28,8 +28,12 @@ func TestFollowUpMessages(t *testing.T) {
 		base := time.Now().UTC().Truncate(time.Second)
 		c := newClock(base)
 		sender := newSender(t, s, srv, c, func(cfg *notify.Config) {
-			cfg.FeedbackURL = func(b booking.Booking) string { return fmt.Sprintf("https://veileder.example.org/feedback/%d.mac", b.ID) }
-			cfg.AttendanceURL = func(b booking.Booking) string { return fmt.Sprintf("https://veileder.example.org/attendance/%d.mac", b.ID) }
+			cfg.FeedbackURL = func(b booking.Booking) string {
+				return fmt.Sprintf("https://veileder.example.org/feedback/%d.mac", b.ID)
+			}
+			cfg.AttendanceURL = func(b booking.Booking) string {
+				return fmt.Sprintf("https://veileder.example.org/attendance/%d.mac", b.ID)
+			}
 		})
 		b := f.book(t, base.Add(-3*time.Hour), "nb", "student@student.example.org", base.Add(-4*time.Hour))
 		drain(t, sender)

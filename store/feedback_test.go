@@ -30,7 +30,9 @@ func TestFollowUpsAndFeedback(t *testing.T) {
 		cancelled.Status, cancelled.CancelledBy = booking.StatusCancelled, booking.PartyStudent
 		mustInsert(t, s, cancelled)
 		after := 2 * time.Hour
-		at := func(h, m int) time.Time { return base.Add(time.Duration(h-10)*time.Hour + time.Duration(m)*time.Minute) }
+		at := func(h, m int) time.Time {
+			return base.Add(time.Duration(h-10)*time.Hour + time.Duration(m)*time.Minute)
+		}
 
 		// Before the first meeting's end + 2 h nothing is due.
 		if n, err := s.EnqueueFollowUps(ctx, at(12, 44), after); err != nil || n != 0 {
