@@ -56,7 +56,7 @@ type questionsSection struct {
 	// owner has booking.MaxQuestions already.
 	QuestionsAdd  string
 	QuestionsFull bool
-	// QuestionsOwn is false for a topic that asks its service's questions
+	// QuestionsInherited marks a topic that asks its service's questions
 	// (or the default ones): adding one replaces them for the topic.
 	QuestionsInherited bool
 	QForm              questionForm
@@ -79,7 +79,8 @@ func (s *Server) questionsSection(ctx context.Context, serviceID, topicID int64,
 		MaxQuestions: booking.MaxQuestions}, nil
 }
 
-// questionOwner is the page a question belongs to, and its name.
+// questionOwner is the admin page of the service or topic a question
+// belongs to.
 func (s *Server) questionOwner(c *gin.Context, q booking.Question) (string, error) {
 	if q.TopicID != 0 {
 		return "/admin/topics/" + strconv.FormatInt(q.TopicID, 10), nil
