@@ -85,7 +85,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		return booking.View{}, "", err
 	}
 	rg := s.rangeFor(rules, now, start, start.Add(time.Nanosecond))
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, now, time.Time{}, time.Time{}), known)
 	if err != nil {
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}

@@ -65,10 +65,31 @@ type librarianData struct {
 // store outside a transaction or the transaction inside one. Only objects
 // whose indexed bounds overlap rg are read, never a calendar's history.
 func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
-	d := librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
+	d, _, err := s.ownSchedule(ctx, rd, lib, rg, known)
+	if err != nil {
+		return d, err
+	}
+	evs, err := rd.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
+	if err != nil {
+		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
+	}
+	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
+	if err != nil {
+		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
+	}
+	s.addReads(&d.sched, evs, bs, rg, known)
+	return d, nil
+}
+
+// ownSchedule reads the windows and busy time of the librarian's own
+// calendars over rg (not their external calendars and bookings, which
+// addReads adds). truncated says an expansion was cut short by a cap, so
+// that what it found holds for rg only.
+func (s *Service) ownSchedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (d librarianData, truncated bool, err error) {
+	d = librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
 	cals, err := rd.Calendars(ctx, lib.ID)
 	if err != nil {
-		return d, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
+		return d, false, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
 	}
 	for _, cal := range cals {
 		if cal.OwnerID != lib.ID {
@@ -79,13 +100,14 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 		}
 		objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
 		if err != nil {
-			return d, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+			return d, false, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
 		}
 		for _, obj := range objs {
 			if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
 				continue
 			}
 			x := s.expand(cal, obj, rg.lo, rg.hi)
+			truncated = truncated || x.Truncated
 			if cal.Kind == booking.KindAvailability {
 				// A truncated window series offers only what is known.
 				d.sched.Windows = append(d.sched.Windows, windows(x.Instances, lib, known)...)
@@ -94,31 +116,30 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 			}
 		}
 	}
-	evs, err := rd.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
-	if err != nil {
-		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
-	}
-	ws, bz := s.external(evs, lib, known)
-	d.sched.Windows = append(d.sched.Windows, ws...)
-	d.sched.Busy = append(d.sched.Busy, bz...)
-	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
-	if err != nil {
-		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
-	}
+	return d, truncated, nil
+}
+
+// addReads adds to a schedule of the librarian's own calendars their
+// external events over rg and their active bookings of rg's weeks (but the
+// one being moved).
+func (s *Service) addReads(ls *booking.LibrarianSchedule, evs []booking.ExternalEvent, bs []booking.Booking, rg readRange, known topicSet) {
+	ws, bz := s.external(evs, ls.Librarian, known)
+	ls.Windows = append(ls.Windows, ws...)
+	ls.Busy = append(ls.Busy, bz...)
 	for _, b := range bs {
 		if b.Active() && (rg.moving.ID == 0 || b.ID != rg.moving.ID) {
-			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: b.Start, End: b.End})
+			ls.Bookings = append(ls.Bookings, booking.Interval{Start: b.Start, End: b.End})
 		}
 	}
-	return d, nil
 }
 
 // readParallelism bounds the librarians read at once by one search: enough
 // to hide query latency, few enough to leave the pool to other requests.
 const readParallelism = 8
 
-// schedules reads the schedules of libs, a few at a time, in libs' order.
-func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
+// schedulesUncached reads the schedules of libs from their calendars, a
+// few at a time, in libs' order.
+func (s *Service) schedulesUncached(ctx context.Context, libs []booking.Librarian, rg readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
 	out := make([]booking.LibrarianSchedule, len(libs))
 	errs := make([]error, len(libs))
 	sem := make(chan struct{}, readParallelism)

@@ -24,6 +24,15 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
 	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
+	// ScheduleVersions returns for each user a token that changes with
+	// every change to their own calendars (and is equal only when they are
+	// equal), for the schedules kept between searches.
+	ScheduleVersions(ctx context.Context, userIDs []int64) (map[int64]string, error)
+	// BookingsOfLibrarians is BookingsOfLibrarian for several, by
+	// librarian.
+	BookingsOfLibrarians(ctx context.Context, librarianIDs []int64, start, end time.Time) (map[int64][]booking.Booking, error)
+	// ExternalEventsOfUsers is ExternalEvents for several, by user.
+	ExternalEventsOfUsers(ctx context.Context, userIDs []int64, start, end time.Time) (map[int64][]booking.ExternalEvent, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 
