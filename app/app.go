@@ -250,6 +250,12 @@ func (s schedulingStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(
 	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
 }
 
+// TryTx runs fn in one of the store's transactions unless the librarian is
+// locked.
+func (s schedulingStore) TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) (bool, error) {
+	return s.Store.TryTx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
+}
+
 // Close stops the background work Start began, then releases the store.
 func (a *App) Close() error {
 	a.stopBackground()

@@ -3,7 +3,9 @@ package scheduling
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,24 +15,25 @@ import (
 
 // A slot search needs, for every librarian with the competence, the
 // windows and busy time of their own calendars over the horizon. Reading
-// and expanding those objects is nearly all a search costs, and between
-// two searches they rarely change. So each librarian's expanded windows
-// and busy intervals are kept here, computed for a span a little wider
-// than the horizon, under the version of their calendars that the store
-// read before computing them (Store.ScheduleVersions: the calendars' sync
-// positions, which every write bumps in its own transaction, and the sync
-// epoch). A search reads the versions of all its librarians in one query
-// and recomputes only those whose version moved, so it sees every write
-// that committed before it began, whichever replica made it: the state is
-// the database's, this is only a memo of what it implies.
+// and expanding those objects was nearly all a search cost, and between
+// two searches they rarely change. So each calendar's expanded windows or
+// busy intervals are kept here, computed for a span a little wider than
+// the horizon, under the calendar's sync position and the database's sync
+// epoch as the store read them before computing (Store.ScheduleCalendars:
+// every write bumps its calendar's position in its own transaction). A
+// search reads the calendars of all its librarians in one query and
+// recomputes only those whose position moved, so it sees every write that
+// committed before it began, whichever replica made it: the state is the
+// database's, this is only a memo of what it implies. A booking changes
+// one bookings calendar, so the next search reads only that one again.
 //
 // External events and bookings are not kept: they are stored ready to use
 // (external events are expanded at fetch time), and a search reads them
 // for all its librarians in one query each.
 
-// cachedSchedule is one librarian's own calendars expanded over [lo, hi).
-type cachedSchedule struct {
-	// key is the calendars' version with the inputs that shaped the
+// cachedCalendar is one calendar expanded over [lo, hi).
+type cachedCalendar struct {
+	// key is the calendar's position with the inputs that shaped the
 	// windows: the topics known (which tags narrow a window) and the
 	// librarian's campus (a window's default place).
 	key     string
@@ -39,21 +42,26 @@ type cachedSchedule struct {
 	busy    []booking.Interval
 }
 
-// scheduleCacheSize bounds the librarians kept: every librarian of a large
-// library, each a few kilobytes.
-const scheduleCacheSize = 4096
+// calendarCacheSize bounds the calendars kept: every calendar of a large
+// library's librarians, each a few kilobytes.
+const calendarCacheSize = 16384
 
-// covers says whether the entry holds everything over rg.
-func (c *cachedSchedule) covers(key string, rg readRange) bool {
-	return c.key == key && !c.lo.After(rg.lo) && !c.hi.Before(rg.hi)
+// calendarKey is the key a calendar's entry must have to be used.
+func calendarKey(epoch string, cal booking.Calendar, topics, campus string) string {
+	return epoch + "/" + strconv.FormatInt(cal.ID, 10) + ":" + strconv.FormatInt(cal.SyncSeq, 10) + "|" + topics + "|" + campus
 }
 
-// clip is the entry's part over rg: exactly what reading the calendars over
+// covers says whether the entry holds everything over rg.
+func (c *cachedCalendar) covers(key string, rg readRange) bool {
+	return c != nil && c.key == key && !c.lo.After(rg.lo) && !c.hi.Before(rg.hi)
+}
+
+// clip is the entry's part over rg: exactly what reading the calendar over
 // rg gives. An expansion over rg returns the instances that overlap it
 // (recurrence.Overlaps), and windows and busy keep only those of positive
 // length, for which overlapping is start < hi and end > lo; the order is
 // kept, as each object's instances come sorted and objects by name.
-func (c *cachedSchedule) clip(rg readRange) (ws []booking.Window, bz []booking.Interval) {
+func (c *cachedCalendar) clip(rg readRange) (ws []booking.Window, bz []booking.Interval) {
 	for _, w := range c.windows {
 		if w.Start.Before(rg.hi) && w.End.After(rg.lo) {
 			ws = append(ws, w)
@@ -70,7 +78,7 @@ func (c *cachedSchedule) clip(rg readRange) (ws []booking.Window, bz []booking.I
 // The span computed on a miss starts a day before now (every search's
 // range starts at now+MinNotice-Buffer, and a buffer is minutes) and ends
 // a few days after the longest range asked of it, so that the horizon
-// moving with the clock does not recompute every librarian at every
+// moving with the clock does not recompute every calendar at every
 // search, only every few days.
 const (
 	spanBefore = 24 * time.Hour
@@ -80,7 +88,7 @@ const (
 // spanFor is what a miss computes for rg at now, given the entry it
 // replaces: the span grows to cover what others asked of the same version
 // (topics with longer horizons) rather than taking turns with them.
-func spanFor(rg readRange, now time.Time, old *cachedSchedule, key string) readRange {
+func spanFor(rg readRange, now time.Time, old *cachedCalendar, key string) readRange {
 	lo := now.UTC().Truncate(24 * time.Hour).Add(-spanBefore)
 	if rg.lo.Before(lo) {
 		lo = rg.lo.Truncate(24 * time.Hour)
@@ -114,86 +122,150 @@ func (known topicSet) key() string {
 	return strings.Join(ts, ",")
 }
 
+// part is one calendar's windows or busy time over a search's range.
+type part struct {
+	ws []booking.Window
+	bz []booking.Interval
+}
+
 // schedules returns the schedules of libs over rg, in libs' order: their
-// own calendars from the cache where the versions read now match, the
+// own calendars from the cache where the positions read now match, the
 // rest read and expanded (a few at a time) and kept, and their external
 // events and bookings read for all of them at once. span is the range a
 // miss computes beside rg (a search's whole horizon), so that a booking's
-// narrow re-read keeps the entry good for the next search.
-func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg, span readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
+// narrow read keeps the entry good for the next search. epoch is the sync
+// epoch read, for the booking's re-check under the lock (scheduleInTx).
+func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg, span readRange, known topicSet) ([]booking.LibrarianSchedule, string, error) {
 	if rg.moving.ID != 0 || s.noScheduleCache {
-		return s.schedulesUncached(ctx, libs, rg, known)
+		scheds, err := s.schedulesUncached(ctx, libs, rg, known)
+		return scheds, "", err
 	}
 	ids := make([]int64, len(libs))
 	for i, l := range libs {
 		ids[i] = l.ID
 	}
-	// The versions first: what is computed below is at least as new as
-	// them, so an entry is never older than its key says.
-	versions, err := s.store.ScheduleVersions(ctx, ids)
+	// The calendars first: what is computed below is at least as new as
+	// the positions read, so an entry is never older than its key says.
+	epoch, cals, err := s.store.ScheduleCalendars(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	now := s.now()
 	topics := known.key()
-	out := make([]booking.LibrarianSchedule, len(libs))
-	errs := make([]error, len(libs))
+	parts := make([][]part, len(libs))
+	var errs []error
+	var mu sync.Mutex
 	sem := make(chan struct{}, readParallelism)
 	var wg sync.WaitGroup
 	for i, lib := range libs {
-		out[i].Librarian = lib
-		key := versions[lib.ID] + "|" + topics + "|" + lib.Campus
-		old, _ := s.schedCache.Get(lib.ID)
-		if old != nil && old.covers(key, rg) {
-			out[i].Windows, out[i].Busy = old.clip(rg)
-			continue
+		parts[i] = make([]part, len(cals[lib.ID]))
+		for j, cal := range cals[lib.ID] {
+			key := calendarKey(epoch, cal, topics, lib.Campus)
+			old, _ := s.calCache.Get(cal.ID)
+			if old.covers(key, rg) {
+				parts[i][j].ws, parts[i][j].bz = old.clip(rg)
+				continue
+			}
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				p, err := s.refresh(ctx, lib, cal, rg, spanFor(union(rg, span), now, old, key), known, key)
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+				parts[i][j] = p
+			})
 		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i], errs[i] = s.refresh(ctx, lib, rg, spanFor(union(rg, span), now, old, key), known, key)
-		})
 	}
 	// External events and bookings meanwhile, for everybody in one query
 	// each.
 	evs, err := s.store.ExternalEventsOfUsers(ctx, ids, rg.lo, rg.hi)
 	if err != nil {
 		wg.Wait()
-		return nil, err
+		return nil, "", err
 	}
 	bs, err := s.store.BookingsOfLibrarians(ctx, ids, rg.weekLo, rg.weekHi)
 	wg.Wait()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	for i := range out {
-		s.addReads(&out[i], evs[libs[i].ID], bs[libs[i].ID], rg, known)
+	out := make([]booking.LibrarianSchedule, len(libs))
+	for i, lib := range libs {
+		out[i].Librarian = lib
+		for _, p := range parts[i] {
+			out[i].Windows = append(out[i].Windows, p.ws...)
+			out[i].Busy = append(out[i].Busy, p.bz...)
+		}
+		s.addReads(&out[i], evs[lib.ID], bs[lib.ID], rg, known)
 	}
-	return out, nil
+	return out, epoch, nil
 }
 
-// refresh computes the librarian's own calendars over span, keeps them
-// under key and returns their part over rg. An expansion cut short by a
-// cap holds only for the range it was made for, so then nothing is kept
-// and rg is read as it is.
-func (s *Service) refresh(ctx context.Context, lib booking.Librarian, rg, span readRange, known topicSet, key string) (booking.LibrarianSchedule, error) {
-	d, truncated, err := s.ownSchedule(ctx, s.store, lib, span, known)
+// refresh computes the calendar over span, keeps it under key and returns
+// its part over rg. An expansion cut short by a cap holds only for the
+// range it was made for, so then nothing is kept and rg is read as it is.
+func (s *Service) refresh(ctx context.Context, lib booking.Librarian, cal booking.Calendar, rg, span readRange, known topicSet, key string) (part, error) {
+	ws, bz, truncated, err := s.calendarPart(ctx, s.store, lib, cal, span, known)
 	if err != nil {
-		return booking.LibrarianSchedule{}, err
+		return part{}, err
 	}
 	if truncated {
-		d, _, err = s.ownSchedule(ctx, s.store, lib, rg, known)
-		if err != nil {
-			return booking.LibrarianSchedule{}, err
-		}
-		return d.sched, nil
+		ws, bz, _, err = s.calendarPart(ctx, s.store, lib, cal, rg, known)
+		return part{ws, bz}, err
 	}
-	c := &cachedSchedule{key: key, lo: span.lo, hi: span.hi, windows: d.sched.Windows, busy: d.sched.Busy}
-	s.schedCache.Add(lib.ID, c)
-	ls := booking.LibrarianSchedule{Librarian: lib}
-	ls.Windows, ls.Busy = c.clip(rg)
-	return ls, nil
+	c := &cachedCalendar{key: key, lo: span.lo, hi: span.hi, windows: ws, busy: bz}
+	s.calCache.Add(cal.ID, c)
+	var p part
+	p.ws, p.bz = c.clip(rg)
+	return p, nil
+}
+
+// scheduleInTx is schedule for the booking's re-check inside the
+// transaction that holds the librarian's lock: the calendars and their
+// positions are read in the transaction, and a calendar kept at the
+// position read there (under the epoch the search before the lock read)
+// is taken from the cache, since it then has the very members the
+// transaction would read; any other is read in the transaction.
+func (s *Service) scheduleInTx(ctx context.Context, tx Tx, lib booking.Librarian, rg readRange, known topicSet, epoch string) (librarianData, error) {
+	if epoch == "" || rg.moving.ID != 0 || s.noScheduleCache {
+		return s.schedule(ctx, tx, lib, rg, known)
+	}
+	d := librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
+	cals, err := tx.Calendars(ctx, lib.ID)
+	if err != nil {
+		return d, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
+	}
+	topics := known.key()
+	for _, cal := range cals {
+		if cal.OwnerID != lib.ID {
+			continue
+		}
+		if cal.Kind == booking.KindBookings && !d.hasBookings {
+			d.bookingsCal, d.hasBookings = cal, true
+		}
+		var ws []booking.Window
+		var bz []booking.Interval
+		if c, _ := s.calCache.Get(cal.ID); c.covers(calendarKey(epoch, cal, topics, lib.Campus), rg) {
+			ws, bz = c.clip(rg)
+		} else if ws, bz, _, err = s.calendarPart(ctx, tx, lib, cal, rg, known); err != nil {
+			return d, err
+		}
+		d.sched.Windows = append(d.sched.Windows, ws...)
+		d.sched.Busy = append(d.sched.Busy, bz...)
+	}
+	evs, err := tx.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
+	if err != nil {
+		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
+	}
+	bs, err := tx.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
+	if err != nil {
+		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
+	}
+	s.addReads(&d.sched, evs, bs, rg, known)
+	return d, nil
 }

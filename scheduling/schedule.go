@@ -65,7 +65,7 @@ type librarianData struct {
 // store outside a transaction or the transaction inside one. Only objects
 // whose indexed bounds overlap rg are read, never a calendar's history.
 func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
-	d, _, err := s.ownSchedule(ctx, rd, lib, rg, known)
+	d, err := s.ownSchedule(ctx, rd, lib, rg, known)
 	if err != nil {
 		return d, err
 	}
@@ -83,13 +83,12 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 
 // ownSchedule reads the windows and busy time of the librarian's own
 // calendars over rg (not their external calendars and bookings, which
-// addReads adds). truncated says an expansion was cut short by a cap, so
-// that what it found holds for rg only.
-func (s *Service) ownSchedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (d librarianData, truncated bool, err error) {
-	d = librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
+// addReads adds).
+func (s *Service) ownSchedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
+	d := librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
 	cals, err := rd.Calendars(ctx, lib.ID)
 	if err != nil {
-		return d, false, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
+		return d, fmt.Errorf("calendars of librarian %d: %w", lib.ID, err)
 	}
 	for _, cal := range cals {
 		if cal.OwnerID != lib.ID {
@@ -98,25 +97,39 @@ func (s *Service) ownSchedule(ctx context.Context, rd Reader, lib booking.Librar
 		if cal.Kind == booking.KindBookings && !d.hasBookings {
 			d.bookingsCal, d.hasBookings = cal, true
 		}
-		objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
+		ws, bz, _, err := s.calendarPart(ctx, rd, lib, cal, rg, known)
 		if err != nil {
-			return d, false, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+			return d, err
 		}
-		for _, obj := range objs {
-			if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
-				continue
-			}
-			x := s.expand(cal, obj, rg.lo, rg.hi)
-			truncated = truncated || x.Truncated
-			if cal.Kind == booking.KindAvailability {
-				// A truncated window series offers only what is known.
-				d.sched.Windows = append(d.sched.Windows, windows(x.Instances, lib, known)...)
-			} else {
-				d.sched.Busy = append(d.sched.Busy, expansionBusy(x, rg.hi)...)
-			}
+		d.sched.Windows = append(d.sched.Windows, ws...)
+		d.sched.Busy = append(d.sched.Busy, bz...)
+	}
+	return d, nil
+}
+
+// calendarPart reads one of the librarian's own calendars over rg: the
+// windows of an availability calendar, the busy time of any other.
+// truncated says an expansion was cut short by a cap, so that what it
+// found holds for rg only.
+func (s *Service) calendarPart(ctx context.Context, rd Reader, lib booking.Librarian, cal booking.Calendar, rg readRange, known topicSet) (ws []booking.Window, bz []booking.Interval, truncated bool, err error) {
+	objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+	}
+	for _, obj := range objs {
+		if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
+			continue
+		}
+		x := s.expand(cal, obj, rg.lo, rg.hi)
+		truncated = truncated || x.Truncated
+		if cal.Kind == booking.KindAvailability {
+			// A truncated window series offers only what is known.
+			ws = append(ws, windows(x.Instances, lib, known)...)
+		} else {
+			bz = append(bz, expansionBusy(x, rg.hi)...)
 		}
 	}
-	return d, truncated, nil
+	return ws, bz, truncated, nil
 }
 
 // addReads adds to a schedule of the librarian's own calendars their

@@ -84,10 +84,11 @@ type Service struct {
 	keyword string
 	// parseCache holds decoded calendar objects by ETag (schedule.go).
 	parseCache *lru.Cache[string, *ical.Calendar]
-	// schedCache holds librarians' expanded own calendars by the version
-	// they were read at (schedcache.go); noScheduleCache reads every
-	// search from the calendars instead, for tests that compare the two.
-	schedCache      *lru.Cache[int64, *cachedSchedule]
+	// calCache holds librarians' calendars expanded, by calendar id, under
+	// the position they were read at (schedcache.go); noScheduleCache
+	// reads every search from the calendars instead, for tests that
+	// compare the two.
+	calCache        *lru.Cache[int64, *cachedCalendar]
 	noScheduleCache bool
 }
 
@@ -111,7 +112,7 @@ func New(cfg Config) *Service {
 		s.keyword = DefaultAvailabilityKeyword
 	}
 	s.parseCache, _ = lru.New[string, *ical.Calendar](parseCacheSize) // errs only for a size <= 0
-	s.schedCache, _ = lru.New[int64, *cachedSchedule](scheduleCacheSize)
+	s.calCache, _ = lru.New[int64, *cachedCalendar](calendarCacheSize)
 	if s.loc == nil {
 		loc, err := time.LoadLocation(DefaultLocation)
 		if err != nil { // cannot happen with time/tzdata linked in
@@ -219,7 +220,7 @@ func (s *Service) Slots(ctx context.Context, ss booking.SlotSearch) ([]booking.S
 		return nil, err
 	}
 	rg := s.rangeFor(rules, q.Now, q.From, q.To)
-	scheds, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, q.Now, time.Time{}, time.Time{}), known)
+	scheds, _, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, q.Now, time.Time{}, time.Time{}), known)
 	if err != nil {
 		return nil, fmt.Errorf("scheduling: slots for %q: %w", topic.Slug, err)
 	}
@@ -242,7 +243,7 @@ func (s *Service) recordUnmet(ctx context.Context, q booking.SlotQuery, rules bo
 		whole := q
 		whole.From, whole.To = time.Time{}, time.Time{}
 		rg := s.rangeFor(rules, whole.Now, time.Time{}, time.Time{})
-		scheds, err := s.schedules(ctx, libs, rg, rg, known)
+		scheds, _, err := s.schedules(ctx, libs, rg, rg, known)
 		if err != nil {
 			s.log.Error("scheduling: unmet demand: read schedules", "topic", q.Topic.Slug, "err", err)
 			return

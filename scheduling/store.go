@@ -24,10 +24,11 @@ type Store interface {
 	UserByID(ctx context.Context, id int64) (booking.User, error)
 	BookingByTokenHash(ctx context.Context, tokenHash string) (booking.Booking, error)
 	BookingByID(ctx context.Context, id int64) (booking.Booking, error)
-	// ScheduleVersions returns for each user a token that changes with
-	// every change to their own calendars (and is equal only when they are
-	// equal), for the schedules kept between searches.
-	ScheduleVersions(ctx context.Context, userIDs []int64) (map[int64]string, error)
+	// ScheduleCalendars lists the users' own calendars with their sync
+	// positions, by user in Calendars' order, and the sync epoch: a
+	// calendar at the same position under the same epoch has the same
+	// members.
+	ScheduleCalendars(ctx context.Context, userIDs []int64) (epoch string, byUser map[int64][]booking.Calendar, err error)
 	// BookingsOfLibrarians is BookingsOfLibrarian for several, by
 	// librarian.
 	BookingsOfLibrarians(ctx context.Context, librarianIDs []int64, start, end time.Time) (map[int64][]booking.Booking, error)
@@ -41,6 +42,10 @@ type Store interface {
 	// PostgreSQL by locking the librarian's row, on SQLite by the
 	// database's single writer. fn's error rolls everything back.
 	Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx Tx) error) error
+	// TryTx is Tx, except that when another transaction holds the
+	// librarian's lock it runs nothing and reports locked instead of
+	// waiting (where locks are per librarian: PostgreSQL).
+	TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx Tx) error) (locked bool, err error)
 }
 
 // Reader are the reads needed both outside and inside a transaction.

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -34,60 +32,42 @@ func idChunks(ids []int64) func(yield func([]int64) bool) {
 	}
 }
 
-// ScheduleVersions returns, for each of the users, a token that changes
-// whenever anything in their own calendars does: a calendar made or
-// deleted, an object written or removed (every such write bumps its
-// calendar's sync_seq in the same transaction), or the database's sync
-// epoch renewed after a restore (which may reuse positions). Equal tokens
-// mean equal calendars, so whatever was computed from a user's calendars
-// at one token can be reused, on any replica, as long as the token read
-// before using it is the same. A user without calendars has a token too.
-func (s *Store) ScheduleVersions(ctx context.Context, userIDs []int64) (map[int64]string, error) {
+// ScheduleCalendars lists the users' own calendars, each user's in the
+// order Calendars gives them, with their sync positions (SyncSeq), in one
+// query, and the database's sync epoch. Every write to a calendar's
+// members bumps its position in the write's own transaction, so a
+// calendar at the same position under the same epoch (which changes when a
+// restored backup may reuse positions) has the same members: what was
+// computed from it can be reused, on any replica, as long as the position
+// read before using it is the same. Calendar ids are never reused.
+func (s *Store) ScheduleCalendars(ctx context.Context, userIDs []int64) (epoch string, byUser map[int64][]booking.Calendar, err error) {
 	ctx, cancel := s.timeout(ctx)
 	defer cancel()
-	var epoch []string
-	if err := s.db.SelectContext(ctx, &epoch, s.db.Rebind(`SELECT value FROM secrets WHERE name = ?`), syncEpochName); err != nil {
-		return nil, fmt.Errorf("store: schedule versions: %w", dbErr(err))
-	}
-	prefix := "-"
-	if len(epoch) > 0 {
-		prefix = epoch[0]
-	}
-	out := make(map[int64]string, len(userIDs))
-	var b strings.Builder
-	for _, id := range userIDs {
-		out[id] = prefix
-	}
+	byUser = make(map[int64][]booking.Calendar, len(userIDs))
 	for chunk := range idChunks(userIDs) {
 		query, args, err := sqlx.In(`
-			SELECT owner_id, id, sync_seq FROM calendars
+			SELECT id, owner_id, slug, kind, display_name, description, color, sort_order,
+			       components, timezone, sync_seq, created_at, updated_at, properties,
+			       COALESCE((SELECT value FROM secrets WHERE name = ?), '') AS epoch
+			FROM calendars
 			WHERE owner_id IN (?)
-			ORDER BY owner_id, id`, chunk)
+			ORDER BY owner_id, sort_order, id`, syncEpochName, chunk)
 		if err != nil {
-			return nil, fmt.Errorf("store: schedule versions: %w", err)
+			return "", nil, fmt.Errorf("store: schedule calendars: %w", err)
 		}
 		var rows []struct {
-			Owner int64 `db:"owner_id"`
-			ID    int64 `db:"id"`
-			Seq   int64 `db:"sync_seq"`
+			calendarRow
+			Epoch string `db:"epoch"`
 		}
 		if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
-			return nil, fmt.Errorf("store: schedule versions: %w", dbErr(err))
+			return "", nil, fmt.Errorf("store: schedule calendars: %w", dbErr(err))
 		}
-		for i := 0; i < len(rows); {
-			owner := rows[i].Owner
-			b.Reset()
-			b.WriteString(prefix)
-			for ; i < len(rows) && rows[i].Owner == owner; i++ {
-				b.WriteByte('/')
-				b.WriteString(strconv.FormatInt(rows[i].ID, 10))
-				b.WriteByte(':')
-				b.WriteString(strconv.FormatInt(rows[i].Seq, 10))
-			}
-			out[owner] = b.String()
+		for _, r := range rows {
+			epoch = r.Epoch
+			byUser[r.OwnerID.Int64] = append(byUser[r.OwnerID.Int64], r.calendar())
 		}
 	}
-	return out, nil
+	return epoch, byUser, nil
 }
 
 // BookingsOfLibrarians is BookingsOfLibrarian for several librarians in
