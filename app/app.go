@@ -161,9 +161,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Now:      now,
 		Logger:   cfg.Logger.With("component", "scheduling"),
 		BaseURL:  cfg.BaseURL,
-		// SQLite has one writer: more bookings in flight only wait in its
-		// busy handler.
-		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
+		MaxConcurrentBookings: maxConcurrentBookings(st),
 		AvailabilityKeyword:   cfg.External.Keyword,
 	})
 	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
@@ -235,6 +233,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		Privacy: privacy, Metrics: metrics, External: ext, Links: links, cfg: cfg}
 	a.Handler = secureHeaders(cfg.BaseURL, bodyDeadline(cfg.BodyDeadline, route(dav.Prefix(), metrics.CalDAV(dav), withBookingsLinks(links, front))))
 	return a, nil
+}
+
+// maxConcurrentBookings is how many bookings the service runs at once.
+// SQLite has one writer: more bookings in flight only wait in its busy
+// handler. On PostgreSQL a booking's transaction holds one pooled
+// connection, and half the pool leaves the other half to the reads of
+// searches and pages meanwhile.
+func maxConcurrentBookings(st *store.Store) int {
+	if st.Dialect() == store.SQLite {
+		return 2
+	}
+	return max(1, st.PoolSize()/2)
 }
 
 // schedulingStore is the store as the scheduling service declares it: the
