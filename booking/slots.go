@@ -325,7 +325,13 @@ func (s *search) slots() []Slot {
 // sort over the sorted distinct starts) and only each bucket is sorted by
 // comparison: a search's raw slots number tens of thousands.
 func (s *search) sortRaw() {
-	idx := make(map[int64]int, 512)
+	if len(s.raw) <= smallSort {
+		slices.SortFunc(s.raw, func(a, b rawSlot) int {
+			return cmp.Or(cmp.Compare(a.start, b.start), cmpOffer(a, b))
+		})
+		return
+	}
+	idx := make(map[int64]int)
 	var starts []int64
 	for _, r := range s.raw {
 		if _, ok := idx[r.start]; !ok {
@@ -354,17 +360,26 @@ func (s *search) sortRaw() {
 		next[keys[i]]++
 	}
 	for k := range starts {
-		slices.SortFunc(sorted[bounds[k]:bounds[k+1]], func(a, b rawSlot) int {
-			if a.online != b.online {
-				if a.online {
-					return 1
-				}
-				return -1
-			}
-			return cmp.Or(cmp.Compare(a.lib, b.lib), strings.Compare(a.location, b.location))
-		})
+		slices.SortFunc(sorted[bounds[k]:bounds[k+1]], cmpOffer)
 	}
 	s.raw = sorted
+}
+
+// smallSort is the most raw slots sorted in one piece: a booking's check
+// of one start time has a few, and the buckets would cost more than they
+// save.
+const smallSort = 256
+
+// cmpOffer orders raw slots of one start: in-person before online, then
+// by librarian and place.
+func cmpOffer(a, b rawSlot) int {
+	if a.online != b.online {
+		if a.online {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(cmp.Compare(a.lib, b.lib), strings.Compare(a.location, b.location))
 }
 
 // coalesce joins overlapping or touching windows of the same place, in
