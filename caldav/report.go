@@ -313,8 +313,8 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 // candidates of a few calendars' weeks; parseCacheMaxData keeps large
 // objects out of it, so that it stays a few megabytes.
 const (
-	parseCacheSize    = 4096
-	parseCacheMaxData = 16 << 10
+	parseCacheSize    = 2048
+	parseCacheMaxData = 8 << 10
 )
 
 // parsed returns the decoded object for calendar-query's filter, from a
