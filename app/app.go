@@ -155,12 +155,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	svc := scheduling.New(scheduling.Config{
-		TokenKey: key,
-		Store:    schedulingStore{st},
-		Location: loc,
-		Now:      now,
-		Logger:   cfg.Logger.With("component", "scheduling"),
-		BaseURL:  cfg.BaseURL,
+		TokenKey:              key,
+		Store:                 schedulingStore{st},
+		Location:              loc,
+		Now:                   now,
+		Logger:                cfg.Logger.With("component", "scheduling"),
+		BaseURL:               cfg.BaseURL,
 		MaxConcurrentBookings: maxConcurrentBookings(st),
 		AvailabilityKeyword:   cfg.External.Keyword,
 	})
