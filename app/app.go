@@ -176,15 +176,13 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	svc := scheduling.New(scheduling.Config{
-		TokenKey: key,
-		Store:    schedulingStore{st},
-		Location: loc,
-		Now:      now,
-		Logger:   cfg.Logger.With("component", "scheduling"),
-		BaseURL:  cfg.BaseURL,
-		// SQLite has one writer: more bookings in flight only wait in its
-		// busy handler.
-		MaxConcurrentBookings: map[store.Dialect]int{store.SQLite: 2}[st.Dialect()],
+		TokenKey:              key,
+		Store:                 schedulingStore{st},
+		Location:              loc,
+		Now:                   now,
+		Logger:                cfg.Logger.With("component", "scheduling"),
+		BaseURL:               cfg.BaseURL,
+		MaxConcurrentBookings: maxConcurrentBookings(st),
 		AvailabilityKeyword:   cfg.External.Keyword,
 	})
 	metrics := ops.New(st, cfg.Logger.With("component", "metrics"))
@@ -280,6 +278,18 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
+// maxConcurrentBookings is how many bookings the service runs at once.
+// SQLite has one writer: more bookings in flight only wait in its busy
+// handler. On PostgreSQL a booking's transaction holds one pooled
+// connection, and half the pool leaves the other half to the reads of
+// searches and pages meanwhile.
+func maxConcurrentBookings(st *store.Store) int {
+	if st.Dialect() == store.SQLite {
+		return 2
+	}
+	return max(1, st.PoolSize()/2)
+}
+
 // schedulingStore is the store as the scheduling service declares it: the
 // store's own methods, and its transactions handed to the service as
 // scheduling.Tx. Store.Tx names the store's own transaction type, so that
@@ -291,6 +301,12 @@ var _ scheduling.Store = schedulingStore{}
 
 func (s schedulingStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
 	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
+}
+
+// TryTx runs fn in one of the store's transactions unless the librarian is
+// locked.
+func (s schedulingStore) TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) (bool, error) {
+	return s.Store.TryTx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
 }
 
 // Close stops the background work Start began, then releases the store.

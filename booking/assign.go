@@ -69,6 +69,16 @@ func Preferred(q SlotQuery, loc *time.Location, s Slot, libs []LibrarianSchedule
 	return i
 }
 
+// SetPreferred sets every slot's Preferred as Preferred would, reading
+// libs once for all of them: a search lists hundreds of slots, each
+// offered by tens of librarians.
+func SetPreferred(q SlotQuery, loc *time.Location, slots []Slot, libs []LibrarianSchedule) {
+	byID := schedulesByID(libs)
+	for i := range slots {
+		slots[i].Preferred, _ = preferred(q, loc, slots[i], byID)
+	}
+}
+
 func schedulesByID(libs []LibrarianSchedule) map[int64]*LibrarianSchedule {
 	byID := make(map[int64]*LibrarianSchedule, len(libs))
 	for i := range libs {

@@ -44,7 +44,7 @@ func BenchmarkFindSlots(b *testing.B) {
 	loc := oslo(b)
 	now := at(b, "2026-03-16 08:00") // the horizon spans the March DST change
 	q := SlotQuery{Topic: zotero, Now: now}
-	for _, busy := range []int{500, 5000} {
+	for _, busy := range []int{36, 500, 5000} {
 		b.Run(fmt.Sprintf("librarians=50/busy=%d", busy), func(b *testing.B) {
 			libs := benchSchedules(b, loc, now, 50, busy)
 			b.ReportAllocs()

@@ -293,18 +293,7 @@ func (s *search) slots() []Slot {
 	if len(s.raw) == 0 {
 		return nil
 	}
-	slices.SortFunc(s.raw, func(a, b rawSlot) int {
-		if c := cmp.Compare(a.start, b.start); c != 0 {
-			return c
-		}
-		if a.online != b.online {
-			if a.online {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(a.lib, b.lib), strings.Compare(a.location, b.location))
-	})
+	s.sortRaw()
 	// One backing array for all offers keeps allocation flat.
 	offers := make([]Offer, 0, len(s.raw))
 	var out []Slot
@@ -328,6 +317,69 @@ func (s *search) slots() []Slot {
 		})
 	}
 	return out
+}
+
+// sortRaw sorts s.raw by start, then in-person before online, then
+// librarian and place. Tens of librarians offer the same few hundred grid
+// times, so the raw slots are put into one bucket per start (a counting
+// sort over the sorted distinct starts) and only each bucket is sorted by
+// comparison: a search's raw slots number tens of thousands.
+func (s *search) sortRaw() {
+	if len(s.raw) <= smallSort {
+		slices.SortFunc(s.raw, func(a, b rawSlot) int {
+			return cmp.Or(cmp.Compare(a.start, b.start), cmpOffer(a, b))
+		})
+		return
+	}
+	idx := make(map[int64]int)
+	var starts []int64
+	for _, r := range s.raw {
+		if _, ok := idx[r.start]; !ok {
+			idx[r.start] = 0
+			starts = append(starts, r.start)
+		}
+	}
+	slices.Sort(starts)
+	for i, st := range starts {
+		idx[st] = i
+	}
+	// bounds[k] is where bucket k begins in the sorted order.
+	bounds := make([]int, len(starts)+1)
+	keys := make([]int, len(s.raw))
+	for i, r := range s.raw {
+		keys[i] = idx[r.start]
+		bounds[keys[i]+1]++
+	}
+	for k := 1; k < len(bounds); k++ {
+		bounds[k] += bounds[k-1]
+	}
+	next := slices.Clone(bounds[:len(starts)])
+	sorted := make([]rawSlot, len(s.raw))
+	for i, r := range s.raw {
+		sorted[next[keys[i]]] = r
+		next[keys[i]]++
+	}
+	for k := range starts {
+		slices.SortFunc(sorted[bounds[k]:bounds[k+1]], cmpOffer)
+	}
+	s.raw = sorted
+}
+
+// smallSort is the most raw slots sorted in one piece: a booking's check
+// of one start time has a few, and the buckets would cost more than they
+// save.
+const smallSort = 256
+
+// cmpOffer orders raw slots of one start: in-person before online, then
+// by librarian and place.
+func cmpOffer(a, b rawSlot) int {
+	if a.online != b.online {
+		if a.online {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(cmp.Compare(a.lib, b.lib), strings.Compare(a.location, b.location))
 }
 
 // coalesce joins overlapping or touching windows of the same place, in

@@ -1,10 +1,13 @@
 package booking
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests must not depend on the host's zoneinfo
@@ -619,6 +622,41 @@ func TestWindowOffers(t *testing.T) {
 		w := Window{Topics: tt.tags}
 		if got := w.offers(tt.slug); got != tt.want {
 			t.Errorf("Window{Topics: %q}.offers(%q) = %v, want %v", tt.tags, tt.slug, got, tt.want)
+		}
+	}
+}
+
+// TestSortRaw: the bucketed sort of many raw slots gives the order of one
+// plain sort by start, mode, librarian and place, ties and all.
+func TestSortRaw(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 10, smallSort, smallSort + 1, 5000} {
+		raw := make([]rawSlot, n)
+		for i := range raw {
+			raw[i] = rawSlot{
+				start:    int64(rng.IntN(40)) * int64(15*time.Minute),
+				lib:      int64(rng.IntN(30)),
+				online:   rng.IntN(3) == 0,
+				location: []string{"", "A", "B"}[rng.IntN(3)],
+			}
+		}
+		want := slices.Clone(raw)
+		slices.SortFunc(want, func(a, b rawSlot) int {
+			if c := cmp.Compare(a.start, b.start); c != 0 {
+				return c
+			}
+			if a.online != b.online {
+				if a.online {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Or(cmp.Compare(a.lib, b.lib), strings.Compare(a.location, b.location))
+		})
+		s := search{raw: raw}
+		s.sortRaw()
+		if !slices.Equal(s.raw, want) {
+			t.Errorf("%d raw slots: sortRaw's order differs from one plain sort", n)
 		}
 	}
 }

@@ -19,6 +19,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-ical"
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/veileder/veileder/booking"
 )
 
@@ -63,6 +66,9 @@ type Handler struct {
 
 	clientAddr func(*http.Request) string
 	epoch      epochCache
+	// parseCache holds decoded objects by ETag for calendar-query's
+	// filter (report.go).
+	parseCache *lru.Cache[string, *ical.Calendar]
 }
 
 // DefaultMaxResourceSize is advertised as CALDAV:max-resource-size.
@@ -99,6 +105,7 @@ func NewHandler(cfg Config) *Handler {
 
 		clientAddr: cfg.ClientAddr,
 	}
+	h.parseCache, _ = lru.New[string, *ical.Calendar](parseCacheSize) // errs only for a size <= 0
 	if h.loc == nil {
 		h.loc = time.UTC
 	}

@@ -276,7 +276,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 	ms := h.reportMultistatus(w, r)
 	for _, o := range objs {
 		if query.Filter != nil {
-			parsed, err := recurrence.ParseCalendar(o.Data)
+			parsed, err := h.parsed(o)
 			if err != nil {
 				h.logger.Warn("caldav: stored object does not parse", "calendar", res.cal.ID, "name", o.Name, "err", err)
 				continue
@@ -307,6 +307,37 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request, res resourc
 		}
 	}
 	return ms.close("")
+}
+
+// parseCacheSize bounds the decoded objects kept for calendar-query: the
+// candidates of a few calendars' weeks; parseCacheMaxData keeps large
+// objects out of it, so that it stays a few megabytes.
+const (
+	parseCacheSize    = 2048
+	parseCacheMaxData = 8 << 10
+)
+
+// parsed returns the decoded object for calendar-query's filter, from a
+// cache keyed by its ETag, a hash of its bytes: a calendar app asks for
+// the same weeks again and again, and most of their objects have not
+// changed, so decoding every candidate on every query was a good part of
+// a query's time. A changed object has a new ETag, so the cache is never
+// stale. calquery.Match and recurrence's expansion only read a decoded
+// calendar, so one can be shared; calquery.Shape, which builds the
+// answer's data, decodes its own.
+func (h *Handler) parsed(o booking.CalendarObject) (*ical.Calendar, error) {
+	if o.ETag == "" || len(o.Data) > parseCacheMaxData {
+		return recurrence.ParseCalendar(o.Data)
+	}
+	if c, ok := h.parseCache.Get(o.ETag); ok {
+		return c, nil
+	}
+	c, err := recurrence.ParseCalendar(o.Data)
+	if err != nil {
+		return nil, err
+	}
+	h.parseCache.Add(o.ETag, c)
+	return c, nil
 }
 
 // serveFreeBusy answers RFC 4791 §7.10 free-busy-query with a VFREEBUSY.

@@ -203,6 +203,13 @@ func (r response) element() responseElem {
 		el.Status = statusLine(r.status)
 		return el
 	}
+	if allOK(r.props) {
+		// The common case (a listing of ETags): one propstat, no grouping.
+		ps := propstatElem{Status: statusLine(http.StatusOK)}
+		ps.Prop.Props = r.props
+		el.Propstats = []propstatElem{ps}
+		return el
+	}
 	byStatus := map[int][]prop{}
 	var codes []int
 	for _, p := range r.props {
@@ -228,10 +235,21 @@ func (r response) element() responseElem {
 	return el
 }
 
+// allOK says every property was found (status 200).
+func allOK(props []prop) bool {
+	for _, p := range props {
+		if p.status != 0 && p.status != http.StatusOK {
+			return false
+		}
+	}
+	return true
+}
+
 // multistatus streams a 207 Multi-Status (RFC 4918 §13): the root element
-// is opened before the first response, each <D:response> is encoded and
-// sent as it is produced, and close ends the document, so that an answer
-// is never held in memory whole.
+// is opened before the first response, each <D:response> is encoded as it
+// is produced and sent (the first at once, the rest in batches of
+// sendBatch), and close ends the document, so that an answer is never held
+// in memory whole.
 //
 // Until the first response is sent, an error can still become an error
 // status. After it the status line is gone: fail then logs the error and
@@ -243,11 +261,18 @@ type multistatus struct {
 	logger  *slog.Logger
 	buf     bytes.Buffer
 	enc     *xml.Encoder
+	out     []byte // encoded responses not yet written to w
 	started bool
 	n       int   // responses written
-	written int64 // bytes written
+	written int64 // bytes written (or about to be: out)
 	limit   int64 // full reports true past it; 0 for no limit
 }
+
+// sendBatch is how much of the answer is gathered before it is written to
+// the client (after the first response, which is written at once): a
+// listing of thousands of small responses is then tens of writes rather
+// than thousands, and memory stays bounded by it.
+const sendBatch = 32 << 10
 
 var multistatusRoot = xml.StartElement{Name: xml.Name{Local: "D:multistatus"}, Attr: rootNamespaces}
 
@@ -275,14 +300,28 @@ func (ms *multistatus) start() error {
 // gone away: no bug of ours.
 var errClientWrite = errors.New("writing to the client")
 
-// send writes what the encoder holds to the client.
+// send takes what the encoder holds into the answer, and writes the
+// answer to the client once sendBatch of it has gathered.
 func (ms *multistatus) send() error {
 	if err := ms.enc.Flush(); err != nil {
 		return err
 	}
-	n, err := ms.w.Write(shortEmpty(ms.buf.Bytes()))
-	ms.written += int64(n)
+	before := len(ms.out)
+	ms.out = appendShortEmpty(ms.out, ms.buf.Bytes())
+	ms.written += int64(len(ms.out) - before)
 	ms.buf.Reset()
+	// The first response goes out at once, so that the client has the
+	// answer's start while the rest is made.
+	if ms.n == 0 || len(ms.out) >= sendBatch {
+		return ms.flush()
+	}
+	return nil
+}
+
+// flush writes the gathered answer to the client.
+func (ms *multistatus) flush() error {
+	_, err := ms.w.Write(ms.out)
+	ms.out = ms.out[:0]
 	if err != nil {
 		return fmt.Errorf("%w: %w", errClientWrite, err)
 	}
@@ -335,6 +374,9 @@ func (ms *multistatus) close(syncToken string) error {
 	if err := ms.send(); err != nil {
 		return ms.fail(err)
 	}
+	if err := ms.flush(); err != nil {
+		return ms.fail(err)
+	}
 	return nil
 }
 
@@ -359,31 +401,40 @@ func (ms *multistatus) fail(err error) error {
 // only a tag. Only prefixed elements are ours: the stored content of a
 // dead property was written by encoding/xml with a default namespace
 // (<transparent xmlns="...">) and is given back as it was stored.
-func shortEmpty(b []byte) []byte {
-	out := b[:0:0]
+func shortEmpty(b []byte) []byte { return appendShortEmpty(nil, b) }
+
+// appendShortEmpty appends shortEmpty(b) to out, copying the text between
+// tags in runs.
+func appendShortEmpty(out, b []byte) []byte {
 	open := -1 // in out, the '<' of the start tag last written
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c == '<' {
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, "<>")
+		if i < 0 {
+			return append(out, b...)
+		}
+		out = append(out, b[:i]...)
+		b = b[i:]
+		if b[0] == '<' {
 			open = -1
-			if i+1 < len(b) && b[i+1] != '/' && b[i+1] != '?' && b[i+1] != '!' {
+			if len(b) > 1 && b[1] != '/' && b[1] != '?' && b[1] != '!' {
 				open = len(out)
 			}
+			out, b = append(out, '<'), b[1:]
+			continue
 		}
-		if c == '>' && open >= 0 && bytes.HasPrefix(b[i+1:], []byte("</")) {
+		if open >= 0 && bytes.HasPrefix(b[1:], []byte("</")) {
 			tag := out[open+1:]
 			if j := bytes.IndexAny(tag, " \t\r\n"); j >= 0 {
 				tag = tag[:j]
 			}
-			rest := b[i+3:]
+			rest := b[3:]
 			if bytes.IndexByte(tag, ':') > 0 && bytes.HasPrefix(rest, tag) && len(rest) > len(tag) && rest[len(tag)] == '>' {
-				out = append(out, '/', '>')
-				i += 3 + len(tag)
+				out, b = append(out, '/', '>'), rest[len(tag)+1:]
 				open = -1
 				continue
 			}
 		}
-		out = append(out, c)
+		out, b = append(out, '>'), b[1:]
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -49,8 +50,10 @@ func BenchmarkSlots(b *testing.B) {
 				data []byte
 			}
 			var puts []put
+			var libs []booking.User
 			for i := range librarians {
 				u := f.librarian(fmt.Sprintf("lib%02d", i), fmt.Sprintf("Librarian %d", i), "zotero")
+				libs = append(libs, u)
 				puts = append(puts, put{f.calendar(u.ID, "availability"), "w.ics", event([]string{"UID:w" + u.Username,
 					"DTSTART;TZID=Europe/Oslo:20250317T090000", "DTEND;TZID=Europe/Oslo:20250317T150000",
 					"RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "SUMMARY:Veiledning #zotero", "LOCATION:Georg Sverdrups hus"})})
@@ -110,6 +113,44 @@ func BenchmarkSlots(b *testing.B) {
 			if len(slots) == 0 {
 				b.Fatal("no slots")
 			}
+			b.StopTimer()
+
+			// The kept schedules must give what reading the calendars
+			// gives, before and after a librarian's write.
+			uncached := scheduling.New(scheduling.Config{Store: txStore{Store: s}, Location: f.loc, Now: f.clock.now})
+			scheduling.ReadSchedulesUncached(uncached)
+			same := func(when string) {
+				want, err := uncached.Slots(ctx, booking.SlotSearch{TopicSlug: "zotero"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				got, err := svc.Slots(ctx, booking.SlotSearch{TopicSlug: "zotero"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					b.Fatalf("%s: the kept schedules give %d slots, the calendars %d:\n%v\n%v", when, len(got), len(want), got, want)
+				}
+			}
+			same("unchanged")
+
+			// A search right after one librarian's PUT: that librarian's
+			// schedule is read again, the others' are kept.
+			var afterPut []time.Duration
+			for i := range 20 {
+				lib := libs[i%len(libs)]
+				st := f.local("2026-03-23 09:00").AddDate(0, 0, i%5)
+				f.put(f.calendar(lib.ID, "personal"), fmt.Sprintf("new%d.ics", i), event([]string{fmt.Sprintf("UID:new%d", i),
+					"DTSTART:" + st.UTC().Format("20060102T150405Z"), "DTEND:" + st.Add(time.Hour).UTC().Format("20060102T150405Z"), "SUMMARY:Nytt møte"}))
+				t0 := time.Now()
+				if _, err := svc.Slots(ctx, booking.SlotSearch{TopicSlug: "zotero"}); err != nil {
+					b.Fatal(err)
+				}
+				afterPut = append(afterPut, time.Since(t0))
+			}
+			same("after 20 PUTs")
+			slices.Sort(afterPut)
+			b.ReportMetric(float64(afterPut[len(afterPut)/2].Microseconds())/1000, "after-put-p50-ms")
 		})
 	}
 }

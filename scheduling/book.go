@@ -99,7 +99,7 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 		return booking.View{}, "", err
 	}
 	rg := s.rangeFor(rules, now, start, start.Add(time.Nanosecond))
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, epoch, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, now, time.Time{}, time.Time{}), known)
 	if err != nil {
 		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
@@ -112,62 +112,94 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	// manage token may be derived from it (Config.TokenKey).
 	uid := newUID()
 	token, hash := s.newToken(uid)
-	for _, a := range cands {
-		i := slices.IndexFunc(libs, func(l booking.Librarian) bool { return l.ID == a.LibrarianID })
-		lib := libs[i]
-		user, err := s.store.UserByID(ctx, lib.ID)
-		if err != nil {
-			return booking.View{}, "", fmt.Errorf("scheduling: book: librarian %d: %w", lib.ID, err)
+	// First the candidates nobody else is booking right now, best first;
+	// then, in the same order, those that were being booked, waiting for
+	// each. A librarian whose schedule is locked is nearly always taking
+	// another booking, which raises their weekly count, so preferring the
+	// next free one is what booking.Assign would choose a moment later,
+	// and bookings of distinct times spread over the team instead of
+	// queueing behind one person.
+	users := make([]booking.User, len(cands))
+	var wait []int
+	for pass := range 2 {
+		todo := wait
+		if pass == 0 {
+			todo = make([]int, len(cands))
+			for k := range todo {
+				todo[k] = k
+			}
 		}
-		b := booking.Booking{
-			TopicID:      topic.ID,
-			LibrarianID:  lib.ID,
-			Start:        a.Start.UTC(),
-			End:          a.End.UTC(),
-			Online:       a.Online,
-			Location:     a.Location,
-			StudentName:  r.StudentName,
-			StudentEmail: r.StudentEmail,
-			Question:     r.Question,
-			Programme:    r.Programme,
-			StudyLevel:   strings.ToLower(strings.TrimSpace(r.StudyLevel)),
-			Answers:      answers,
-			Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
-			Locale:       normLocale(r.Locale),
-			Status:       booking.StatusConfirmed,
-			EventUID:     uid,
-			TokenHash:    hash,
-			BookedBy:     r.BookedBy,
-			InquiryID:    r.InquiryID,
-			RequestID:    r.RequestID,
-			CreatedAt:    now,
+		for _, k := range todo {
+			a := cands[k]
+			i := slices.IndexFunc(libs, func(l booking.Librarian) bool { return l.ID == a.LibrarianID })
+			lib := libs[i]
+			if users[k].ID == 0 {
+				users[k], err = s.store.UserByID(ctx, lib.ID)
+				if err != nil {
+					return booking.View{}, "", fmt.Errorf("scheduling: book: librarian %d: %w", lib.ID, err)
+				}
+			}
+			user := users[k]
+			b := booking.Booking{
+				TopicID:      topic.ID,
+				LibrarianID:  lib.ID,
+				Start:        a.Start.UTC(),
+				End:          a.End.UTC(),
+				Online:       a.Online,
+				Location:     a.Location,
+				StudentName:  r.StudentName,
+				StudentEmail: r.StudentEmail,
+				Question:     r.Question,
+				Programme:    r.Programme,
+				StudyLevel:   strings.ToLower(strings.TrimSpace(r.StudyLevel)),
+				Answers:      answers,
+				Language:     meetingLanguage(lang, lib, topic.ID, normLocale(r.Locale)),
+				Locale:       normLocale(r.Locale),
+				Status:       booking.StatusConfirmed,
+				EventUID:     uid,
+				TokenHash:    hash,
+				BookedBy:     r.BookedBy,
+				InquiryID:    r.InquiryID,
+				RequestID:    r.RequestID,
+				CreatedAt:    now,
 
-			StudentIdentity: r.StudentIdentity,
-			UpdatedAt:       now,
-		}
-		b.EventName = b.EventUID + ".ics"
-		qa := q
-		qa.Mode = booking.ModeInPerson
-		if a.Online {
-			qa.Mode = booking.ModeOnline
-		}
-		var booked booking.Booking
-		err = s.store.Tx(ctx, lib.ID, func(ctx context.Context, tx Tx) error {
-			var err error
-			booked, err = s.bookInTx(ctx, tx, bookArgs{q: qa, rules: rules, rg: rg, known: known, lib: lib, user: user, topic: topic, svc: svc, b: b})
-			return err
-		})
-		switch {
-		case err == nil:
-			return booking.View{Booking: booked, Topic: topic, LibrarianName: user.Name(), LibrarianMail: user.Email}, token, nil
-		case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrConflict):
-			s.log.Debug("scheduling: candidate taken meanwhile", "librarian", lib.ID, "start", start, "err", err)
-			continue
-		case errors.Is(err, errNoBookingsCalendar):
-			s.log.Error("scheduling: librarian cannot take bookings", "librarian", lib.ID, "err", err)
-			continue
-		default:
-			return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+				StudentIdentity: r.StudentIdentity,
+				UpdatedAt:       now,
+			}
+			b.EventName = b.EventUID + ".ics"
+			qa := q
+			qa.Mode = booking.ModeInPerson
+			if a.Online {
+				qa.Mode = booking.ModeOnline
+			}
+			var booked booking.Booking
+			fn := func(ctx context.Context, tx Tx) error {
+				var err error
+				booked, err = s.bookInTx(ctx, tx, bookArgs{q: qa, rules: rules, rg: rg, known: known, epoch: epoch, lib: lib, user: user, topic: topic, svc: svc, b: b})
+				return err
+			}
+			if pass == 0 {
+				var locked bool
+				locked, err = s.store.TryTx(ctx, lib.ID, fn)
+				if locked {
+					wait = append(wait, k)
+					continue
+				}
+			} else {
+				err = s.store.Tx(ctx, lib.ID, fn)
+			}
+			switch {
+			case err == nil:
+				return booking.View{Booking: booked, Topic: topic, LibrarianName: user.Name(), LibrarianMail: user.Email}, token, nil
+			case errors.Is(err, booking.ErrSlotTaken), errors.Is(err, booking.ErrConflict):
+				s.log.Debug("scheduling: candidate taken meanwhile", "librarian", lib.ID, "start", start, "err", err)
+				continue
+			case errors.Is(err, errNoBookingsCalendar):
+				s.log.Error("scheduling: librarian cannot take bookings", "librarian", lib.ID, "err", err)
+				continue
+			default:
+				return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
+			}
 		}
 	}
 	return booking.View{}, "", fmt.Errorf("scheduling: book %s at %s: %w", topic.Slug, start.In(s.loc).Format("2006-01-02 15:04 MST"), booking.ErrSlotTaken)
@@ -197,6 +229,8 @@ type bookArgs struct {
 	rules booking.Rules
 	rg    readRange
 	known topicSet
+	// epoch is the sync epoch the search before the lock read.
+	epoch string
 	lib   booking.Librarian
 	user  booking.User
 	topic booking.Topic
@@ -211,7 +245,7 @@ type bookArgs struct {
 // transaction reads, that the librarian is still free and the student
 // under their limit: what was read before the lock may be stale.
 func (s *Service) bookInTx(ctx context.Context, tx Tx, a bookArgs) (booking.Booking, error) {
-	d, err := s.schedule(ctx, tx, a.lib, a.rg, a.known)
+	d, err := s.scheduleInTx(ctx, tx, a.lib, a.rg, a.known, a.epoch)
 	if err != nil {
 		return booking.Booking{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/veileder/veileder/booking"
 )
@@ -34,7 +35,7 @@ func (s *Service) DeskSlots(ctx context.Context, ss booking.SlotSearch) ([]booki
 		return nil, err
 	}
 	rg := s.rangeFor(rules, q.Now, q.From, q.To)
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, _, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, q.Now, time.Time{}, time.Time{}), known)
 	if err != nil {
 		return nil, fmt.Errorf("scheduling: desk slots for %q: %w", topic.Slug, err)
 	}

@@ -1,7 +1,6 @@
 package scheduling
 
 import (
-	"slices"
 	"time"
 
 	"github.com/veileder/veileder/booking"
@@ -11,15 +10,30 @@ import (
 // every offer gets its librarian's name, level and languages for the
 // topic, and Preferred names the one booking.Assign would choose now.
 func describeSlots(q booking.SlotQuery, loc *time.Location, slots []booking.Slot, libs []booking.Librarian, scheds []booking.LibrarianSchedule) {
+	// Each librarian is described once; their offers share the description
+	// (offers are only read).
+	described := make(map[int64]booking.Offer, len(libs))
+	for _, l := range libs {
+		described[l.ID] = booking.DescribeOffer(booking.Offer{LibrarianID: l.ID}, q.Topic.ID, l)
+	}
+	// FindSlots shares one backing array between the slots' offers: one
+	// copy of it for all of them.
+	n := 0
+	for i := range slots {
+		n += len(slots[i].Offers)
+	}
+	offers := make([]booking.Offer, 0, n)
 	for i := range slots {
 		sl := &slots[i]
-		// FindSlots shares one backing array between the slots' offers.
-		sl.Offers = slices.Clone(sl.Offers)
-		for j, o := range sl.Offers {
-			if k := slices.IndexFunc(libs, func(l booking.Librarian) bool { return l.ID == o.LibrarianID }); k >= 0 {
-				sl.Offers[j] = booking.DescribeOffer(o, q.Topic.ID, libs[k])
+		from := len(offers)
+		for _, o := range sl.Offers {
+			if d, ok := described[o.LibrarianID]; ok {
+				d.Location = o.Location
+				o = d
 			}
+			offers = append(offers, o)
 		}
-		sl.Preferred = booking.Preferred(q, loc, *sl, scheds)
+		sl.Offers = offers[from:len(offers):len(offers)]
 	}
+	booking.SetPreferred(q, loc, slots, scheds)
 }

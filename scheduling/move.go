@@ -111,7 +111,7 @@ func (s *Service) move(ctx context.Context, b booking.Booking, r booking.MoveReq
 	q := booking.SlotQuery{Topic: topic, Language: b.Language, Mode: mode, Now: now}
 	rg := s.rangeFor(rules, now, start, start.Add(time.Nanosecond))
 	rg.moving = b
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, _, err := s.schedules(ctx, libs, rg, rg, known) // a move reads its calendars as they are (rg.moving)
 	if err != nil {
 		return booking.Booking{}, err
 	}

@@ -249,7 +249,7 @@ func (q *Requests) slots(ctx context.Context, r booking.HelpRequest, by int64) (
 	}
 	sq := booking.SlotQuery{Topic: topic, Language: r.Language, Mode: r.Mode, Now: s.now()}
 	rg := s.rangeFor(rules, sq.Now, time.Time{}, time.Time{})
-	scheds, err := s.schedules(ctx, []booking.Librarian{lib}, rg, known)
+	scheds, _, err := s.schedules(ctx, []booking.Librarian{lib}, rg, rg, known)
 	if err != nil {
 		return booking.Rules{}, nil, fmt.Errorf("scheduling: request %d slots: %w", r.ID, err)
 	}
@@ -399,7 +399,7 @@ func (s *Service) OfferedTimes(ctx context.Context, from, to time.Time) ([]booki
 				missing = append(missing, l)
 			}
 		}
-		read, err := s.schedules(ctx, missing, rg, known)
+		read, _, err := s.schedules(ctx, missing, rg, rg, known)
 		if err != nil {
 			return nil, fmt.Errorf("scheduling: offered times: %w", err)
 		}

@@ -71,6 +71,26 @@ type librarianData struct {
 // store outside a transaction or the transaction inside one. Only objects
 // whose indexed bounds overlap rg are read, never a calendar's history.
 func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
+	d, err := s.ownSchedule(ctx, rd, lib, rg, known)
+	if err != nil {
+		return d, err
+	}
+	evs, err := rd.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
+	if err != nil {
+		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
+	}
+	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
+	if err != nil {
+		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
+	}
+	s.addReads(&d.sched, evs, bs, rg, known)
+	return d, nil
+}
+
+// ownSchedule reads the windows and busy time of the librarian's own
+// calendars over rg (not their external calendars and bookings, which
+// addReads adds).
+func (s *Service) ownSchedule(ctx context.Context, rd Reader, lib booking.Librarian, rg readRange, known topicSet) (librarianData, error) {
 	d := librarianData{sched: booking.LibrarianSchedule{Librarian: lib}}
 	cals, err := rd.Calendars(ctx, lib.ID)
 	if err != nil {
@@ -83,60 +103,81 @@ func (s *Service) schedule(ctx context.Context, rd Reader, lib booking.Librarian
 		if cal.Kind == booking.KindBookings && !d.hasBookings {
 			d.bookingsCal, d.hasBookings = cal, true
 		}
-		objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
+		ws, bz, _, err := s.calendarPart(ctx, rd, lib, cal, rg, known)
 		if err != nil {
-			return d, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+			return d, err
 		}
-		for _, obj := range objs {
-			if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
-				continue
-			}
-			x := s.expand(cal, obj, rg.lo, rg.hi)
-			if cal.Kind == booking.KindAvailability {
-				// A truncated window series offers only what is known.
-				d.sched.Windows = append(d.sched.Windows, windows(x.Instances, lib, known)...)
-			} else {
-				d.sched.Busy = append(d.sched.Busy, expansionBusy(x, rg.hi)...)
-			}
-		}
+		d.sched.Windows = append(d.sched.Windows, ws...)
+		d.sched.Busy = append(d.sched.Busy, bz...)
 	}
-	evs, err := rd.ExternalEvents(ctx, lib.ID, rg.lo, rg.hi)
-	if err != nil {
-		return d, fmt.Errorf("external events of librarian %d: %w", lib.ID, err)
-	}
-	ws, bz := s.external(evs, lib, known)
-	d.sched.Windows = append(d.sched.Windows, ws...)
-	d.sched.Busy = append(d.sched.Busy, bz...)
-	bs, err := rd.BookingsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi)
-	if err != nil {
-		return d, fmt.Errorf("bookings of librarian %d: %w", lib.ID, err)
-	}
-	for _, b := range bs {
-		if b.Active() && (rg.moving.ID == 0 || b.ID != rg.moving.ID) {
-			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: b.Start, End: b.End})
-		}
-	}
-	// A time held for a student on the waitlist counts as a booking (its
-	// buffers, the per-day limit, the weekly load): nobody else may book
-	// it while the offer stands (waitlist.go).
 	hs, err := rd.HoldsOfLibrarian(ctx, lib.ID, rg.weekLo, rg.weekHi, rg.now)
 	if err != nil {
 		return d, fmt.Errorf("waitlist holds of librarian %d: %w", lib.ID, err)
 	}
+	addHolds(&d.sched, hs, rg)
+	return d, nil
+}
+
+// addHolds adds the times held for students on the waitlist: each counts
+// as a booking (its buffers, the per-day limit, the weekly load), so that
+// nobody else may book it while the offer stands (waitlist.go), except
+// the offer being accepted (rg.hold). Every path that reads a schedule
+// (the uncached one, the kept schedules, the re-check under the lock)
+// goes through here.
+func addHolds(ls *booking.LibrarianSchedule, hs []booking.WaitlistOffer, rg readRange) {
 	for _, h := range hs {
 		if h.ID != rg.hold {
-			d.sched.Bookings = append(d.sched.Bookings, booking.Interval{Start: h.Start, End: h.End})
+			ls.Bookings = append(ls.Bookings, booking.Interval{Start: h.Start, End: h.End})
 		}
 	}
-	return d, nil
+}
+
+// calendarPart reads one of the librarian's own calendars over rg: the
+// windows of an availability calendar, the busy time of any other.
+// truncated says an expansion was cut short by a cap, so that what it
+// found holds for rg only.
+func (s *Service) calendarPart(ctx context.Context, rd Reader, lib booking.Librarian, cal booking.Calendar, rg readRange, known topicSet) (ws []booking.Window, bz []booking.Interval, truncated bool, err error) {
+	objs, err := rd.ObjectsOverlapping(ctx, cal.ID, ical.CompEvent, rg.lo, rg.hi)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("events of calendar %d: %w", cal.ID, err)
+	}
+	for _, obj := range objs {
+		if rg.moving.ID != 0 && cal.Kind == booking.KindBookings && obj.UID == rg.moving.EventUID {
+			continue
+		}
+		x := s.expand(cal, obj, rg.lo, rg.hi)
+		truncated = truncated || x.Truncated
+		if cal.Kind == booking.KindAvailability {
+			// A truncated window series offers only what is known.
+			ws = append(ws, windows(x.Instances, lib, known)...)
+		} else {
+			bz = append(bz, expansionBusy(x, rg.hi)...)
+		}
+	}
+	return ws, bz, truncated, nil
+}
+
+// addReads adds to a schedule of the librarian's own calendars their
+// external events over rg and their active bookings of rg's weeks (but the
+// one being moved).
+func (s *Service) addReads(ls *booking.LibrarianSchedule, evs []booking.ExternalEvent, bs []booking.Booking, rg readRange, known topicSet) {
+	ws, bz := s.external(evs, ls.Librarian, known)
+	ls.Windows = append(ls.Windows, ws...)
+	ls.Busy = append(ls.Busy, bz...)
+	for _, b := range bs {
+		if b.Active() && (rg.moving.ID == 0 || b.ID != rg.moving.ID) {
+			ls.Bookings = append(ls.Bookings, booking.Interval{Start: b.Start, End: b.End})
+		}
+	}
 }
 
 // readParallelism bounds the librarians read at once by one search: enough
 // to hide query latency, few enough to leave the pool to other requests.
 const readParallelism = 8
 
-// schedules reads the schedules of libs, a few at a time, in libs' order.
-func (s *Service) schedules(ctx context.Context, libs []booking.Librarian, rg readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
+// schedulesUncached reads the schedules of libs from their calendars, a
+// few at a time, in libs' order.
+func (s *Service) schedulesUncached(ctx context.Context, libs []booking.Librarian, rg readRange, known topicSet) ([]booking.LibrarianSchedule, error) {
 	out := make([]booking.LibrarianSchedule, len(libs))
 	errs := make([]error, len(libs))
 	sem := make(chan struct{}, readParallelism)

@@ -84,6 +84,12 @@ type Service struct {
 	keyword string
 	// parseCache holds decoded calendar objects by ETag (schedule.go).
 	parseCache *lru.Cache[string, *ical.Calendar]
+	// calCache holds librarians' calendars expanded, by calendar id, under
+	// the position they were read at (schedcache.go); noScheduleCache
+	// reads every search from the calendars instead, for tests that
+	// compare the two.
+	calCache        *lru.Cache[int64, *cachedCalendar]
+	noScheduleCache bool
 }
 
 // parseCacheSize bounds the decoded objects kept: a few searches' worth of
@@ -106,6 +112,7 @@ func New(cfg Config) *Service {
 		s.keyword = DefaultAvailabilityKeyword
 	}
 	s.parseCache, _ = lru.New[string, *ical.Calendar](parseCacheSize) // errs only for a size <= 0
+	s.calCache, _ = lru.New[int64, *cachedCalendar](calendarCacheSize)
 	if s.loc == nil {
 		loc, err := time.LoadLocation(DefaultLocation)
 		if err != nil { // cannot happen with time/tzdata linked in
@@ -217,7 +224,7 @@ func (s *Service) Slots(ctx context.Context, ss booking.SlotSearch) ([]booking.S
 		return nil, err
 	}
 	rg := s.rangeFor(rules, q.Now, q.From, q.To)
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, _, err := s.schedules(ctx, libs, rg, s.rangeFor(rules, q.Now, time.Time{}, time.Time{}), known)
 	if err != nil {
 		return nil, fmt.Errorf("scheduling: slots for %q: %w", topic.Slug, err)
 	}
@@ -239,7 +246,8 @@ func (s *Service) recordUnmet(ctx context.Context, q booking.SlotQuery, rules bo
 	if !q.From.IsZero() || !q.To.IsZero() {
 		whole := q
 		whole.From, whole.To = time.Time{}, time.Time{}
-		scheds, err := s.schedules(ctx, libs, s.rangeFor(rules, whole.Now, time.Time{}, time.Time{}), known)
+		rg := s.rangeFor(rules, whole.Now, time.Time{}, time.Time{})
+		scheds, _, err := s.schedules(ctx, libs, rg, rg, known)
 		if err != nil {
 			s.log.Error("scheduling: unmet demand: read schedules", "topic", q.Topic.Slug, "err", err)
 			return

@@ -37,6 +37,18 @@ type Store interface {
 	// BookingsOfIdentity lists the bookings, not anonymised, that a
 	// signed-in student made with the verified identity.
 	BookingsOfIdentity(ctx context.Context, identity string) ([]booking.Booking, error)
+	// ScheduleCalendars lists the users' own calendars with their sync
+	// positions, by user in Calendars' order, and the sync epoch: a
+	// calendar at the same position under the same epoch has the same
+	// members.
+	ScheduleCalendars(ctx context.Context, userIDs []int64) (epoch string, byUser map[int64][]booking.Calendar, err error)
+	// BookingsOfLibrarians is BookingsOfLibrarian for several, by
+	// librarian.
+	BookingsOfLibrarians(ctx context.Context, librarianIDs []int64, start, end time.Time) (map[int64][]booking.Booking, error)
+	// ExternalEventsOfUsers is ExternalEvents for several, by user.
+	ExternalEventsOfUsers(ctx context.Context, userIDs []int64, start, end time.Time) (map[int64][]booking.ExternalEvent, error)
+	// HoldsOfLibrarians is HoldsOfLibrarian for several, by librarian.
+	HoldsOfLibrarians(ctx context.Context, librarianIDs []int64, start, end, now time.Time) (map[int64][]booking.WaitlistOffer, error)
 	// RecordDemand stores a search that found no slot (no personal data).
 	RecordDemand(ctx context.Context, d booking.DemandRecord) error
 
@@ -45,6 +57,10 @@ type Store interface {
 	// PostgreSQL by locking the librarian's row, on SQLite by the
 	// database's single writer. fn's error rolls everything back.
 	Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx Tx) error) error
+	// TryTx is Tx, except that when another transaction holds the
+	// librarian's lock it runs nothing and reports locked instead of
+	// waiting (where locks are per librarian: PostgreSQL).
+	TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx Tx) error) (locked bool, err error)
 }
 
 // Reader are the reads needed both outside and inside a transaction.

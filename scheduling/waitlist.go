@@ -381,7 +381,7 @@ func (w *Waitlist) matchTopic(ctx context.Context, entries []booking.WaitlistEnt
 		return 0, err
 	}
 	rg := s.rangeFor(rules, now, time.Time{}, time.Time{})
-	scheds, err := s.schedules(ctx, libs, rg, known)
+	scheds, _, err := s.schedules(ctx, libs, rg, rg, known)
 	if err != nil {
 		return 0, err
 	}

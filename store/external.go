@@ -352,16 +352,28 @@ func (t *Tx) ExternalEvents(ctx context.Context, userID int64, start, end time.T
 	return externalEvents(ctx, t.tx, userID, start, end)
 }
 
-func externalEvents(ctx context.Context, q querier, userID int64, start, end time.Time) ([]booking.ExternalEvent, error) {
-	var rows []struct {
-		UID      string `db:"uid"`
-		Start    int64  `db:"start_at"`
-		End      int64  `db:"end_at"`
-		Busy     bool   `db:"busy"`
-		Tags     string `db:"tags"`
-		Location string `db:"location"`
-		Online   bool   `db:"online"`
+// externalEventRow is one row of external_events as the slot search reads it.
+type externalEventRow struct {
+	UID      string `db:"uid"`
+	Start    int64  `db:"start_at"`
+	End      int64  `db:"end_at"`
+	Busy     bool   `db:"busy"`
+	Tags     string `db:"tags"`
+	Location string `db:"location"`
+	Online   bool   `db:"online"`
+}
+
+func (r externalEventRow) event() booking.ExternalEvent {
+	e := booking.ExternalEvent{UID: r.UID, Start: fromUnix(r.Start), End: fromUnix(r.End), Busy: r.Busy,
+		Location: r.Location, Online: r.Online}
+	if r.Tags != "" {
+		e.Tags = strings.Split(r.Tags, externalTagSeparator)
 	}
+	return e
+}
+
+func externalEvents(ctx context.Context, q querier, userID int64, start, end time.Time) ([]booking.ExternalEvent, error) {
+	var rows []externalEventRow
 	// The index on (user_id, start_at) bounds the scan by the range's end;
 	// stored events begin at most a day before their fetch, so the rows
 	// scanned are those of the range and the few days before it.
@@ -374,12 +386,7 @@ func externalEvents(ctx context.Context, q querier, userID int64, start, end tim
 	}
 	out := make([]booking.ExternalEvent, 0, len(rows))
 	for _, r := range rows {
-		e := booking.ExternalEvent{UID: r.UID, Start: fromUnix(r.Start), End: fromUnix(r.End), Busy: r.Busy,
-			Location: r.Location, Online: r.Online}
-		if r.Tags != "" {
-			e.Tags = strings.Split(r.Tags, externalTagSeparator)
-		}
-		out = append(out, e)
+		out = append(out, r.event())
 	}
 	return out, nil
 }

@@ -253,6 +253,9 @@ func (s *Store) Close() error {
 // Dialect tells which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
+// PoolSize is the most connections the store opens at once.
+func (s *Store) PoolSize() int { return s.cfg.MaxOpenConns }
+
 // Ping checks that the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := s.timeout(ctx)

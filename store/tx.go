@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -95,6 +97,47 @@ func (s *Store) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx conte
 	}
 	return nil
 }
+
+// TryTx is Tx without the wait: on PostgreSQL, when another transaction
+// holds the librarian's lock, it runs nothing and reports locked, so that
+// a booking can go to another free librarian rather than queue behind
+// one being booked. On SQLite, where every writer holds the one write
+// lock, it is Tx (never locked).
+func (s *Store) TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx *Tx) error) (locked bool, err error) {
+	if s.dialect != Postgres || lockLibrarianID == 0 {
+		return false, s.Tx(ctx, lockLibrarianID, fn)
+	}
+	var fnErr error
+	err = s.inTx(ctx, func(ctx context.Context, tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `SELECT id FROM users WHERE id = $1 FOR UPDATE SKIP LOCKED`, lockLibrarianID)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Locked by another transaction, or no such user.
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM users WHERE id = $1`, lockLibrarianID); err != nil {
+				return fmt.Errorf("store: lock librarian %d: user %d: %w", lockLibrarianID, lockLibrarianID, dbErr(err))
+			}
+			locked = true
+			return errLocked
+		}
+		if err != nil {
+			return fmt.Errorf("store: lock librarian %d: %w", lockLibrarianID, dbErr(err))
+		}
+		fnErr = fn(ctx, &Tx{s: s, tx: tx})
+		return fnErr
+	})
+	switch {
+	case locked:
+		return true, nil
+	case fnErr != nil:
+		return false, fnErr
+	case err != nil:
+		return false, fmt.Errorf("store: tx: %w", err)
+	}
+	return false, nil
+}
+
+// errLocked rolls back a TryTx that found the librarian locked.
+var errLocked = errors.New("librarian locked")
 
 // lockLibrarian locks the user's row on PostgreSQL, and on both databases
 // checks that the user exists.

@@ -487,3 +487,30 @@ func (s *Store) DeleteWaitlistEntries(ctx context.Context, email string, cutoff 
 	}
 	return int(n), nil
 }
+
+// HoldsOfLibrarians is HoldsOfLibrarian for several librarians in one
+// query per chunk, by librarian, for the slot search that reads them all.
+func (s *Store) HoldsOfLibrarians(ctx context.Context, librarianIDs []int64, start, end, now time.Time) (map[int64][]booking.WaitlistOffer, error) {
+	ctx, cancel := s.timeout(ctx)
+	defer cancel()
+	lo, hi := openRange(start, end)
+	out := make(map[int64][]booking.WaitlistOffer, len(librarianIDs))
+	for chunk := range idChunks(librarianIDs) {
+		query, args, err := sqlx.In(`
+			SELECT `+waitlistOfferColumns+` FROM waitlist_offers
+			WHERE librarian_id IN (?) AND status = 'open' AND expires_at > ? AND start_at < ? AND end_at > ?
+			ORDER BY librarian_id, start_at, id`, chunk, now.Unix(), hi, lo)
+		if err != nil {
+			return nil, fmt.Errorf("store: holds of librarians: %w", err)
+		}
+		var rows []waitlistOfferRow
+		if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
+			return nil, fmt.Errorf("store: holds of librarians: %w", dbErr(err))
+		}
+		for _, r := range rows {
+			o := r.offer()
+			out[o.LibrarianID] = append(out[o.LibrarianID], o)
+		}
+	}
+	return out, nil
+}

@@ -199,3 +199,9 @@ type SchedulingStore struct{ *store.Store }
 func (s SchedulingStore) Tx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) error {
 	return s.Store.Tx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
 }
+
+// TryTx runs fn in one of the store's transactions unless the librarian is
+// locked.
+func (s SchedulingStore) TryTx(ctx context.Context, lockLibrarianID int64, fn func(ctx context.Context, tx scheduling.Tx) error) (bool, error) {
+	return s.Store.TryTx(ctx, lockLibrarianID, func(ctx context.Context, tx *store.Tx) error { return fn(ctx, tx) })
+}
