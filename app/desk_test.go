@@ -155,7 +155,7 @@ func TestDeskLogAndHandOver(t *testing.T) {
 				t.Fatalf("SendDue: got %d, %v; want the confirmation", n, err)
 			}
 			body := confirmationText(t, mailDir)
-			if !strings.Contains(body, "booked for you at the desk") {
+			if !strings.Contains(body, "made for you at the desk") {
 				t.Errorf("confirmation does not say it was booked at the desk:\n%s", body)
 			}
 		})

@@ -187,7 +187,7 @@ func TestRequestFlow(t *testing.T) {
 			if _, err := s.app.Mailer.SendDue(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if m := mailTo(t, mailDir, "siri@student.example.org"); !strings.Contains(m, "is booked, in answer to your request.") {
+			if m := mailTo(t, mailDir, "siri@student.example.org"); !strings.Contains(m, "is confirmed, in answer to your request.") {
 				t.Errorf("the student's confirmation does not say it answers the request:\n%s", m)
 			}
 			if r := student.post("/requests/"+link[1], url.Values{"offer": {buttons[1][1]}}); r.status != http.StatusConflict || !strings.Contains(r.body, "already booked") {
@@ -244,7 +244,7 @@ func TestRequestFlow(t *testing.T) {
 			if _, err := s.app.Mailer.SendDue(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if m := mailTo(t, mailDir, "pia@student.example.org"); !strings.Contains(m, "booked for you by the librarian, in answer to your request.") {
+			if m := mailTo(t, mailDir, "pia@student.example.org"); !strings.Contains(m, "the librarian made it for you, in answer to your request.") {
 				t.Errorf("Pia's confirmation does not say the librarian booked it:\n%s", m)
 			}
 

@@ -9,8 +9,8 @@ var desk = map[string]text{
 	"staff.done.logged":         {nb: "Henvendelsen er registrert.", en: "The inquiry is logged."},
 	"staff.done.inquirydeleted": {nb: "Henvendelsen er slettet.", en: "The inquiry is deleted."},
 	"staff.done.deskbooked": {
-		nb: "Timen er bestilt. Studenten får bekreftelsen på e-post, og bibliotekaren får avtalen i kalenderen.",
-		en: "The appointment is booked. The student gets the confirmation by e-mail, the librarian the event in their calendar.",
+		nb: "Bookingen er gjort. Studenten får bekreftelsen på e-post, og bibliotekaren får avtalen i kalenderen.",
+		en: "The booking is made. The student gets the confirmation by e-mail, the librarian the event in their calendar.",
 	},
 
 	"desk.title":      {nb: "Registrer en henvendelse", en: "Log an inquiry"},
@@ -64,7 +64,7 @@ var desk = map[string]text{
 	"desk.outcome.referred":    {nb: "Henvist til bibliotekar", en: "Referred to a librarian"},
 	"desk.outcome.booked":      {nb: "Time bestilt for studenten", en: "Booked for the student"},
 	"desk.outcome.elsewhere":   {nb: "Henvist et annet sted", en: "Referred elsewhere"},
-	"desk.outcome.booked.kept": {nb: "Utfall: time bestilt for studenten.", en: "Outcome: booked for the student."},
+	"desk.outcome.booked.kept": {nb: "Utfall: booking gjort for studenten.", en: "Outcome: booked for the student."},
 	"desk.note":                {nb: "Notat (valgfritt)", en: "Note (optional)"},
 	"desk.note.warning": {
 		nb: "Ikke skriv personopplysninger: ingen navn, e-postadresser, studentnumre eller annet som viser hvem studenten er.",
@@ -78,9 +78,9 @@ var desk = map[string]text{
 	"desk.col.actions":   {nb: "Handlinger", en: "Actions"},
 	"desk.edit":          {nb: "Endre", en: "Change"},
 	"desk.delete":        {nb: "Slett", en: "Delete"},
-	"desk.book":          {nb: "Bestill time", en: "Book a librarian"},
-	"desk.book.fromlast": {nb: "Bestill time hos en bibliotekar for denne henvendelsen", en: "Book a librarian for this inquiry"},
-	"desk.book.direct":   {nb: "Bestill time hos en bibliotekar for en student", en: "Book a librarian for a student"},
+	"desk.book":          {nb: "Bestill veiledning", en: "Book a librarian"},
+	"desk.book.fromlast": {nb: "Bestill veiledning hos en bibliotekar for denne henvendelsen", en: "Book a librarian for this inquiry"},
+	"desk.book.direct":   {nb: "Bestill veiledning hos en bibliotekar for en student", en: "Book a librarian for a student"},
 
 	"desk.error.channel":       {nb: "Velg en kanal.", en: "Choose a channel."},
 	"desk.error.topic":         {nb: "Velg et tema fra listen, eller «Annet».", en: "Choose a topic from the list, or \"Other\"."},
@@ -94,9 +94,9 @@ var desk = map[string]text{
 	"desk.error.outcome": {nb: "Velg et utfall.", en: "Choose an outcome."},
 	"desk.error.note":    {nb: "Notatet kan være høyst %d tegn.", en: "The note can be at most %d characters."},
 
-	"desk.book.title": {nb: "Bestill time for en student", en: "Book a librarian for a student"},
+	"desk.book.title": {nb: "Bestill veiledning for en student", en: "Book a librarian for a student"},
 	"desk.book.intro": {
-		nb: "Velg tema og tid. Studenten får den samme bekreftelsen på e-post som når de bestiller selv, med beskjed om at timen ble bestilt i skranken.",
+		nb: "Velg tema og tid. Studenten får den samme bekreftelsen på e-post som når de bestiller selv, med beskjed om at bookingen ble gjort i skranken.",
 		en: "Choose the topic and a time. The student gets the same confirmation by e-mail as when they book themselves, saying it was booked at the desk.",
 	},
 	"desk.book.show":   {nb: "Vis ledige tider", en: "Show free times"},
@@ -108,13 +108,13 @@ var desk = map[string]text{
 	"desk.book.email":  {nb: "Studentens e-postadresse", en: "The student's e-mail address"},
 	"desk.book.locale": {nb: "Språk i e-posten", en: "Language of the e-mail"},
 	"desk.book.consent": {
-		nb: "Studenten har lest personvernerklæringen og vil at vi lagrer navn og e-post for timen.",
-		en: "The student has read the privacy notice and wants us to store their name and e-mail for the appointment.",
+		nb: "Studenten har lest personvernerklæringen og vil at vi lagrer navn og e-post for bookingen.",
+		en: "The student has read the privacy notice and wants us to store their name and e-mail for the booking.",
 	},
-	"desk.book.submit":        {nb: "Bestill timen", en: "Book the appointment"},
+	"desk.book.submit":        {nb: "Bekreft bookingen", en: "Confirm booking"},
 	"desk.book.error.start":   {nb: "Velg en av de ledige tidene.", en: "Choose one of the free times."},
 	"desk.book.error.taken":   {nb: "Tiden ble tatt i mellomtiden. Velg en annen.", en: "The time was taken meanwhile. Choose another."},
-	"desk.book.error.limit":   {nb: "Studenten har allerede så mange timer som tillatt.", en: "The student already holds as many appointments as allowed."},
+	"desk.book.error.limit":   {nb: "Studenten har allerede så mange bookinger som tillatt.", en: "The student already holds as many bookings as allowed."},
 	"desk.book.error.inquiry": {nb: "Henvendelsen finnes ikke lenger. Bestill uten den.", en: "The inquiry no longer exists. Book without it."},
 	"desk.book.error.name":    {nb: "Skriv studentens navn.", en: "Write the student's name."},
 	"desk.book.error.email":   {nb: "Skriv en gyldig e-postadresse, som navn@example.org.", en: "Write a valid e-mail address, like name@example.org."},

@@ -5,7 +5,7 @@ var dropIn = map[string]text{
 	"dropin.title":       {nb: "Drop-in-veiledning", en: "Drop-in guidance"},
 	"dropin.title.theme": {nb: "Drop-in: %s", en: "Drop-in: %s"},
 	"dropin.intro": {
-		nb: "Kom innom og få hjelp av en bibliotekar, uten å bestille time. Hver økt har et tema, men du kan spørre om det du trenger.",
+		nb: "Kom innom og få hjelp av en bibliotekar, uten booking. Hver økt har et tema, men du kan spørre om det du trenger.",
 		en: "Drop by and get help from a librarian, no booking needed. Each session has a theme, but you can ask about what you need.",
 	},
 	"dropin.themes":     {nb: "Temaer", en: "Themes"},
@@ -70,9 +70,9 @@ var dropIn = map[string]text{
 	// home page.
 	"nav.main":          {nb: "Hovedmeny", en: "Main menu"},
 	"nav.dropin":        {nb: "Drop-in-veiledning", en: "Drop-in sessions"},
-	"home.dropin.title": {nb: "Uten timebestilling", en: "No booking needed"},
+	"home.dropin.title": {nb: "Uten booking", en: "No booking needed"},
 	"home.dropin.text": {
-		nb: "Du kan også komme innom en drop-in-økt og få hjelp av en bibliotekar uten å bestille time.",
+		nb: "Du kan også komme innom en drop-in-økt og få hjelp av en bibliotekar uten booking.",
 		en: "You can also drop by a drop-in session and get help from a librarian without booking.",
 	},
 }

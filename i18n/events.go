@@ -8,8 +8,8 @@ package i18n
 var events = map[string]text{
 	"event.summary":           {nb: "Veiledning: %s med %s", en: "Library guidance: %s with %s"},
 	"event.summary.librarian": {nb: "Veiledning: %s – %s", en: "Guidance: %s – %s"},
-	"event.cancelled":         {nb: "Denne timen er avlyst.", en: "This appointment has been cancelled."},
-	"event.topic":             {nb: "Emne", en: "Topic"},
+	"event.cancelled":         {nb: "Denne bookingen er avlyst.", en: "This booking has been cancelled."},
+	"event.topic":             {nb: "Tema", en: "Topic"},
 	"event.librarian":         {nb: "Bibliotekar", en: "Librarian"},
 	"event.time":              {nb: "Tid", en: "Time"},
 	"event.online":            {nb: "Nettmøte", en: "Online meeting"},
@@ -23,8 +23,8 @@ var events = map[string]text{
 	"event.language":  {nb: "Møtespråk", en: "Meeting language"},
 	"event.student":   {nb: "Student", en: "Student"},
 	"event.booked": {
-		nb: "Booket i Veileder. Slett eller avlys hendelsen for å avlyse timen, flytt den for å endre tidspunktet: studenten får beskjed.",
-		en: "Booked in Veileder. Delete or cancel the event to cancel the appointment, move it to change the time: the student is told.",
+		nb: "Booket i Veileder. Slett eller avlys hendelsen for å avlyse bookingen, flytt den for å endre tidspunktet: studenten får beskjed.",
+		en: "Booked in Veileder. Delete or cancel the event to cancel the booking, move it to change the time: the student is told.",
 	},
 
 	"event.level.bachelor": {nb: "bachelor", en: "bachelor's"},

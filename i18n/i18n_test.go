@@ -282,3 +282,25 @@ func isNavItem(e ast.Expr) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == "navItem"
 }
+
+// TestOneWordForOneThing keeps the product's words: a student's
+// reservation is a "booking" in both languages (not "time", "timen" or
+// "bestilling" in Norwegian, which also reads as hours or an order, nor
+// "appointment" in English), and a topic is a "tema" (not "emne", except
+// in "emneknagg", the word for a hashtag). The librarian's own Outlook
+// or Google events are "avtaler" / "appointments", which is another thing.
+func TestOneWordForOneThing(t *testing.T) {
+	nbWrong := regexp.MustCompile(`(?i)\b(timen|timebestilling\w*|bestilling\w*|bestillingsforsøk|emne|emnet)\b|\bbestill time\b`)
+	enWrong := regexp.MustCompile(`(?i)\bappointments?\b`)
+	for _, area := range areas() {
+		for key, tx := range area {
+			// "den siste timen" is the last hour, which is right.
+			if m := nbWrong.FindString(strings.ReplaceAll(tx.nb, "siste timen", "")); m != "" {
+				t.Errorf("%q: Norwegian says %q: %q", key, m, tx.nb)
+			}
+			if m := enWrong.FindString(tx.en); m != "" && !strings.Contains(key, "external") {
+				t.Errorf("%q: English says %q: %q", key, m, tx.en)
+			}
+		}
+	}
+}

@@ -22,7 +22,7 @@ var signIn = map[string]text{
 		en: "%s has not verified your e-mail address, so we cannot fill it in for you.",
 	},
 	"signin.failed.anonymous": {nb: "Du kan fortsatt bestille uten å logge inn.", en: "You can still book without signing in."},
-	"signin.failed.back":      {nb: "Tilbake til bestillingen", en: "Back to the booking"},
+	"signin.failed.back":      {nb: "Tilbake til bookingen", en: "Back to the booking"},
 	"signin.failed.retry":     {nb: "Prøv å logge inn med %s igjen", en: "Try signing in with %s again"},
 
 	"book.signin.offer": {
@@ -106,7 +106,7 @@ var signIn = map[string]text{
 	"staff.signin.service.title":   {nb: "Innlogging med %s", en: "Sign-in with %s"},
 	"staff.signin.service.require": {nb: "Krev innlogging med %s for å bestille", en: "Require sign-in with %s to book"},
 	"staff.signin.service.hint": {
-		nb: "Studenter må logge inn med %s for å bestille i denne tjenesten; API-et tar da ikke imot bestillinger for den.",
+		nb: "Studenter må logge inn med %s for å bestille i denne tjenesten; API-et tar da ikke imot bookinger for den.",
 		en: "Students must sign in with %s to book in this service; the API then takes no bookings for it.",
 	},
 

@@ -75,19 +75,19 @@ var site = map[string]text{
 		en: "Try another week, or choose another language, way to meet or library.",
 	},
 
-	"book.title": {nb: "Bestill time", en: "Book a time"},
+	"book.title": {nb: "Bestill veiledning", en: "Book a time"},
 	"book.alternatives": {
 		nb: "Velg en av de nærmeste ledige tidene – det du har skrevet, er tatt vare på",
 		en: "Choose one of the nearest free times – what you typed is kept",
 	},
 	"book.back":   {nb: "Velg en annen tid", en: "Choose another time"},
-	"book.submit": {nb: "Bekreft bestillingen", en: "Confirm booking"},
+	"book.submit": {nb: "Bekreft bookingen", en: "Confirm booking"},
 	"book.rate": {
-		nb: "Det er sendt uvanlig mange bestillinger fra nettverket ditt den siste timen. Prøv igjen om %d minutter, eller kontakt biblioteket, så bestiller vi for deg.",
+		nb: "Det er sendt uvanlig mange bookinger fra nettverket ditt den siste timen. Prøv igjen om %d minutter, eller kontakt biblioteket, så bestiller vi for deg.",
 		en: "Unusually many bookings have come from your network in the last hour. Try again in %d minutes, or contact the library and we will book for you.",
 	},
 	"book.rate.email": {
-		nb: "Det er forsøkt for mange bestillinger med denne e-postadressen den siste timen. Prøv igjen om %d minutter.",
+		nb: "Det er forsøkt for mange bookinger med denne e-postadressen den siste timen. Prøv igjen om %d minutter.",
 		en: "Too many bookings have been tried with this email address in the last hour. Try again in %d minutes.",
 	},
 	"book.refused": {
@@ -95,7 +95,7 @@ var site = map[string]text{
 		en: "We could not accept the form. Please try again.",
 	},
 	"book.limit": {
-		nb: "Du har allerede så mange aktive bestillinger som er lov. Avbestill en av dem, eller vent til etter møtet ditt.",
+		nb: "Du har allerede så mange aktive bookinger som er lov. Avbestill en av dem, eller vent til etter møtet ditt.",
 		en: "You already have as many active bookings as allowed. Cancel one of them, or wait until after your meeting.",
 	},
 
@@ -278,21 +278,21 @@ var site = map[string]text{
 		en: "The library name must be %d characters or fewer",
 	},
 
-	"booking.title":           {nb: "Din bestilling", en: "Your booking"},
-	"booking.title.new":       {nb: "Bestillingen er bekreftet", en: "Your booking is confirmed"},
+	"booking.title":           {nb: "Din booking", en: "Your booking"},
+	"booking.title.new":       {nb: "Bookingen er bekreftet", en: "Your booking is confirmed"},
 	"booking.new.text":        {nb: "Du får også en bekreftelse på e-post.", en: "You will also get a confirmation by email."},
-	"booking.title.cancelled": {nb: "Bestillingen er avbestilt", en: "Your booking is cancelled"},
+	"booking.title.cancelled": {nb: "Bookingen er avbestilt", en: "Your booking is cancelled"},
 	"booking.cancelled.text": {
 		nb: "Tiden er gitt fri, og bibliotekaren har fått beskjed.",
 		en: "The time is free again and the librarian has been told.",
 	},
 	"booking.keep": {
-		nb: "Ta vare på adressen til denne siden (for eksempel som bokmerke). Her kan du se, laste ned eller avbestille timen.",
+		nb: "Ta vare på adressen til denne siden (for eksempel som bokmerke). Her kan du se, laste ned eller avbestille bookingen.",
 		en: "Keep the address of this page (for example as a bookmark). Here you can view, download or cancel your booking.",
 	},
 	"booking.past":               {nb: "Møtet er over.", en: "This meeting has passed."},
 	"booking.ics":                {nb: "Last ned til kalenderen", en: "Download to calendar"},
-	"booking.cancel":             {nb: "Avbestill timen", en: "Cancel booking"},
+	"booking.cancel":             {nb: "Avbestill bookingen", en: "Cancel booking"},
 	"booking.another":            {nb: "Bestill en annen tid", en: "Book another time"},
 	"status.confirmed":           {nb: "Bekreftet", en: "Confirmed"},
 	"status.cancelled":           {nb: "Avbestilt", en: "Cancelled"},
@@ -300,13 +300,13 @@ var site = map[string]text{
 	"status.cancelled.librarian": {nb: "Avlyst av bibliotekaren", en: "Cancelled by the librarian"},
 	"status.cancelled.library":   {nb: "Avlyst av biblioteket", en: "Cancelled by the library"},
 
-	"cancel.title": {nb: "Vil du avbestille timen?", en: "Cancel this booking?"},
+	"cancel.title": {nb: "Vil du avbestille bookingen?", en: "Cancel this booking?"},
 	"cancel.text": {
 		nb: "Tiden blir ledig for andre, og bibliotekaren får beskjed. Du kan ikke angre.",
 		en: "The time becomes free for others and the librarian is told. This cannot be undone.",
 	},
 	"cancel.confirm": {nb: "Ja, avbestill", en: "Yes, cancel"},
-	"cancel.keep":    {nb: "Nei, behold timen", en: "No, keep it"},
+	"cancel.keep":    {nb: "Nei, behold bookingen", en: "No, keep it"},
 
 	"privacy.title": {nb: "Personvern", en: "Privacy"},
 	"privacy.intro": {
@@ -319,7 +319,7 @@ var site = map[string]text{
 	"privacy.contact":            {nb: "Spørsmål om personvern:", en: "Questions about privacy:"},
 	"privacy.what.title":         {nb: "Hva vi lagrer", en: "What we store"},
 	"privacy.what": {
-		nb: "Navn, e-postadresse, spørsmålet ditt, studienivå og studieprogram hvis du oppgir dem, og tid, tema og møteform for bestillingen.",
+		nb: "Navn, e-postadresse, spørsmålet ditt, studienivå og studieprogram hvis du oppgir dem, og tid, tema og møteform for bookingen.",
 		en: "Your name, email address, your question, your study level and programme if you give them, and the time, topic and way of meeting you booked.",
 	},
 	"privacy.use.title": {nb: "Hva vi bruker det til", en: "What we use it for"},
@@ -355,12 +355,12 @@ var site = map[string]text{
 	},
 	"error.404.title": {nb: "Fant ikke siden", en: "Page not found"},
 	"error.404.text": {
-		nb: "Sjekk at adressen er riktig. En lenke til en bestilling virker bare nøyaktig slik du fikk den.",
+		nb: "Sjekk at adressen er riktig. En lenke til en booking virker bare nøyaktig slik du fikk den.",
 		en: "Check that the address is right. A booking link only works exactly as you got it.",
 	},
-	"error.409.title": {nb: "Bestillingen kan ikke endres", en: "The booking cannot be changed"},
+	"error.409.title": {nb: "Bookingen kan ikke endres", en: "The booking cannot be changed"},
 	"error.409.text": {
-		nb: "Bestillingen kan ikke endres nå, for eksempel fordi den allerede er avbestilt.",
+		nb: "Bookingen kan ikke endres nå, for eksempel fordi den allerede er avbestilt.",
 		en: "The booking cannot be changed now, for example because it is already cancelled.",
 	},
 	"error.500.title": {nb: "Noe gikk galt", en: "Something went wrong"},
@@ -373,7 +373,7 @@ var site = map[string]text{
 	"api.not_found":  {nb: "Fant ikke det du ba om", en: "Not found"},
 	"api.slot_taken": {nb: "Tiden er ikke ledig lenger", en: "The time is no longer free"},
 	"api.limit_reached": {
-		nb: "Du har allerede så mange aktive bestillinger som er lov",
+		nb: "Du har allerede så mange aktive bookinger som er lov",
 		en: "You already have as many active bookings as allowed",
 	},
 	"api.conflict": {nb: "Endringen kolliderer med det som er lagret", en: "The change conflicts with what is stored"},
@@ -385,7 +385,7 @@ var site = map[string]text{
 	},
 	"api.unsupported_media_type": {nb: "Innholdet må være application/json", en: "The body must be application/json"},
 	"api.rate_limited": {
-		nb: "For mange bestillingsforsøk fra denne adressen eller med denne e-postadressen; prøv igjen etter Retry-After",
+		nb: "For mange bookingforsøk fra denne adressen eller med denne e-postadressen; prøv igjen etter Retry-After",
 		en: "Too many booking attempts from this address or with this email address; try again after Retry-After",
 	},
 	"api.too_large": {nb: "Forespørselen er for stor", en: "The request is too large"},

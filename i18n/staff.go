@@ -37,7 +37,7 @@ var staff = map[string]text{
 	"staff.stats.col.comment":    {nb: "Kommentar", en: "Comment"},
 	"staff.done.questions":       {nb: "Spørsmålene er lagret.", en: "The questions are saved."},
 
-	"staff.questions.title": {nb: "Spørsmål i bestillingsskjemaet", en: "Questions on the booking form"},
+	"staff.questions.title": {nb: "Spørsmål i bookingskjemaet", en: "Questions on the booking form"},
 	"staff.questions.hint": {
 		nb: "Bibliotekets egne spørsmål til studenter som bestiller, høyst %d. Svarene vises for bibliotekaren i «Mine bookinger», i e-posten og i kalenderhendelsen, og slettes med bookingen. Uten egne spørsmål spør skjemaet om studieprogram og studienivå.",
 		en: "The library’s own questions to students who book, at most %d. The answers are shown to the librarian in “My bookings”, in the e-mail and in the calendar event, and are deleted with the booking. Without questions of its own the form asks for study programme and level.",
@@ -545,14 +545,14 @@ var staff = map[string]text{
 
 	"studentdata.title": {nb: "Slette opplysningene dine?", en: "Delete your details?"},
 	"studentdata.text": {
-		nb: "Navnet ditt, e-postadressen, spørsmålet og studieprogrammet slettes fra bestillingen og fra bibliotekarens kalender. Lenken til denne siden slutter å virke. Du kan ikke angre.",
+		nb: "Navnet ditt, e-postadressen, spørsmålet og studieprogrammet slettes fra bookingen og fra bibliotekarens kalender. Lenken til denne siden slutter å virke. Du kan ikke angre.",
 		en: "Your name, email address, question and study programme are deleted from the booking and from the librarian’s calendar. The link to this page stops working. This cannot be undone.",
 	},
 	"studentdata.confirm":    {nb: "Ja, slett opplysningene mine", en: "Yes, delete my details"},
 	"studentdata.keep":       {nb: "Nei, behold dem", en: "No, keep them"},
 	"studentdata.done.title": {nb: "Opplysningene dine er slettet", en: "Your details are deleted"},
 	"studentdata.done.text": {
-		nb: "Vi har ikke lenger navnet ditt, e-postadressen eller spørsmålet ditt for denne bestillingen.",
+		nb: "Vi har ikke lenger navnet ditt, e-postadressen eller spørsmålet ditt for denne bookingen.",
 		en: "We no longer have your name, email address or question for this booking.",
 	},
 	"booking.deletedata": {nb: "Slett opplysningene mine", en: "Delete my details"},
@@ -574,7 +574,7 @@ var staff = map[string]text{
 	"staff.done.bookingslink.revoked": {nb: "Den private lenken er slettet og virker ikke lenger.", en: "The private link is deleted and no longer works."},
 	"staff.external.title":            {nb: "Eksterne kalendere", en: "External calendars"},
 	"staff.external.intro": {
-		nb: "Har du avtalene dine i Outlook, Exchange / Microsoft 365 eller Google Kalender, kan Veileder lese dem fra en publisert kalenderlenke (ICS). Avtalene regnes som opptatt tid, så studenter ikke kan booke deg samtidig. En avtale med et emne-#merke eller #veiledning i tittelen er en tid du tilbyr veiledning.",
+		nb: "Har du avtalene dine i Outlook, Exchange / Microsoft 365 eller Google Kalender, kan Veileder lese dem fra en publisert kalenderlenke (ICS). Avtalene regnes som opptatt tid, så studenter ikke kan booke deg samtidig. En avtale med emneknaggen for et tema eller #veiledning i tittelen er en tid du tilbyr veiledning.",
 		en: "If your appointments are in Outlook, Exchange / Microsoft 365 or Google Calendar, Veileder can read them from a published calendar link (ICS). The appointments count as busy time, so that students cannot book you at the same time. An appointment with a topic #tag or #veiledning in its title is time you offer guidance.",
 	},
 	"staff.external.current":       {nb: "Kalenderne dine", en: "Your calendars"},

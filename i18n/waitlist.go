@@ -5,15 +5,15 @@ package i18n
 // librarians.
 var waitlist = map[string]text{
 	"nothing.none": {
-		nb: "Ingen ledige tider i dette emnet de neste ukene.",
+		nb: "Ingen ledige tider i dette temaet de neste ukene.",
 		en: "No free times in this topic in the coming weeks.",
 	},
 	"nothing.title":          {nb: "Dette kan du gjøre i stedet", en: "What you can do instead"},
 	"nothing.dropin.title":   {nb: "Kom på drop-in", en: "Come to a drop-in session"},
-	"nothing.dropin.text":    {nb: "Neste drop-in i dette emnet, uten timebestilling:", en: "The next drop-in session on this topic, no booking needed:"},
-	"nothing.dropin.page":    {nb: "Alle drop-in i emnet", en: "All drop-in sessions on the topic"},
+	"nothing.dropin.text":    {nb: "Neste drop-in i dette temaet, uten booking:", en: "The next drop-in session on this topic, no booking needed:"},
+	"nothing.dropin.page":    {nb: "Alle drop-in i temaet", en: "All drop-in sessions on the topic"},
 	"nothing.dropin.ics":     {nb: "Legg økten i kalenderen (.ics)", en: "Add the session to your calendar (.ics)"},
-	"nothing.dropin.feed":    {nb: "Abonner på drop-in i emnet", en: "Subscribe to drop-in sessions on the topic"},
+	"nothing.dropin.feed":    {nb: "Abonner på drop-in i temaet", en: "Subscribe to drop-in sessions on the topic"},
 	"nothing.waitlist.title": {nb: "Sett deg på venteliste", en: "Join the waitlist"},
 	"nothing.waitlist.text": {
 		nb: "Blir en tid ledig, får du den tilbudt på e-post, i den rekkefølgen folk har meldt seg på. Du bestiller den med ett klikk.",
@@ -63,7 +63,7 @@ var waitlist = map[string]text{
 		en: "You are already waiting for as many topics as allowed. Leave one of the waitlists first.",
 	},
 	"waitlist.already": {
-		nb: "Denne e-postadressen står allerede på ventelisten for emnet.",
+		nb: "Denne e-postadressen står allerede på ventelisten for temaet.",
 		en: "This email address is already on the waitlist for the topic.",
 	},
 
@@ -74,7 +74,7 @@ var waitlist = map[string]text{
 		en: "We will email you when a time that suits you frees up. Keep the link to this page: you can leave the waitlist here.",
 	},
 	"waitlist.left.title":     {nb: "Du er meldt av ventelisten", en: "You have left the waitlist"},
-	"waitlist.left.text":      {nb: "Du får ingen flere tilbud om tider i emnet.", en: "You will get no more offers of times in the topic."},
+	"waitlist.left.text":      {nb: "Du får ingen flere tilbud om tider i temaet.", en: "You will get no more offers of times in the topic."},
 	"waitlist.status.waiting": {nb: "Venter på en ledig tid", en: "Waiting for a free time"},
 	"waitlist.status.booked":  {nb: "Tid bestilt", en: "Time booked"},
 	"waitlist.status.left":    {nb: "Meldt av", en: "Left the waitlist"},
@@ -82,7 +82,7 @@ var waitlist = map[string]text{
 	"waitlist.until":          {nb: "Venter til", en: "Waiting until"},
 	"waitlist.entry.keep":     {nb: "Vil du ikke lenger ha tilbud om tider?", en: "No longer want offers of times?"},
 	"waitlist.leave":          {nb: "Meld meg av ventelisten", en: "Take me off the waitlist"},
-	"waitlist.to.topic":       {nb: "Se ledige tider i emnet", en: "See free times in the topic"},
+	"waitlist.to.topic":       {nb: "Se ledige tider i temaet", en: "See free times in the topic"},
 	"waitlist.offer.title":    {nb: "En tid er ledig for deg", en: "A time is free for you"},
 	"waitlist.offer.lead":     {nb: "Tiden holdes av for deg til kl. %s. Bekreft for å bestille den.", en: "The time is held for you until %s. Confirm to book it."},
 	"waitlist.offer.accepted": {nb: "Du har allerede bestilt denne tiden. Bekreftelsen ligger i e-posten din.", en: "You have booked this time already. The confirmation is in your email."},
@@ -107,7 +107,7 @@ var waitlist = map[string]text{
 	"field.weekdays.invalid":     {nb: "Velg dager fra listen", en: "Choose days from the list"},
 	"field.times_of_day.invalid": {nb: "Velg tider fra listen", en: "Choose times from the list"},
 	"api.already_waiting": {
-		nb: "E-postadressen står allerede på ventelisten for emnet",
+		nb: "E-postadressen står allerede på ventelisten for temaet",
 		en: "The email address is already on the waitlist for the topic",
 	},
 }

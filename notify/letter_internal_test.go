@@ -10,7 +10,7 @@ import (
 )
 
 // Every letter to a person begins its first sentence after the greeting
-// with a capital letter ("Dear Kari," then "Your appointment", as letters
+// with a capital letter ("Dear Kari," then "Your booking", as letters
 // are written in both languages), and every time it gives carries the
 // time zone, in Norwegian too.
 func TestLetterConventions(t *testing.T) {
@@ -20,6 +20,12 @@ func TestLetterConventions(t *testing.T) {
 	}
 	greeting := regexp.MustCompile(`(?m)^(?:<p>)?(?:Dear|Hei) [^\n]*,(?:</p>)?\n+(?:<p>)?(.)`)
 	timeLine := regexp.MustCompile(`(?m)^(?:Tid|Time): .*$`)
+	// The words of the pages (i18n's TestOneWordForOneThing): a booking
+	// is a booking, a topic a tema.
+	wrongWord := map[string]*regexp.Regexp{
+		"nb": regexp.MustCompile(`(?i)\b(timen|timebestilling\w*|bestilling\w*|emne|emnet)\b`),
+		"en": regexp.MustCompile(`(?i)\bappointments?\b`),
+	}
 	for _, lang := range []string{"nb", "en"} {
 		for _, k := range kinds {
 			for _, by := range []string{"student", "librarian", "system"} {
@@ -34,6 +40,9 @@ func TestLetterConventions(t *testing.T) {
 					t.Fatal(err)
 				}
 				for part, body := range map[string]string{"text": text.String(), "html": html.String()} {
+					if w := wrongWord[lang].FindString(body); w != "" {
+						t.Errorf("%s %s (%s): says %q", lang, k, part, w)
+					}
 					m := greeting.FindStringSubmatch(body)
 					if m == nil {
 						t.Errorf("%s %s (%s): no greeting:\n%s", lang, k, part, body)

@@ -40,7 +40,7 @@ func TestBookFlow(t *testing.T) {
 		t.Fatalf("book = %d %q, want 303 to the manage page with new=1", res.status, loc)
 	}
 	res = e.get(t, c, loc)
-	if !strings.Contains(res.body, "Bestillingen er bekreftet") {
+	if !strings.Contains(res.body, "Bookingen er bekreftet") {
 		t.Errorf("confirmation page lacks its heading:\n%s", res.body)
 	}
 
@@ -124,7 +124,7 @@ func TestBookServiceErrors(t *testing.T) {
 		{"slot taken", "Taken", "ola@example.com", http.StatusConflict,
 			[]string{"Noen bestilte akkurat den tiden. Velg en annen tid.", `value="Taken"`, `value="ola@example.com"`, "Hvordan siterer jeg lover?"}},
 		{"limit reached", "Ola", "full@example.com", http.StatusConflict,
-			[]string{"Du har allerede så mange aktive bestillinger som er lov", `value="full@example.com"`}},
+			[]string{"Du har allerede så mange aktive bookinger som er lov", `value="full@example.com"`}},
 		{"internal", "Boom", "ola@example.com", http.StatusInternalServerError,
 			[]string{"Noe gikk galt"}},
 	}
@@ -231,7 +231,7 @@ func TestRateLimit(t *testing.T) {
 			if res.header.Get("Retry-After") == "" {
 				t.Errorf("429 without Retry-After")
 			}
-			if !strings.Contains(res.body, "mange bestillinger fra nettverket ditt") || !strings.Contains(res.body, `value="full@example.com"`) {
+			if !strings.Contains(res.body, "mange bookinger fra nettverket ditt") || !strings.Contains(res.body, `value="full@example.com"`) {
 				t.Errorf("429 page does not explain or does not keep the input:\n%s", res.body)
 			}
 		}

@@ -18,10 +18,10 @@ func TestPagesRenderInBothLanguages(t *testing.T) {
 	}{
 		{"home", "/", 200, "Hva trenger du hjelp til?", "What do you need help with?"},
 		{"topic", "/topics/zotero", 200, "tirsdag 10. mars", "Tuesday 10 March"},
-		{"book form", bookPath, 200, "Bekreft bestillingen", "Confirm booking"},
-		{"booking", "/booking/" + token, 200, "Din bestilling", "Your booking"},
-		{"new booking", "/booking/" + token + "?new=1", 200, "Bestillingen er bekreftet", "Your booking is confirmed"},
-		{"cancel confirm", "/booking/" + token + "/cancel", 200, "Vil du avbestille timen?", "Cancel this booking?"},
+		{"book form", bookPath, 200, "Bekreft bookingen", "Confirm booking"},
+		{"booking", "/booking/" + token, 200, "Din booking", "Your booking"},
+		{"new booking", "/booking/" + token + "?new=1", 200, "Bookingen er bekreftet", "Your booking is confirmed"},
+		{"cancel confirm", "/booking/" + token + "/cancel", 200, "Vil du avbestille bookingen?", "Cancel this booking?"},
 		{"privacy", "/privacy", 200, "90 dager etter møtet", "90 days after the meeting"},
 		{"unknown page", "/nowhere", 404, "Fant ikke siden", "Page not found"},
 		{"unknown topic", "/topics/nope", 404, "Fant ikke siden", "Page not found"},
@@ -286,7 +286,7 @@ func TestManagePage(t *testing.T) {
 		t.Fatalf("cancel = %d %q, want 303 %q", res.status, got, want)
 	}
 	res = e.get(t, c, base+"?cancelled=1")
-	for _, want := range []string{"Bestillingen er avbestilt", "Avbestilt av deg"} {
+	for _, want := range []string{"Bookingen er avbestilt", "Avbestilt av deg"} {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("cancelled page lacks %q", want)
 		}

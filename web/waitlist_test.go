@@ -128,7 +128,7 @@ func TestTopicWithNothingFree(t *testing.T) {
 		not   []string
 	}{
 		{"nb", "/topics/zotero", false, []string{
-			"Ingen ledige tider i dette emnet de neste ukene.", "Zotero-verksted", "Georg Sverdrups hus, rom 2",
+			"Ingen ledige tider i dette temaet de neste ukene.", "Zotero-verksted", "Georg Sverdrups hus, rom 2",
 			`href="/dropin?theme=zotero"`, `href="/dropin/session/`, `href="webcal://veileder.example.org/feeds/dropin/zotero.ics"`,
 			`href="/waitlist/zotero"`, `href="/request/zotero"`, "Spør bibliotekarene",
 		}, []string{"Ingen ledige tider denne uken."}},
