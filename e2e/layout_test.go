@@ -6,17 +6,13 @@ package e2e_test
 // or sticking out sideways, and the header lined up with the content.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -96,39 +92,16 @@ func layoutShoot(t *testing.T, tab context.Context, name string) {
 	e2eStep(t, tab, "viewport back", chromedp.EmulateViewport(1280, 800))
 }
 
-// layoutBook books a slot of topic over the JSON API and returns the
-// booking's manage token.
+// layoutBook books the first free slot of topic over the JSON API, with
+// a long question, and returns the booking's manage token.
 func (s *e2eSite) layoutBook(t *testing.T, topic, name, email string) string {
 	t.Helper()
 	slots := s.staffSlots(t, topic)
 	if len(slots) == 0 {
 		t.Fatalf("slots for %s: got none", topic)
 	}
-	body, err := json.Marshal(map[string]any{
-		"topic": topic, "start": slots[0], "name": name, "email": email,
-		"question":  "Jeg trenger hjelp med å finne kilder til masteroppgaven, særlig eldre tidsskriftartikler.",
-		"programme": "Master i historie", "study_level": "master", "language": "nb", "consent": true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Post(s.base+"/api/bookings", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("POST /api/bookings: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("book %s: got %d:\n%s", topic, resp.StatusCode, b)
-	}
-	var out struct {
-		Token string `json:"manage_token"`
-	}
-	if err := json.Unmarshal(b, &out); err != nil || out.Token == "" {
-		t.Fatalf("book %s: no manage token in %s (%v)", topic, b, err)
-	}
-	return out.Token
+	return s.apiBook(t, topic, slots[0], name, email,
+		"Jeg trenger hjelp med å finne kilder til masteroppgaven, særlig eldre tidsskriftartikler.")
 }
 
 func TestLayout(t *testing.T) {

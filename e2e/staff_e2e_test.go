@@ -121,11 +121,19 @@ func (s *e2eSite) staffSlots(t *testing.T, topic string) []string {
 	return starts
 }
 
-// staffBook books the slot at start over the JSON API.
-func (s *e2eSite) staffBook(t *testing.T, topic, start, name, email string) {
+// staffBook books the slot at start over the JSON API, with a short
+// question, and returns the booking's manage token.
+func (s *e2eSite) staffBook(t *testing.T, topic, start, name, email string) string {
+	t.Helper()
+	return s.apiBook(t, topic, start, name, email, "Hjelp med søk")
+}
+
+// apiBook books the slot at start over the JSON API with the question
+// and returns the booking's manage token.
+func (s *e2eSite) apiBook(t *testing.T, topic, start, name, email, question string) string {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{
-		"topic": topic, "start": start, "name": name, "email": email, "question": "Hjelp med søk",
+		"topic": topic, "start": start, "name": name, "email": email, "question": question,
 		"programme": "Master i historie", "study_level": "master", "language": "nb", "consent": true,
 	})
 	if err != nil {
@@ -141,6 +149,13 @@ func (s *e2eSite) staffBook(t *testing.T, topic, start, name, email string) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("book %s at %s: got %d:\n%s", topic, start, resp.StatusCode, b)
 	}
+	var out struct {
+		Token string `json:"manage_token"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.Token == "" {
+		t.Fatalf("book %s at %s: no manage token in %s (%v)", topic, start, b, err)
+	}
+	return out.Token
 }
 
 // davClient is a calendar app's HTTP client: Basic auth, and the status

@@ -20,9 +20,9 @@ func (s *Server) routes() {
 	if s.cfg.Metrics != nil {
 		e.GET("/metrics", gin.WrapH(s.cfg.Metrics))
 	}
-	e.GET("/static/style.css", s.style)
-	e.GET("/static/favicon.svg", s.favicon)
-	e.GET("/favicon.ico", s.favicon)
+	e.GET("/static/style.css", style)
+	e.GET("/static/favicon.svg", favicon)
+	e.GET("/favicon.ico", favicon)
 
 	// Student pages.
 	e.GET("/", h(s.home))
@@ -125,7 +125,7 @@ func (s *Server) routes() {
 	// the role of its group, and every POST the CSRF token. Anonymous
 	// requests go to the sign-in page; a lesser role gets 403.
 	if s.staffEnabled() {
-		e.GET("/static/staff.css", s.staffStyle)
+		e.GET("/static/staff.css", staffStyle)
 		e.GET("/staff/login", noStore, h(s.staffLoginForm))
 		e.POST("/staff/login", noStore, limitBody, csrf, h(s.staffLogin))
 		e.POST("/staff/logout", noStore, limitBody, csrf, h(s.staffLogout))

@@ -3,9 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -671,19 +669,5 @@ func (s *Server) adminHome(c *gin.Context) { c.Redirect(http.StatusSeeOther, "/a
 //go:embed static/staff.css
 var staffCSS []byte
 
-// staffStyleETag identifies the embedded staff stylesheet.
-var staffStyleETag = func() string {
-	sum := sha256.Sum256(staffCSS)
-	return `"` + hex.EncodeToString(sum[:8]) + `"`
-}()
-
 // staffStyle serves the staff pages' stylesheet.
-func (s *Server) staffStyle(c *gin.Context) {
-	c.Header("Cache-Control", "public, max-age=3600")
-	c.Header("ETag", staffStyleETag)
-	if c.GetHeader("If-None-Match") == staffStyleETag {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, "text/css; charset=utf-8", staffCSS)
-}
+var staffStyle = embeddedFile(staffCSS, "text/css; charset=utf-8", 3600)
