@@ -70,12 +70,11 @@ func (s *Service) Book(ctx context.Context, r booking.Request) (booking.View, st
 	if err != nil {
 		return booking.View{}, "", err
 	}
-	select {
-	case s.bookGate <- struct{}{}:
-		defer func() { <-s.bookGate }()
-	case <-ctx.Done():
-		return booking.View{}, "", fmt.Errorf("scheduling: book: waiting for a turn: %w", ctx.Err())
+	release, err := s.takeTurn(ctx)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: book: %w", err)
 	}
+	defer release()
 	// The clock is read after the wait, for the notice rule.
 	now := s.now()
 	start := r.Start.UTC()
@@ -462,4 +461,16 @@ func (s *Service) IdentityBookings(ctx context.Context, identity string) ([]book
 		out = append(out, booking.IdentityBooking{View: v, ManageURL: s.ManageURL(b)})
 	}
 	return out, nil
+}
+
+// takeTurn waits for one of the booking gate's places (bookings, moves
+// and waitlist accepts share it, sized from the pool) and returns the
+// function that gives it back; an error when ctx ends first.
+func (s *Service) takeTurn(ctx context.Context) (release func(), err error) {
+	select {
+	case s.bookGate <- struct{}{}:
+		return func() { <-s.bookGate }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for a turn: %w", ctx.Err())
+	}
 }

@@ -91,12 +91,11 @@ func (s *Service) move(ctx context.Context, b booking.Booking, r booking.MoveReq
 	if err != nil {
 		return booking.Booking{}, err
 	}
-	select {
-	case s.bookGate <- struct{}{}:
-		defer func() { <-s.bookGate }()
-	case <-ctx.Done():
-		return booking.Booking{}, fmt.Errorf("waiting for a turn: %w", ctx.Err())
+	release, err := s.takeTurn(ctx)
+	if err != nil {
+		return booking.Booking{}, err
 	}
+	defer release()
 	now := s.now()
 	if !now.Before(b.Start) {
 		return booking.Booking{}, &booking.FieldError{Field: "start", Code: "started"}

@@ -237,12 +237,11 @@ func (w *Waitlist) Accept(ctx context.Context, token string) (booking.View, stri
 	if err != nil {
 		return booking.View{}, "", err
 	}
-	select {
-	case s.bookGate <- struct{}{}:
-		defer func() { <-s.bookGate }()
-	case <-ctx.Done():
-		return booking.View{}, "", fmt.Errorf("scheduling: accept offer: waiting for a turn: %w", ctx.Err())
+	release, err := s.takeTurn(ctx)
+	if err != nil {
+		return booking.View{}, "", fmt.Errorf("scheduling: accept offer: %w", err)
 	}
+	defer release()
 	now := s.now()
 	if !now.Before(o.Start) {
 		return booking.View{}, "", fmt.Errorf("scheduling: accept offer %d: %w", o.ID, ErrOfferGone)

@@ -248,8 +248,8 @@ func (s *Server) apiSlots(c *gin.Context) error {
 
 func (s *Server) apiBook(c *gin.Context) error {
 	lang := s.lang(c)
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	if err := requireJSON(c); err != nil {
+		return err
 	}
 	if wait := s.limiter.wait(c.ClientIP(), s.now()); wait > 0 {
 		retryAfter(c, wait)
@@ -263,11 +263,9 @@ func (s *Server) apiBook(c *gin.Context) error {
 	if err != nil {
 		return errAPI(http.StatusUnprocessableEntity, "invalid", "mode")
 	}
-	locale := body.Locale
-	if locale == "" {
-		locale = lang
-	} else if !isLang(locale) {
-		return errAPI(http.StatusUnprocessableEntity, "invalid", "locale")
+	locale, err := bodyLocale(lang, body.Locale)
+	if err != nil {
+		return err
 	}
 	answers, err := apiAnswers(body.Answers)
 	if err != nil {
@@ -361,6 +359,27 @@ func modeOf(online bool) string {
 // string that is not valid UTF-8 (422 invalid, naming its field), which
 // encoding/json would otherwise silently turn into U+FFFD — storing a
 // name the student did not write.
+// requireJSON refuses a request body that is not JSON, as every JSON
+// route of the API does, before reading it.
+func requireJSON(c *gin.Context) error {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
+		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	}
+	return nil
+}
+
+// bodyLocale is the language a JSON body asks for its e-mails, or the
+// request's own when it names none.
+func bodyLocale(lang, locale string) (string, error) {
+	switch {
+	case locale == "":
+		return lang, nil
+	case !isLang(locale):
+		return "", errAPI(http.StatusUnprocessableEntity, "invalid", "locale")
+	}
+	return locale, nil
+}
+
 func decodeJSON(r io.Reader, v any) error {
 	data, err := io.ReadAll(r)
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -67,8 +66,8 @@ func (s *Server) apiLogInquiry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	if err := requireJSON(c); err != nil {
+		return err
 	}
 	var body apiInquiryRequest
 	if err := decodeJSON(c.Request.Body, &body); err != nil {

@@ -173,8 +173,8 @@ func (s *Server) apiMove(c *gin.Context) error {
 	if !validToken(token) {
 		return errAPI(http.StatusNotFound, "not_found", "")
 	}
-	if mt := c.ContentType(); mt != "application/json" {
-		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	if err := requireJSON(c); err != nil {
+		return err
 	}
 	var body apiMoveRequest
 	if err := decodeJSON(c.Request.Body, &body); err != nil {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -397,8 +396,8 @@ type apiWaitlistEntry struct {
 // apiJoinWaitlist is POST /api/waitlist.
 func (s *Server) apiJoinWaitlist(c *gin.Context) error {
 	lang := s.lang(c)
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		return errAPI(http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	if err := requireJSON(c); err != nil {
+		return err
 	}
 	if wait := s.limiter.wait(c.ClientIP(), s.now()); wait > 0 {
 		retryAfter(c, wait)
@@ -412,11 +411,9 @@ func (s *Server) apiJoinWaitlist(c *gin.Context) error {
 	if err != nil {
 		return errAPI(http.StatusUnprocessableEntity, "invalid", "mode")
 	}
-	locale := body.Locale
-	if locale == "" {
-		locale = lang
-	} else if !isLang(locale) {
-		return errAPI(http.StatusUnprocessableEntity, "invalid", "locale")
+	locale, err := bodyLocale(lang, body.Locale)
+	if err != nil {
+		return err
 	}
 	req := booking.WaitlistRequest{
 		TopicSlug: body.Topic, Name: body.Name, Email: body.Email, Mode: mode, Language: body.Language,
